@@ -1,0 +1,167 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { diag } from '@opentelemetry/api';
+import { pruneFiles, type RetentionOptions } from './prune.js';
+
+export interface AppendFileOptions extends RetentionOptions {
+  /** The telemetry directory (created 0700). */
+  root: string;
+  /** Sub-directory for this signal, e.g. `spans`. */
+  signal: string;
+  /** Start a new file past this many bytes. */
+  maxFileBytes: number;
+}
+
+type Done = (err?: Error) => void;
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * Appends whole lines to `<root>/<signal>/<UTC day>T<time>Z-<pid>-<seq>.jsonl`, one file per process so
+ * that concurrent processes never interleave. Chunks arriving while a write is in flight are coalesced
+ * into the next write (one syscall for many batches); every chunk's callback says whether its bytes
+ * reached the kernel, so a failed write is counted exactly. Rotates by size and by UTC day.
+ *
+ * sonic-boom was the first choice, but its write() has no per-write completion, so drops on a failing
+ * disk could not be counted exactly; this class is the part of it we need, with callbacks.
+ */
+export class AppendFile {
+  readonly dir: string;
+  private fd = -1;
+  private file = '';
+  private day = '';
+  private bytes = 0;
+  private seq = 0;
+  private writing = false;
+  private chunks: string[] = [];
+  private callbacks: Done[] = [];
+  private idleWaiters: Array<() => void> = [];
+  private lastOpenError = 0;
+  private closed = false;
+
+  constructor(private readonly opts: AppendFileOptions) {
+    this.dir = path.join(opts.root, opts.signal);
+  }
+
+  /** The file being written, if any. */
+  get currentFile(): string { return this.file; }
+
+  append(data: string, done: Done): void {
+    if (this.closed) return done(new Error(`agent-otel: ${this.opts.signal} writer is shut down`));
+    this.chunks.push(data);
+    this.callbacks.push(done);
+    if (!this.writing) this.writeNext();
+  }
+
+  /** Resolves once everything appended so far has reached the kernel (or failed). */
+  flush(): Promise<void> {
+    if (!this.writing && this.chunks.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** For process exit, where nothing asynchronous runs any more: writes what is queued, synchronously. */
+  flushSync(): void {
+    if (this.chunks.length === 0 || this.writing) return; // an in-flight write finishes in the kernel
+    const { buf, callbacks } = this.take();
+    try {
+      if (!this.ensureOpen(buf.length)) throw new Error('no file open');
+      let off = 0;
+      while (off < buf.length) off += fs.writeSync(this.fd, buf, off);
+      this.bytes += buf.length;
+      for (const cb of callbacks) cb();
+    } catch (err) {
+      for (const cb of callbacks) cb(err as Error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    if (this.fd >= 0) {
+      const fd = this.fd;
+      this.fd = -1;
+      await new Promise<void>((resolve) => fs.close(fd, () => resolve()));
+    }
+  }
+
+  private take(): { buf: Buffer; callbacks: Done[] } {
+    const buf = Buffer.from(this.chunks.length === 1 ? this.chunks[0]! : this.chunks.join(''), 'utf8');
+    const callbacks = this.callbacks;
+    this.chunks = [];
+    this.callbacks = [];
+    return { buf, callbacks };
+  }
+
+  private writeNext(): void {
+    if (this.chunks.length === 0) {
+      this.writing = false;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+      return;
+    }
+    this.writing = true;
+    const { buf, callbacks } = this.take();
+    let opened: boolean;
+    try {
+      opened = this.ensureOpen(buf.length);
+    } catch (err) {
+      opened = false;
+      this.reportOpenError(err as Error);
+    }
+    if (!opened) {
+      const err = new Error(`agent-otel: cannot write ${this.opts.signal} to ${this.dir}`);
+      for (const cb of callbacks) cb(err);
+      return this.writeNext();
+    }
+    this.writeAll(buf, 0, (err) => {
+      if (err) diag.error(`agent-otel: write to ${this.file} failed: ${err.message}`);
+      else this.bytes += buf.length;
+      for (const cb of callbacks) cb(err ?? undefined);
+      this.writeNext();
+    });
+  }
+
+  private writeAll(buf: Buffer, offset: number, done: (err: Error | null) => void): void {
+    fs.write(this.fd, buf, offset, buf.length - offset, null, (err, n) => {
+      if (err) {
+        if ((err.code === 'EAGAIN' || err.code === 'EBUSY')) return setTimeout(() => this.writeAll(buf, offset, done), 10);
+        return done(err);
+      }
+      if (offset + n < buf.length) return this.writeAll(buf, offset + n, done);
+      done(null);
+    });
+  }
+
+  /** Opens (or rotates to) the right file for `incoming` more bytes; false while the directory fails. */
+  private ensureOpen(incoming: number): boolean {
+    const now = new Date();
+    const day = now.toISOString().slice(0, 10);
+    const rotate = this.fd >= 0 && (day !== this.day || (this.bytes > 0 && this.bytes + incoming > this.opts.maxFileBytes));
+    if (this.fd >= 0 && !rotate) return true;
+    if (this.fd < 0 && this.lastOpenError && Date.now() - this.lastOpenError < 1000) return false;
+    if (rotate) {
+      fs.closeSync(this.fd);
+      this.fd = -1;
+    }
+    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const stamp = `${day}T${pad2(now.getUTCHours())}${pad2(now.getUTCMinutes())}${pad2(now.getUTCSeconds())}Z`;
+    this.file = path.join(this.dir, `${stamp}-${process.pid}-${String(++this.seq).padStart(3, '0')}.jsonl`);
+    this.fd = fs.openSync(this.file, 'a', 0o600);
+    this.day = day;
+    this.bytes = 0;
+    if (this.lastOpenError) diag.warn(`agent-otel: writing ${this.opts.signal} to ${this.dir} again`);
+    this.lastOpenError = 0;
+    pruneFiles(this.opts.root, this.opts, new Set([this.file])).catch((err) =>
+      diag.warn(`agent-otel: pruning ${this.opts.root} failed: ${(err as Error).message}`));
+    return true;
+  }
+
+  private reportOpenError(err: Error): void {
+    if (!this.lastOpenError) {
+      diag.warn(`agent-otel: cannot write ${this.opts.signal} to ${this.dir} (${err.message}); ` +
+        'telemetry is being dropped and counted until the directory is writable');
+    }
+    this.lastOpenError = Date.now();
+  }
+}

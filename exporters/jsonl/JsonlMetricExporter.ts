@@ -1,0 +1,57 @@
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { AggregationTemporality, InstrumentType, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { DIR_METRICS } from '../../semconv/schema.js';
+import { AppendFile } from './AppendFile.js';
+import type { JsonlExporterOptions } from './JsonlSpanExporter.js';
+import { metricRows } from './serializeMetric.js';
+
+/**
+ * Writes one JSONL row per metric data point to `<root>/metrics/`. Counters and histograms are
+ * exported as deltas (each row is what happened in its interval, so SQL can simply sum them);
+ * up-down counters stay cumulative (their current level is what matters).
+ */
+export class JsonlMetricExporter implements PushMetricExporter {
+  readonly file: AppendFile;
+  private isShutdown = false;
+
+  constructor(private readonly opts: JsonlExporterOptions) {
+    this.file = new AppendFile({ ...opts, signal: DIR_METRICS });
+  }
+
+  export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+    if (this.isShutdown) {
+      return resultCallback({ code: ExportResultCode.FAILED, error: new Error('JsonlMetricExporter is shut down') });
+    }
+    let text = '';
+    let points = 0;
+    try {
+      const rows = metricRows(metrics);
+      points = rows.length;
+      for (const row of rows) text += JSON.stringify(row) + '\n';
+    } catch (error) {
+      this.opts.drops?.add('metric_points', 'serialize_failed', Math.max(points, 1));
+      return resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
+    }
+    if (!text) return resultCallback({ code: ExportResultCode.SUCCESS });
+    this.file.append(text, (error) => {
+      if (error) this.opts.drops?.add('metric_points', 'export_failed', points, error.message);
+      resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS });
+    });
+  }
+
+  selectAggregationTemporality(type: InstrumentType): AggregationTemporality {
+    return type === InstrumentType.UP_DOWN_COUNTER || type === InstrumentType.OBSERVABLE_UP_DOWN_COUNTER ||
+      type === InstrumentType.OBSERVABLE_GAUGE || type === InstrumentType.GAUGE
+      ? AggregationTemporality.CUMULATIVE : AggregationTemporality.DELTA;
+  }
+
+  forceFlush(): Promise<void> {
+    return this.file.flush();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.isShutdown) return;
+    this.isShutdown = true;
+    await this.file.close();
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Attribute keys. `gen_ai.*` follow the OpenTelemetry GenAI semantic conventions; what those lack
+ * lives under this project's `agent.*` namespace. Documented in semconv/README.md.
+ */
+
+// --- OpenTelemetry GenAI conventions -------------------------------------------------------------
+export const GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
+export const GEN_AI_PROVIDER_NAME = 'gen_ai.provider.name';
+export const GEN_AI_REQUEST_MODEL = 'gen_ai.request.model';
+export const GEN_AI_REQUEST_MAX_TOKENS = 'gen_ai.request.max_tokens';
+export const GEN_AI_REQUEST_TEMPERATURE = 'gen_ai.request.temperature';
+export const GEN_AI_RESPONSE_MODEL = 'gen_ai.response.model';
+export const GEN_AI_RESPONSE_ID = 'gen_ai.response.id';
+export const GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
+export const GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
+export const GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
+export const GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
+export const GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
+export const GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
+export const GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
+export const GEN_AI_AGENT_ID = 'gen_ai.agent.id';
+export const GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
+export const GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
+export const GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
+export const GEN_AI_TOOL_TYPE = 'gen_ai.tool.type';
+/** Opt-in content (captured only when content capture is enabled). */
+export const GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
+export const GEN_AI_OUTPUT_MESSAGES = 'gen_ai.output.messages';
+export const GEN_AI_SYSTEM_INSTRUCTIONS = 'gen_ai.system_instructions';
+export const GEN_AI_TOOL_CALL_ARGUMENTS = 'gen_ai.tool.call.arguments';
+export const GEN_AI_TOOL_CALL_RESULT = 'gen_ai.tool.call.result';
+/** General OTel attribute: the class of error that ended an operation. */
+export const ERROR_TYPE = 'error.type';
+
+// --- agent.* conventions (this project) ------------------------------------------------------------
+export const AGENT_RUN_ID = 'agent.run.id';
+export const AGENT_RUN_KIND = 'agent.run.kind';
+export const AGENT_RUN_STATUS = 'agent.run.status';
+export const AGENT_RUN_PARENT_ID = 'agent.run.parent_id';
+/** Token totals of a run's LLM calls, rolled up onto the run span (distinct keys: no double counting). */
+export const AGENT_RUN_INPUT_TOKENS = 'agent.run.input_tokens';
+export const AGENT_RUN_OUTPUT_TOKENS = 'agent.run.output_tokens';
+export const AGENT_ITEMS_DISCOVERED = 'agent.items.discovered';
+export const AGENT_ITEMS_SUCCEEDED = 'agent.items.succeeded';
+export const AGENT_ITEMS_FAILED = 'agent.items.failed';
+export const AGENT_ITEM_OUTCOME = 'agent.item.outcome';
+export const AGENT_WORKFLOW_NAME = 'agent.workflow.name';
+export const AGENT_TOOL_OUTCOME = 'agent.tool.outcome';
+export const AGENT_TOOL_RISK_LEVEL = 'agent.tool.risk_level';
+export const AGENT_OPERATION = 'agent.operation';
+export const AGENT_SPAN_TYPE = 'agent.span.type';
+export const AGENT_COST_USD = 'agent.cost.usd';
+export const AGENT_MODE = 'agent.mode';
+export const AGENT_MODE_PREVIOUS = 'agent.mode.previous';
+/** Self-telemetry: why a span or data point was dropped. */
+export const AGENT_OTEL_DROP_REASON = 'agent_otel.reason';
+export const AGENT_OTEL_SIGNAL = 'agent_otel.signal';
+
+// --- values ---------------------------------------------------------------------------------------
+export const GenAiOperation = {
+  CHAT: 'chat',
+  TEXT_COMPLETION: 'text_completion',
+  EMBEDDINGS: 'embeddings',
+  GENERATE_CONTENT: 'generate_content',
+  INVOKE_AGENT: 'invoke_agent',
+  EXECUTE_TOOL: 'execute_tool',
+  INVOKE_WORKFLOW: 'invoke_workflow',
+} as const;
+export type LlmOperation = 'chat' | 'text_completion' | 'embeddings' | 'generate_content';
+
+export const RunStatus = {
+  RUNNING: 'running',
+  SUCCESS: 'success',
+  FAILED: 'failed',
+  ABANDONED: 'abandoned',
+} as const;
+
+export const ToolOutcome = { SUCCESS: 'success', ERROR: 'error' } as const;
+export const TokenType = { INPUT: 'input', OUTPUT: 'output' } as const;
+
+/** Value of `agent.span.type` on the marker span written when a run starts (crash visibility). */
+export const SPAN_TYPE_RUN_START = 'run_start';
+
+export const DropReason = { QUEUE_FULL: 'queue_full', EXPORT_FAILED: 'export_failed', SERIALIZE_FAILED: 'serialize_failed' } as const;

@@ -1,0 +1,68 @@
+/**
+ * Row schemas of the exported files: the contract users write SQL against (see semconv/README.md).
+ * Times are ISO-8601 UTC strings with microseconds, e.g. `2026-11-21T23:38:05.123456Z`.
+ */
+export type AttributeMap = Record<string, unknown>;
+
+export interface SpanRow {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  name: string;
+  kind: 'INTERNAL' | 'SERVER' | 'CLIENT' | 'PRODUCER' | 'CONSUMER';
+  start_time: string;
+  end_time: string;
+  duration_ms: number;
+  status_code: 'UNSET' | 'OK' | 'ERROR';
+  status_message: string | null;
+  service_name: string;
+  scope: { name: string; version: string | null };
+  attributes: AttributeMap;
+  events: Array<{ name: string; time: string; attributes: AttributeMap }>;
+  links: Array<{ trace_id: string; span_id: string; attributes: AttributeMap }>;
+  resource: AttributeMap;
+}
+
+export type MetricType = 'sum' | 'gauge' | 'histogram' | 'exponential_histogram';
+
+export interface MetricRow {
+  time: string;
+  start_time: string;
+  name: string;
+  unit: string;
+  type: MetricType;
+  temporality: 'delta' | 'cumulative' | null;
+  /** Counters (monotonic sums) are true; up-down counters false; null for gauges and histograms. */
+  monotonic: boolean | null;
+  attributes: AttributeMap;
+  /** sum and gauge points */
+  value?: number;
+  /** histogram points */
+  count?: number;
+  sum?: number | null;
+  min?: number | null;
+  max?: number | null;
+  bounds?: number[];
+  bucket_counts?: number[];
+  service_name: string;
+  resource: AttributeMap;
+  scope: { name: string; version: string | null };
+}
+
+/** Sub-directories of the telemetry directory, one per signal. */
+export const DIR_SPANS = 'spans';
+export const DIR_METRICS = 'metrics';
+export const DUCKDB_FILE = 'telemetry.duckdb';
+
+/** DuckDB DDL with the same columns as the JSONL rows. */
+export const DUCKDB_SPANS_DDL = `CREATE TABLE IF NOT EXISTS spans (
+  trace_id VARCHAR, span_id VARCHAR, parent_span_id VARCHAR, name VARCHAR, kind VARCHAR,
+  start_time TIMESTAMP, end_time TIMESTAMP, duration_ms DOUBLE, status_code VARCHAR, status_message VARCHAR,
+  service_name VARCHAR, scope STRUCT(name VARCHAR, version VARCHAR), attributes JSON, events JSON, links JSON,
+  resource JSON)`;
+
+export const DUCKDB_METRICS_DDL = `CREATE TABLE IF NOT EXISTS metrics (
+  time TIMESTAMP, start_time TIMESTAMP, name VARCHAR, unit VARCHAR, type VARCHAR, temporality VARCHAR,
+  monotonic BOOLEAN, attributes JSON, value DOUBLE, count UBIGINT, sum DOUBLE, min DOUBLE, max DOUBLE,
+  bounds DOUBLE[], bucket_counts UBIGINT[], service_name VARCHAR, resource JSON,
+  scope STRUCT(name VARCHAR, version VARCHAR))`;

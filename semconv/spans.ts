@@ -1,0 +1,9 @@
+/** Span names (GenAI conventions: `{operation} {target}`) and the instrumentation scope. */
+export const SCOPE_NAME = 'agent-otel';
+
+export const spanNameAgent = (agentName: string): string => `invoke_agent ${agentName}`;
+export const spanNameLlm = (operation: string, model: string): string => `${operation} ${model}`;
+export const spanNameTool = (toolName: string): string => `execute_tool ${toolName}`;
+export const spanNameWorkflow = (workflowName: string): string => `invoke_workflow ${workflowName}`;
+/** Zero-length child of a run span, exported at once so a crashed run is still visible. */
+export const SPAN_NAME_RUN_START = 'agent.run.start';

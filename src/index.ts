@@ -1,0 +1,11 @@
+export { registerTelemetry, getTelemetry, type TelemetryHandle, type Health } from './register.js';
+export { AgentOtelConfigError, parseSize, parseDuration, type TelemetryOptions, type ResolvedConfig, type LogLevel } from './config.js';
+export { withAgentRun, type AgentRun, type AgentRunOptions, type ItemCounts } from './instrument/run.js';
+export { withLlmCall, type LlmCall, type LlmCallOptions, type TokenUsage, type LlmResponse } from './instrument/llm.js';
+export { withToolCall, type ToolCall, type ToolCallOptions } from './instrument/tool.js';
+export { withWorkflow, type WorkflowOptions } from './instrument/workflow.js';
+export { currentRunId } from './instrument/currentRun.js';
+export { readJsonl, newReadStats, type ReadStats } from '../exporters/jsonl/readJsonl.js';
+export { JsonlSpanExporter, JsonlMetricExporter } from '../exporters/jsonl/index.js';
+export * as semconv from '../semconv/index.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,109 @@
+import { context, diag, SpanKind, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
+import * as A from '../../semconv/attributes.js';
+import { spanNameLlm } from '../../semconv/spans.js';
+import { current, runOf } from './state.js';
+import { contentValue, withSpan } from './withSpan.js';
+
+export interface LlmCallOptions {
+  /** `gen_ai.provider.name`, e.g. `openai`, `anthropic`, `aws.bedrock`. */
+  provider: string;
+  /** `gen_ai.request.model`. */
+  model: string;
+  /** `gen_ai.operation.name` (default `chat`). */
+  operation?: A.LlmOperation;
+  conversationId?: string;
+  temperature?: number;
+  maxTokens?: number;
+  /** Prompt messages: recorded as `gen_ai.input.messages` only when content capture is on. */
+  input?: unknown;
+  attributes?: Attributes;
+}
+
+export interface TokenUsage { inputTokens?: number; outputTokens?: number; cacheReadTokens?: number; cacheCreationTokens?: number }
+export interface LlmResponse { model?: string; id?: string; finishReasons?: string[] }
+
+export interface LlmCall {
+  readonly span: Span;
+  recordUsage(usage: TokenUsage): void;
+  setResponse(response: LlmResponse): void;
+  /** Completion: recorded as `gen_ai.output.messages` only when content capture is on. */
+  setOutput(output: unknown): void;
+  setAttribute(key: string, value: AttributeValue): void;
+}
+
+const USAGE_KEYS = [
+  ['inputTokens', A.GEN_AI_USAGE_INPUT_TOKENS],
+  ['outputTokens', A.GEN_AI_USAGE_OUTPUT_TOKENS],
+  ['cacheReadTokens', A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS],
+  ['cacheCreationTokens', A.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS],
+] as const;
+
+/**
+ * Runs `fn` as one model call: a `{operation} {model}` CLIENT span with the GenAI attributes, and the
+ * GenAI client metrics `gen_ai.client.operation.duration` and `gen_ai.client.token.usage`.
+ */
+export function withLlmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T | Promise<T>): Promise<T> {
+  const parent = context.active();
+  const run = runOf(parent);
+  const operation = options.operation ?? A.GenAiOperation.CHAT;
+  const { captureContent, instruments } = current();
+  const attributes: Attributes = {
+    [A.GEN_AI_OPERATION_NAME]: operation,
+    [A.GEN_AI_PROVIDER_NAME]: options.provider,
+    [A.GEN_AI_REQUEST_MODEL]: options.model,
+    [A.GEN_AI_CONVERSATION_ID]: options.conversationId,
+    [A.GEN_AI_REQUEST_TEMPERATURE]: options.temperature,
+    [A.GEN_AI_REQUEST_MAX_TOKENS]: options.maxTokens,
+    ...options.attributes,
+  };
+  if (captureContent && options.input !== undefined) attributes[A.GEN_AI_INPUT_MESSAGES] = contentValue(options.input);
+  let usage: TokenUsage = {};
+  let responseModel: string | undefined;
+
+  const makeHandle = (span: Span): LlmCall => ({
+    span,
+    recordUsage(u) {
+      for (const [k, attr] of USAGE_KEYS) {
+        const v = u[k];
+        if (v === undefined) continue;
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+          diag.warn(`agent-otel: recordUsage ${k} must be a non-negative number, got ${String(v)}; ignored`);
+          continue;
+        }
+        usage = { ...usage, [k]: v };
+        span.setAttribute(attr, v);
+      }
+    },
+    setResponse(r) {
+      if (r.model) { responseModel = r.model; span.setAttribute(A.GEN_AI_RESPONSE_MODEL, r.model); }
+      if (r.id) span.setAttribute(A.GEN_AI_RESPONSE_ID, r.id);
+      if (r.finishReasons) span.setAttribute(A.GEN_AI_RESPONSE_FINISH_REASONS, r.finishReasons);
+    },
+    setOutput(output) {
+      if (captureContent) span.setAttribute(A.GEN_AI_OUTPUT_MESSAGES, contentValue(output));
+    },
+    setAttribute: (k, v) => { span.setAttribute(k, v); },
+  });
+
+  return withSpan(spanNameLlm(operation, options.model), SpanKind.CLIENT, attributes, parent, makeHandle, fn,
+    ({ seconds, errorType }) => {
+      const attrs: Attributes = {
+        [A.GEN_AI_OPERATION_NAME]: operation, [A.GEN_AI_PROVIDER_NAME]: options.provider,
+        [A.GEN_AI_REQUEST_MODEL]: options.model, [A.GEN_AI_RESPONSE_MODEL]: responseModel,
+        [A.GEN_AI_AGENT_NAME]: run?.agentName,
+      };
+      if (errorType) {
+        attrs[A.ERROR_TYPE] = errorType;
+        instruments.errors.add(1, { [A.GEN_AI_AGENT_NAME]: run?.agentName, [A.AGENT_OPERATION]: 'llm', [A.ERROR_TYPE]: errorType });
+      }
+      instruments.operationDuration.record(seconds, attrs);
+      if (usage.inputTokens !== undefined) {
+        instruments.tokenUsage.record(usage.inputTokens, { ...attrs, [A.GEN_AI_TOKEN_TYPE]: A.TokenType.INPUT });
+        if (run) run.inputTokens += usage.inputTokens;
+      }
+      if (usage.outputTokens !== undefined) {
+        instruments.tokenUsage.record(usage.outputTokens, { ...attrs, [A.GEN_AI_TOKEN_TYPE]: A.TokenType.OUTPUT });
+        if (run) run.outputTokens += usage.outputTokens;
+      }
+    });
+}

@@ -1,0 +1,69 @@
+import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
+import * as A from '../../semconv/attributes.js';
+import { spanNameTool } from '../../semconv/spans.js';
+import { current, runOf } from './state.js';
+import { contentValue, withSpan } from './withSpan.js';
+
+export interface ToolCallOptions {
+  /** `gen_ai.tool.name`: low cardinality (it labels metrics). */
+  name: string;
+  /** `gen_ai.tool.call.id`, as given by the model. */
+  callId?: string;
+  /** `gen_ai.tool.type`: `function`, `extension` or `datastore`. */
+  type?: string;
+  /** `agent.tool.risk_level`, e.g. `low` | `medium` | `high`. */
+  riskLevel?: string;
+  /** Recorded as `gen_ai.tool.call.arguments` only when content capture is on. */
+  arguments?: unknown;
+  attributes?: Attributes;
+}
+
+export interface ToolCall {
+  readonly span: Span;
+  /** Recorded as `gen_ai.tool.call.result` only when content capture is on. */
+  setResult(result: unknown): void;
+  /** Marks the call failed without throwing (a tool that returns an error result). */
+  fail(errorType: string, message?: string): void;
+  setAttribute(key: string, value: AttributeValue): void;
+}
+
+/** Runs `fn` as one tool call: an `execute_tool {name}` span and the tool call/duration/error metrics. */
+export function withToolCall<T>(options: ToolCallOptions, fn: (tool: ToolCall) => T | Promise<T>): Promise<T> {
+  const parent = context.active();
+  const run = runOf(parent);
+  const { captureContent, instruments } = current();
+  const attributes: Attributes = {
+    [A.GEN_AI_OPERATION_NAME]: A.GenAiOperation.EXECUTE_TOOL,
+    [A.GEN_AI_TOOL_NAME]: options.name,
+    [A.GEN_AI_TOOL_CALL_ID]: options.callId,
+    [A.GEN_AI_TOOL_TYPE]: options.type,
+    [A.AGENT_TOOL_RISK_LEVEL]: options.riskLevel,
+    ...options.attributes,
+  };
+  if (captureContent && options.arguments !== undefined) attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = contentValue(options.arguments);
+  let failed: string | undefined;
+
+  const makeHandle = (span: Span): ToolCall => ({
+    span,
+    setResult(result) {
+      if (captureContent) span.setAttribute(A.GEN_AI_TOOL_CALL_RESULT, contentValue(result));
+    },
+    fail(errorType, message) {
+      failed = errorType;
+      span.setAttribute(A.ERROR_TYPE, errorType);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: message ?? errorType });
+    },
+    setAttribute: (k, v) => { span.setAttribute(k, v); },
+  });
+
+  return withSpan(spanNameTool(options.name), SpanKind.INTERNAL, attributes, parent, makeHandle, fn,
+    ({ span, seconds, errorType }) => {
+      const type = errorType ?? failed;
+      const outcome = type ? A.ToolOutcome.ERROR : A.ToolOutcome.SUCCESS;
+      span.setAttribute(A.AGENT_TOOL_OUTCOME, outcome);
+      const attrs: Attributes = { [A.GEN_AI_TOOL_NAME]: options.name, [A.AGENT_TOOL_OUTCOME]: outcome, [A.GEN_AI_AGENT_NAME]: run?.agentName };
+      instruments.toolCalls.add(1, attrs);
+      instruments.toolDuration.record(seconds, attrs);
+      if (type) instruments.errors.add(1, { [A.GEN_AI_AGENT_NAME]: run?.agentName, [A.AGENT_OPERATION]: 'tool', [A.ERROR_TYPE]: type });
+    });
+}

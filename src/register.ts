@@ -1,0 +1,210 @@
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import {
+  context, diag, DiagConsoleLogger, DiagLogLevel, metrics, propagation, trace, type Meter, type Tracer,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { DropCounter } from '../exporters/dropCounter.js';
+import { JsonlMetricExporter, JsonlSpanExporter } from '../exporters/jsonl/index.js';
+import { SCOPE_NAME } from '../semconv/spans.js';
+import { resolveConfig, type ResolvedConfig, type TelemetryOptions } from './config.js';
+import { resetState } from './instrument/state.js';
+import { ExportQueueProcessor } from './pipeline/ExportQueueProcessor.js';
+import { RunContextProcessor } from './pipeline/RunContextProcessor.js';
+import { registerSelfMetrics } from './pipeline/selfMetrics.js';
+import { VERSION } from './version.js';
+
+export interface Health {
+  status: 'ok' | 'degraded' | 'shutdown';
+  dir: string;
+  /** Spans waiting in the export queues. */
+  queueDepth: number;
+  dropped: { spans: number; metricPoints: number; byReason: Record<string, number> };
+}
+
+export interface TelemetryHandle {
+  readonly tracer: Tracer;
+  readonly meter: Meter;
+  readonly resource: Resource;
+  readonly config: Readonly<ResolvedConfig>;
+  /** The JSONL exporters (absent with `jsonl: false`). */
+  readonly exporters: { spans?: JsonlSpanExporter; metrics?: JsonlMetricExporter };
+  /** Puts every span and data point recorded so far into the files. */
+  forceFlush(): Promise<void>;
+  /** Flushes, closes the files and unregisters the global providers. Idempotent. */
+  shutdown(): Promise<void>;
+  health(): Health;
+}
+
+let active: TelemetryHandle | undefined;
+
+const LEVELS: Record<string, DiagLogLevel> = {
+  none: DiagLogLevel.NONE, error: DiagLogLevel.ERROR, warn: DiagLogLevel.WARN, info: DiagLogLevel.INFO,
+  debug: DiagLogLevel.DEBUG, verbose: DiagLogLevel.VERBOSE, all: DiagLogLevel.ALL,
+};
+
+/** service/host/process facts, read synchronously; command-line arguments are left out (they may hold secrets). */
+function buildResource(cfg: ResolvedConfig): Resource {
+  const fromEnv = envDetector.detect().attributes ?? {};
+  const envService = fromEnv['service.name'];
+  return resourceFromAttributes({
+    'telemetry.sdk.name': 'opentelemetry', 'telemetry.sdk.language': 'nodejs',
+    'telemetry.distro.name': SCOPE_NAME, 'telemetry.distro.version': VERSION,
+    'host.name': os.hostname(), 'host.arch': os.arch(), 'os.type': os.platform(),
+    'process.pid': process.pid, 'process.runtime.name': 'nodejs', 'process.runtime.version': process.versions.node,
+    'process.executable.name': process.title,
+    'service.instance.id': randomUUID(),
+    ...fromEnv,
+    'service.name': cfg.serviceName ?? (typeof envService === 'string' ? envService : 'agent'),
+    ...(cfg.serviceVersion ? { 'service.version': cfg.serviceVersion } : {}),
+    ...cfg.resourceAttributes,
+  });
+}
+
+/**
+ * Registers the global tracer and meter providers (JSONL files by default) and an AsyncLocalStorage
+ * context manager. Call once at startup; calling again returns the same handle.
+ * Throws AgentOtelConfigError for a bad option or env value.
+ */
+export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHandle {
+  const cfg = resolveConfig(options);
+  if (active) {
+    if (Object.keys(options).length) diag.debug('agent-otel: already registered; returning the existing handle');
+    return active;
+  }
+  if (cfg.logLevel !== 'none') {
+    diag.setLogger(new DiagConsoleLogger(), { logLevel: LEVELS[cfg.logLevel]!, suppressOverrideMessage: true });
+  }
+  const resource = buildResource(cfg);
+  const drops = new DropCounter();
+  const retention = { root: cfg.dir, maxFileBytes: cfg.maxFileBytes, maxAgeMs: cfg.maxAgeMs, maxTotalBytes: cfg.maxTotalBytes, drops };
+  const exporters: TelemetryHandle['exporters'] = cfg.jsonl && !cfg.disabled
+    ? { spans: new JsonlSpanExporter(retention), metrics: new JsonlMetricExporter(retention) } : {};
+
+  const queues = cfg.disabled ? [] : [
+    ...(exporters.spans ? [new ExportQueueProcessor(exporters.spans, cfg.spanQueue, drops, 'jsonl')] : []),
+    ...cfg.spanExporters.map((e, i) => new ExportQueueProcessor(e, cfg.spanQueue, drops, `exporter ${i}`)),
+  ];
+  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors: [new RunContextProcessor(), ...queues] });
+  const readers: MetricReader[] = cfg.disabled ? [] : [
+    ...(exporters.metrics ? [new PeriodicExportingMetricReader({
+      exporter: exporters.metrics, exportIntervalMillis: cfg.metricIntervalMillis,
+      exportTimeoutMillis: Math.min(cfg.metricIntervalMillis, 30_000),
+    })] : []),
+    ...cfg.metricReaders,
+  ];
+  const meterProvider = new MeterProvider({ resource, readers });
+
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  const owns = {
+    context: context.setGlobalContextManager(contextManager),
+    trace: trace.setGlobalTracerProvider(tracerProvider),
+    metrics: metrics.setGlobalMeterProvider(meterProvider),
+    propagation: propagation.setGlobalPropagator(new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    })),
+  };
+  if (!owns.trace || !owns.metrics || !owns.context) {
+    diag.warn('agent-otel: another OpenTelemetry SDK is already registered globally; plain OTel spans and metrics go there. ' +
+      'Use the returned handle\'s tracer and meter, or register agent-otel first.');
+  }
+  resetState({ captureContent: cfg.captureContent });
+  const meter = meterProvider.getMeter(SCOPE_NAME, VERSION);
+  registerSelfMetrics(meter, drops);
+
+  let shutdownPromise: Promise<void> | undefined;
+  const forceFlush = async (): Promise<void> => {
+    await tracerProvider.forceFlush();
+    await meterProvider.forceFlush();
+  };
+  const removeHooks = installExitHooks(queues, forceFlush, () => handle.shutdown(), cfg.handleSignals);
+  const handle: TelemetryHandle = {
+    tracer: tracerProvider.getTracer(SCOPE_NAME, VERSION),
+    meter,
+    resource,
+    config: cfg,
+    exporters,
+    forceFlush: () => forceFlush().catch((err) => diag.error('agent-otel: flush failed', err)),
+    shutdown() {
+      return (shutdownPromise ??= (async () => {
+        removeHooks();
+        try {
+          await tracerProvider.shutdown();
+          await meterProvider.shutdown();
+        } catch (err) {
+          diag.error('agent-otel: shutdown failed', err);
+        }
+        if (owns.trace) trace.disable();
+        if (owns.metrics) metrics.disable();
+        if (owns.propagation) propagation.disable();
+        if (owns.context) { context.disable(); }
+        contextManager.disable();
+        if (active === handle) active = undefined;
+        resetState({ captureContent: false });
+      })());
+    },
+    health() {
+      const byReason: Record<string, number> = {};
+      for (const [signal, reason, n] of drops.entries()) byReason[`${signal}.${reason}`] = n;
+      const spans = drops.total('spans');
+      const metricPoints = drops.total('metric_points');
+      return {
+        status: shutdownPromise ? 'shutdown' : spans + metricPoints > 0 ? 'degraded' : 'ok',
+        dir: cfg.dir,
+        queueDepth: queues.reduce((s, q) => s + q.queueDepth, 0),
+        dropped: { spans, metricPoints, byReason },
+      };
+    },
+  };
+  active = handle;
+  return handle;
+}
+
+/** The handle of the current registration, if any. */
+export function getTelemetry(): TelemetryHandle | undefined {
+  return active;
+}
+
+/**
+ * Flush on exit: at `beforeExit` (asynchronously, once per burst of activity), at `exit` (synchronously:
+ * queued spans written with writeSync) and on SIGTERM/SIGINT (flush, then let the signal act as it
+ * would have, unless the program handles the signal itself).
+ */
+function installExitHooks(queues: ExportQueueProcessor[], flush: () => Promise<void>, shutdown: () => Promise<void>,
+  handleSignals: boolean): () => void {
+  const token = { flushing: false, lastSeen: -1 };
+  const seen = () => queues.reduce((s, q) => s + q.spansSeen, 0);
+  // beforeExit fires again after our flush's I/O: flush only when spans ended since the last one.
+  const onBeforeExit = () => {
+    if (token.flushing || seen() === token.lastSeen) return;
+    token.flushing = true;
+    token.lastSeen = seen();
+    flush().finally(() => { token.flushing = false; });
+  };
+  const onExit = () => { for (const q of queues) q.flushSync(); };
+  process.on('beforeExit', onBeforeExit);
+  process.on('exit', onExit);
+  const onSignal = (signal: NodeJS.Signals) => {
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
+    const othersHandle = process.listenerCount(signal) > 0;
+    const timeout = new Promise<void>((r) => setTimeout(r, 3000).unref());
+    void Promise.race([othersHandle ? flush() : shutdown(), timeout]).finally(() => {
+      if (!othersHandle) process.kill(process.pid, signal);
+    });
+  };
+  if (handleSignals) {
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+  return () => {
+    process.removeListener('beforeExit', onBeforeExit);
+    process.removeListener('exit', onExit);
+    process.removeListener('SIGTERM', onSignal);
+    process.removeListener('SIGINT', onSignal);
+  };
+}
