@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { newReadStats, readJsonl, type ReadStats } from '../dist/exporters/jsonl/readJsonl.js';
+import type { MetricRow, SpanRow } from '../dist/semconv/schema.js';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const FIXTURES = path.join(ROOT, 'tests', 'fixtures');
+
+export function tmpDir(prefix = 'agent-otel-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+async function collect<T>(dir: string, stats: ReadStats): Promise<T[]> {
+  if (!fs.existsSync(dir)) return [];
+  const rows: T[] = [];
+  for await (const row of readJsonl<T>(dir, stats)) rows.push(row);
+  return rows;
+}
+
+export const readSpans = (root: string, stats = newReadStats()) => collect<SpanRow>(path.join(root, 'spans'), stats);
+export const readMetrics = (root: string, stats = newReadStats()) => collect<MetricRow>(path.join(root, 'metrics'), stats);
+
+/** Sum of a delta counter's values over all rows matching `where`. */
+export function sumMetric(rows: MetricRow[], name: string, where: Record<string, unknown> = {}): number {
+  return rows.filter((r) => r.name === name && Object.entries(where).every(([k, v]) => r.attributes[k] === v))
+    .reduce((s, r) => s + (r.value ?? r.count ?? 0), 0);
+}
+
+export interface ChildResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+/** Runs a fixture script (tests/fixtures/NAME) in a child node process from the package root. */
+export function runFixture(name: string, env: Record<string, string> = {}, args: string[] = [], nodeArgs: string[] = []): Promise<ChildResult> & { child: ReturnType<typeof spawn> } {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(FIXTURES, name), ...args], {
+    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => { stdout += d; });
+  child.stderr!.on('data', (d) => { stderr += d; });
+  const done = new Promise<ChildResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return Object.assign(done, { child });
+}
+
+/** Resolves when `predicate()` is true, polling; rejects after `ms`. */
+export async function waitFor(predicate: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
