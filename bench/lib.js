@@ -1,0 +1,135 @@
+// Shared pieces of the benchmarks: CPU measurement, alternating rounds, span fixtures, a bare SDK
+// baseline and result reporting. Benchmarks are not tests: they compare ratios measured in one run.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ExportResultCode } from '@opentelemetry/core';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+/** CPU time (user + system, all threads of the process) in µs since `start` (a process.cpuUsage()). */
+export function cpuSince(start) {
+  const d = process.cpuUsage(start);
+  return d.user + d.system;
+}
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** Lets timers and I/O callbacks run (the export queues drain there). */
+export const yieldToLoop = () => new Promise((resolve) => setImmediate(resolve));
+
+const gc = () => { if (globalThis.gc) { globalThis.gc(); globalThis.gc(); } };
+
+/** Runs `fn` once after a GC and returns the CPU µs and wall ms it took (including async work it awaits). */
+export async function measure(fn) {
+  gc();
+  await yieldToLoop();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  return { cpuUs: cpuSince(c0), wallMs: performance.now() - t0 };
+}
+
+/**
+ * Baseline and candidate alternately, `rounds` times each after one warm-up of each; the order swaps
+ * every round so neither always runs first. Returns per-round CPU µs and their medians.
+ */
+export async function alternate({ baseline, candidate, rounds = 5, warmup = 1, log = true }) {
+  for (let i = 0; i < warmup; i++) { await baseline(); await candidate(); }
+  const b = [];
+  const c = [];
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? ['b', 'c'] : ['c', 'b'];
+    for (const which of order) {
+      const m = await measure(which === 'b' ? baseline : candidate);
+      (which === 'b' ? b : c).push(m.cpuUs);
+    }
+    if (log) console.log(`  round ${r + 1}/${rounds}: baseline ${(b[r] / 1000).toFixed(1)} ms CPU, candidate ${(c[r] / 1000).toFixed(1)} ms CPU`);
+  }
+  return { baseline: b, candidate: c, baselineMedian: median(b), candidateMedian: median(c) };
+}
+
+// --- fixtures --------------------------------------------------------------------------------------
+
+export const LLM_SPAN_NAME = 'chat gpt-4o-mini';
+
+/** 8 attributes of a typical LLM call span: strings, ints and a boolean, with GenAI keys. */
+export function llmAttributes(i) {
+  return {
+    'gen_ai.operation.name': 'chat',
+    'gen_ai.provider.name': 'openai',
+    'gen_ai.request.model': 'gpt-4o-mini',
+    'gen_ai.response.model': 'gpt-4o-mini-2024-07-18',
+    'gen_ai.request.max_tokens': 1024,
+    'gen_ai.usage.input_tokens': 1200 + (i % 500),
+    'gen_ai.usage.output_tokens': 180 + (i % 97),
+    'gen_ai.request.stream': (i & 1) === 0,
+  };
+}
+
+/** A SpanExporter that accepts everything at once and only counts. */
+export function noopSpanExporter() {
+  return {
+    exported: 0,
+    export(spans, cb) { this.exported += spans.length; cb({ code: ExportResultCode.SUCCESS }); },
+    shutdown() { return Promise.resolve(); },
+    forceFlush() { return Promise.resolve(); },
+  };
+}
+
+/** A PushMetricExporter that accepts everything at once. */
+export function noopMetricExporter() {
+  return {
+    export(_metrics, cb) { cb({ code: ExportResultCode.SUCCESS }); },
+    shutdown() { return Promise.resolve(); },
+    forceFlush() { return Promise.resolve(); },
+  };
+}
+
+/**
+ * The baseline everybody compares against: the bare SDK, i.e. a BasicTracerProvider with the SDK's
+ * BatchSpanProcessor (default settings) and an exporter that does nothing. Not registered globally;
+ * it uses whatever context manager is registered (registerTelemetry's AsyncLocalStorage one).
+ */
+export function bareSdk() {
+  const exporter = noopSpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+  return { provider, exporter, tracer: provider.getTracer('bench-bare-sdk', '1.0.0') };
+}
+
+export function tmpDir(name) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `agent-otel-bench-${name}-`));
+}
+
+/** Lines in `<dir>/spans/*.jsonl` (one span per line). */
+export function countSpanLines(dir) {
+  const spansDir = path.join(dir, 'spans');
+  let lines = 0;
+  for (const name of fs.existsSync(spansDir) ? fs.readdirSync(spansDir) : []) {
+    if (!name.endsWith('.jsonl')) continue;
+    const buf = fs.readFileSync(path.join(spansDir, name));
+    for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) lines++;
+  }
+  return lines;
+}
+
+// --- reporting -------------------------------------------------------------------------------------
+
+export const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
+
+/**
+ * Prints a benchmark's rows and, when run by bench/run.js, hands the result over as JSON.
+ * A row: { label, baseline, candidate, result, target, pass } (display strings, pass a boolean).
+ */
+export function report(result) {
+  const full = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, ...result };
+  console.log(`\n${result.name}: ${result.what}`);
+  for (const r of result.rows) {
+    console.log(`  ${r.label}: baseline ${r.baseline} | candidate ${r.candidate} | ${r.result} | target ${r.target} → ${r.pass ? 'PASS' : 'FAIL'}`);
+  }
+  for (const n of result.notes ?? []) console.log(`  note: ${n}`);
+  if (process.env.BENCH_RESULT_FILE) fs.writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify(full, null, 2));
+}
