@@ -54,15 +54,34 @@ export const DIR_SPANS = 'spans';
 export const DIR_METRICS = 'metrics';
 export const DUCKDB_FILE = 'telemetry.duckdb';
 
-/** DuckDB DDL with the same columns as the JSONL rows. */
-export const DUCKDB_SPANS_DDL = `CREATE TABLE IF NOT EXISTS spans (
-  trace_id VARCHAR, span_id VARCHAR, parent_span_id VARCHAR, name VARCHAR, kind VARCHAR,
-  start_time TIMESTAMP, end_time TIMESTAMP, duration_ms DOUBLE, status_code VARCHAR, status_message VARCHAR,
-  service_name VARCHAR, scope STRUCT(name VARCHAR, version VARCHAR), attributes JSON, events JSON, links JSON,
-  resource JSON)`;
+/** DuckDB column types of the span rows, in row order (the JSONL fields, typed). */
+export const SPAN_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['trace_id', 'VARCHAR'], ['span_id', 'VARCHAR'], ['parent_span_id', 'VARCHAR'], ['name', 'VARCHAR'],
+  ['kind', 'VARCHAR'], ['start_time', 'TIMESTAMP'], ['end_time', 'TIMESTAMP'], ['duration_ms', 'DOUBLE'],
+  ['status_code', 'VARCHAR'], ['status_message', 'VARCHAR'], ['service_name', 'VARCHAR'],
+  ['scope', 'STRUCT(name VARCHAR, version VARCHAR)'], ['attributes', 'JSON'], ['events', 'JSON'], ['links', 'JSON'],
+  ['resource', 'JSON'],
+];
 
-export const DUCKDB_METRICS_DDL = `CREATE TABLE IF NOT EXISTS metrics (
-  time TIMESTAMP, start_time TIMESTAMP, name VARCHAR, unit VARCHAR, type VARCHAR, temporality VARCHAR,
-  monotonic BOOLEAN, attributes JSON, value DOUBLE, count UBIGINT, sum DOUBLE, min DOUBLE, max DOUBLE,
-  bounds DOUBLE[], bucket_counts UBIGINT[], service_name VARCHAR, resource JSON,
-  scope STRUCT(name VARCHAR, version VARCHAR))`;
+/** DuckDB column types of the metric rows. */
+export const METRIC_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['time', 'TIMESTAMP'], ['start_time', 'TIMESTAMP'], ['name', 'VARCHAR'], ['unit', 'VARCHAR'], ['type', 'VARCHAR'],
+  ['temporality', 'VARCHAR'], ['monotonic', 'BOOLEAN'], ['attributes', 'JSON'], ['value', 'DOUBLE'], ['count', 'UBIGINT'],
+  ['sum', 'DOUBLE'], ['min', 'DOUBLE'], ['max', 'DOUBLE'], ['bounds', 'DOUBLE[]'], ['bucket_counts', 'UBIGINT[]'],
+  ['service_name', 'VARCHAR'], ['resource', 'JSON'], ['scope', 'STRUCT(name VARCHAR, version VARCHAR)'],
+];
+
+/** `CREATE TABLE IF NOT EXISTS <table> (...)` for a column list. */
+export const createTableSql = (table: string, columns: ReadonlyArray<readonly [string, string]>): string =>
+  `CREATE TABLE IF NOT EXISTS ${table} (${columns.map(([n, t]) => `"${n}" ${t}`).join(', ')})`;
+
+/** The `columns={...}` argument of DuckDB's read_json for a column list. */
+export const readJsonColumns = (columns: ReadonlyArray<readonly [string, string]>): string =>
+  `{${columns.map(([n, t]) => `"${n}": '${t}'`).join(', ')}}`;
+
+/**
+ * Bookkeeping table of the DuckDB file: which files (path relative to the telemetry directory, e.g.
+ * `spans/2026-11-21T233805Z-4242-001.jsonl`) and how many of their bytes the tables hold.
+ */
+export const INGESTED_TABLE = '_agent_otel_ingested';
+export const INGESTED_DDL = `CREATE TABLE IF NOT EXISTS ${INGESTED_TABLE} (file VARCHAR PRIMARY KEY, signal VARCHAR, bytes BIGINT, updated_at TIMESTAMP)`;

@@ -19,6 +19,8 @@ export interface TelemetryOptions {
   dir?: string;
   /** Write JSONL files (default true; env AGENT_OTEL_JSONL). */
   jsonl?: boolean;
+  /** Also load everything into `<dir>/telemetry.duckdb` for fast SQL (default true; env AGENT_OTEL_DUCKDB). */
+  duckdb?: boolean;
   /** Record prompts, completions and tool arguments/results (env OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT; default false). */
   captureContent?: boolean;
   /** Start a new JSONL file past this size: bytes or '64MiB' (env AGENT_OTEL_MAX_FILE_SIZE). */
@@ -50,6 +52,7 @@ export interface ResolvedConfig {
   resourceAttributes: Attributes;
   dir: string;
   jsonl: boolean;
+  duckdb: boolean;
   captureContent: boolean;
   maxFileBytes: number;
   maxAgeMs: number;
@@ -68,7 +71,7 @@ export class AgentOtelConfigError extends Error {
   override name = 'AgentOtelConfigError';
 }
 
-const OPTION_KEYS = ['serviceName', 'serviceVersion', 'resourceAttributes', 'dir', 'jsonl', 'captureContent',
+const OPTION_KEYS = ['serviceName', 'serviceVersion', 'resourceAttributes', 'dir', 'jsonl', 'duckdb', 'captureContent',
   'maxFileSize', 'retentionDays', 'maxTotalSize', 'spanQueue', 'metricIntervalMillis', 'spanExporters',
   'metricReaders', 'handleSignals', 'logLevel', 'disabled'] as const;
 const QUEUE_KEYS = ['maxQueueSize', 'maxExportBatchSize', 'scheduledDelayMillis', 'exportTimeoutMillis'] as const;
@@ -191,6 +194,7 @@ export function resolveConfig(options: TelemetryOptions = {}): ResolvedConfig {
     resourceAttributes,
     dir: path.resolve(pick(o.dir, 'dir', () => env.str('AGENT_OTEL_DIR'), str, 'AGENT_OTEL_DIR', 'telemetry')),
     jsonl: pick(o.jsonl, 'jsonl', () => env.bool('AGENT_OTEL_JSONL'), bool, 'AGENT_OTEL_JSONL', true),
+    duckdb: pick(o.duckdb, 'duckdb', () => env.bool('AGENT_OTEL_DUCKDB'), bool, 'AGENT_OTEL_DUCKDB', true),
     captureContent: pick(o.captureContent, 'captureContent', () => env.bool('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'), bool, 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', false),
     maxFileBytes: pick(o.maxFileSize, 'maxFileSize', () => env.str('AGENT_OTEL_MAX_FILE_SIZE'), parseSize, 'AGENT_OTEL_MAX_FILE_SIZE', 64 * 1024 ** 2),
     maxAgeMs: pick(o.retentionDays, 'retentionDays', () => env.num('AGENT_OTEL_RETENTION_DAYS'), (v, n) => positive(v, n, false), 'AGENT_OTEL_RETENTION_DAYS', 30) * 86400e3,

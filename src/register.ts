@@ -10,6 +10,7 @@ import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from 
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { DropCounter } from '../exporters/dropCounter.js';
 import { JsonlMetricExporter, JsonlSpanExporter } from '../exporters/jsonl/index.js';
+import { DEFAULT_DUCKDB_WRITER, DuckDbMetricExporter, DuckDbSpanExporter, DuckDbStore, DuckDbWriter } from '../exporters/duckdb/index.js';
 import { SCOPE_NAME } from '../semconv/spans.js';
 import { resolveConfig, type ResolvedConfig, type TelemetryOptions } from './config.js';
 import { resetState } from './instrument/state.js';
@@ -24,6 +25,8 @@ export interface Health {
   /** Spans waiting in the export queues. */
   queueDepth: number;
   dropped: { spans: number; metricPoints: number; byReason: Record<string, number> };
+  /** The DuckDB file: rows loaded, last load, and why it is unavailable or lagging, if it is. */
+  duckdb?: { file: string; loaded: { spans: number; metrics: number }; lastLoadAt?: string; unavailable?: string; lagging: boolean };
 }
 
 export interface TelemetryHandle {
@@ -31,8 +34,8 @@ export interface TelemetryHandle {
   readonly meter: Meter;
   readonly resource: Resource;
   readonly config: Readonly<ResolvedConfig>;
-  /** The JSONL exporters (absent with `jsonl: false`). */
-  readonly exporters: { spans?: JsonlSpanExporter; metrics?: JsonlMetricExporter };
+  /** The JSONL exporters (absent with `jsonl: false`) and the DuckDB writer (absent with `duckdb: false`). */
+  readonly exporters: { spans?: JsonlSpanExporter; metrics?: JsonlMetricExporter; duckdb?: DuckDbWriter };
   /** Puts every span and data point recorded so far into the files. */
   forceFlush(): Promise<void>;
   /** Flushes, closes the files and unregisters the global providers. Idempotent. */
@@ -85,14 +88,28 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
   const exporters: TelemetryHandle['exporters'] = cfg.jsonl && !cfg.disabled
     ? { spans: new JsonlSpanExporter(retention), metrics: new JsonlMetricExporter(retention) } : {};
 
+  // DuckDB follows the JSONL files (rows are serialized once); without them it gets its own exporters.
+  const duck = cfg.duckdb && !cfg.disabled ? new DuckDbWriter(new DuckDbStore(cfg.dir), { ...DEFAULT_DUCKDB_WRITER, drops }) : undefined;
+  if (duck) {
+    exporters.duckdb = duck;
+    void duck.store.open(); // now, so that a file held by another process is reported at startup
+    if (exporters.spans) exporters.spans.file.onWritten = (buf, file) => duck.add({ signal: 'spans', buf, file });
+    if (exporters.metrics) exporters.metrics.file.onWritten = (buf, file) => duck.add({ signal: 'metrics', buf, file });
+  }
+  const ownSpanExporters = duck && !exporters.spans ? [new DuckDbSpanExporter(duck)] : [];
   const queues = cfg.disabled ? [] : [
     ...(exporters.spans ? [new ExportQueueProcessor(exporters.spans, cfg.spanQueue, drops, 'jsonl')] : []),
+    ...ownSpanExporters.map((e) => new ExportQueueProcessor(e, cfg.spanQueue, drops, 'duckdb')),
     ...cfg.spanExporters.map((e, i) => new ExportQueueProcessor(e, cfg.spanQueue, drops, `exporter ${i}`)),
   ];
   const tracerProvider = new BasicTracerProvider({ resource, spanProcessors: [new RunContextProcessor(), ...queues] });
   const readers: MetricReader[] = cfg.disabled ? [] : [
     ...(exporters.metrics ? [new PeriodicExportingMetricReader({
       exporter: exporters.metrics, exportIntervalMillis: cfg.metricIntervalMillis,
+      exportTimeoutMillis: Math.min(cfg.metricIntervalMillis, 30_000),
+    })] : []),
+    ...(duck && !exporters.metrics ? [new PeriodicExportingMetricReader({
+      exporter: new DuckDbMetricExporter(duck), exportIntervalMillis: cfg.metricIntervalMillis,
       exportTimeoutMillis: Math.min(cfg.metricIntervalMillis, 30_000),
     })] : []),
     ...cfg.metricReaders,
@@ -120,6 +137,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
   const forceFlush = async (): Promise<void> => {
     await tracerProvider.forceFlush();
     await meterProvider.forceFlush();
+    await duck?.flush();
   };
   const removeHooks = installExitHooks(queues, forceFlush, () => handle.shutdown(), cfg.handleSignals);
   const handle: TelemetryHandle = {
@@ -135,6 +153,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
         try {
           await tracerProvider.shutdown();
           await meterProvider.shutdown();
+          await duck?.shutdown();
         } catch (err) {
           diag.error('agent-otel: shutdown failed', err);
         }
@@ -157,6 +176,10 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
         dir: cfg.dir,
         queueDepth: queues.reduce((s, q) => s + q.queueDepth, 0),
         dropped: { spans, metricPoints, byReason },
+        ...(duck ? { duckdb: {
+          file: duck.store.file, loaded: { ...duck.loaded }, lastLoadAt: duck.lastLoadAt?.toISOString(),
+          unavailable: duck.store.unavailable, lagging: duck.lagging,
+        } } : {}),
       };
     },
   };

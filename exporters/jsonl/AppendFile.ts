@@ -38,6 +38,8 @@ export class AppendFile {
   private idleWaiters: Array<() => void> = [];
   private lastOpenError = 0;
   private closed = false;
+  /** Told of every run of bytes that reached the file (the DuckDB writer follows the files this way). */
+  onWritten: ((buf: Buffer, file: string) => void) | undefined;
 
   constructor(private readonly opts: AppendFileOptions) {
     this.dir = path.join(opts.root, opts.signal);
@@ -116,7 +118,10 @@ export class AppendFile {
     }
     this.writeAll(buf, 0, (err) => {
       if (err) diag.error(`agent-otel: write to ${this.file} failed: ${err.message}`);
-      else this.bytes += buf.length;
+      else {
+        this.bytes += buf.length;
+        this.onWritten?.(buf, this.file);
+      }
       for (const cb of callbacks) cb(err ?? undefined);
       this.writeNext();
     });

@@ -1,0 +1,82 @@
+// serialize: JSONL rows (JsonlSpanExporter.serialize) vs the OTLP JSON serializer
+// (JsonTraceSerializer.serializeRequest from @opentelemetry/otlp-transformer) on the same batches of
+// 512 ended spans. Both sides end in UTF-8 bytes (what gets written or sent): the JSONL text is
+// encoded with Buffer.from as AppendFile does; serializeRequest returns a Uint8Array itself.
+// For information, also string vs string: the OTLP side is then the same steps as serializeRequest
+// (internal createExportTraceServiceRequest + JSON.stringify) without its TextEncoder.
+import fs from 'node:fs';
+import { SpanKind } from '@opentelemetry/api';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import otlpInternal from '@opentelemetry/otlp-transformer/build/src/trace/internal.js';
+import otlpUtils from '@opentelemetry/otlp-transformer/build/src/common/utils.js';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { registerTelemetry } from '../dist/src/index.js';
+import { JsonlSpanExporter } from '../dist/exporters/jsonl/index.js';
+import { alternate, fmt, llmAttributes, LLM_SPAN_NAME, report, tmpDir } from './lib.js';
+
+const BATCH = 512;
+const BATCHES = 8; // distinct batches, so that the spans are not all hot in cache
+const REPS = 25; // passes over all batches per round
+const ROUNDS = 5;
+
+// registerTelemetry is used only for its resource (service, host, process attributes), so that the
+// rows carry the same resource as in production; no span goes through its pipeline.
+const dir = tmpDir('serialize');
+const handle = registerTelemetry({ dir, handleSignals: false, jsonl: false });
+const memory = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ resource: handle.resource, spanProcessors: [new SimpleSpanProcessor(memory)] });
+const tracer = provider.getTracer('agent-otel', '0.1.0');
+
+// An LLM call span with 8 attributes under a parent, like most spans of an agent trace.
+const batches = [];
+for (let b = 0; b < BATCHES; b++) {
+  for (let i = 0; i < BATCH; i++) {
+    if (i % 8 === 0) {
+      tracer.startActiveSpan('invoke_agent bench', (parent) => {
+        for (let j = 0; j < 8 && i + j < BATCH; j++) {
+          tracer.startSpan(LLM_SPAN_NAME, { kind: SpanKind.CLIENT, attributes: llmAttributes(i + j) }).end();
+        }
+        parent.end();
+      });
+    }
+  }
+  batches.push(memory.getFinishedSpans().slice(0, BATCH));
+  memory.reset();
+}
+
+const exporter = new JsonlSpanExporter({ root: dir, maxFileBytes: 64 << 20, maxAgeMs: 86400e3, maxTotalBytes: 1 << 30 });
+let sink = 0; // keeps results alive so the work cannot be optimised away
+const jsonlBytes = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += Buffer.from(exporter.serialize(b), 'utf8').length; };
+const jsonlString = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += exporter.serialize(b).length; };
+const otlp = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += JsonTraceSerializer.serializeRequest(b).length; };
+const otlpString = () => {
+  for (let r = 0; r < REPS; r++) {
+    for (const b of batches) sink += JSON.stringify(otlpInternal.createExportTraceServiceRequest(b, otlpUtils.JSON_ENCODER)).length;
+  }
+};
+
+const spansPerRound = REPS * BATCHES * BATCH;
+console.log('JSONL bytes vs OTLP JSON:');
+const main = await alternate({ rounds: ROUNDS, baseline: otlp, candidate: jsonlBytes });
+console.log('JSONL string vs OTLP JSON string (neither encoded to UTF-8):');
+const str = await alternate({ rounds: ROUNDS, baseline: otlpString, candidate: jsonlString });
+
+const bytesPerSpan = { jsonl: Buffer.byteLength(exporter.serialize(batches[0])) / BATCH, otlp: JsonTraceSerializer.serializeRequest(batches[0]).length / BATCH };
+await handle.shutdown();
+fs.rmSync(dir, { recursive: true, force: true });
+
+const o = main.baselineMedian / spansPerRound;
+const j = main.candidateMedian / spansPerRound;
+const js = str.candidateMedian / spansPerRound;
+const os2 = str.baselineMedian / spansPerRound;
+report({
+  name: 'serialize',
+  what: `CPU per span, batches of ${BATCH} ended spans (8 attributes, full resource), JSONL vs OTLP JSON serializer`,
+  rows: [
+    { label: 'to UTF-8 bytes', baseline: `${fmt(o)} µs`, candidate: `${fmt(j)} µs`, result: `${fmt(o / j)}× faster`, target: '≥ 2× faster', pass: o / j >= 2 },
+    { label: 'to string (info only)', baseline: `${fmt(os2)} µs`, candidate: `${fmt(js)} µs`, result: `${fmt(os2 / js)}× faster`, target: '(none)', pass: true, info: true },
+  ],
+  data: { batch: BATCH, spansPerRound, otlpUsPerSpan: o, jsonlUsPerSpan: j, speedup: o / j, jsonlStringUsPerSpan: js,
+    bytesPerSpan, roundsCpuUs: { bytes: main, string: str }, sink },
+  notes: [`bytes per span: JSONL ${fmt(bytesPerSpan.jsonl, 0)} (resource repeated on every row), OTLP JSON ${fmt(bytesPerSpan.otlp, 0)}`],
+});

@@ -1,0 +1,4 @@
+export { DuckDbStore, isLockError, lit, COLUMNS, type Chunk, type Signal } from './DuckDbStore.js';
+export { DuckDbWriter, DEFAULT_DUCKDB_WRITER, type DuckDbWriterOptions } from './DuckDbWriter.js';
+export { DuckDbSpanExporter } from './DuckDbSpanExporter.js';
+export { DuckDbMetricExporter } from './DuckDbMetricExporter.js';

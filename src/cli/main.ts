@@ -1,0 +1,39 @@
+import { cac } from 'cac';
+import { AgentOtelConfigError } from '../config.js';
+import { QueryError, SOURCES } from '../query/session.js';
+import { VERSION } from '../version.js';
+import { defaultDir } from './common.js';
+import * as sql from './commands/sql.js';
+
+/** Every command: a module with `register(cli)`, one file each in commands/. */
+const COMMANDS = [sql];
+
+/**
+ * The `agent-otel` command. Errors the user can act on print one line and set exit code 1; anything
+ * else prints its stack and sets 2. Returns the exit code (also set on process.exitCode).
+ */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const cli = cac('agent-otel');
+  cli.option('--dir <dir>', `Telemetry directory (env AGENT_OTEL_DIR)`, { default: defaultDir() });
+  cli.option('--source <source>', `Where rows come from: ${SOURCES.join(', ')}`, { default: 'auto' });
+  for (const c of COMMANDS) c.register(cli);
+  cli.help();
+  cli.version(VERSION);
+  try {
+    const parsed = cli.parse(argv, { run: false });
+    if (!cli.matchedCommand) {
+      if (parsed.options.help || parsed.options.version) return (process.exitCode = 0);
+      const name = parsed.args[0];
+      process.stderr.write(name ? `agent-otel: unknown command '${name}'\n` : '');
+      cli.outputHelp();
+      return (process.exitCode = 1);
+    }
+    if (parsed.options.help) return (process.exitCode = 0);
+    await cli.runMatchedCommand();
+    return (process.exitCode ??= 0) as number;
+  } catch (err) {
+    const known = err instanceof QueryError || err instanceof AgentOtelConfigError || (err as Error)?.name === 'CACError';
+    process.stderr.write(known ? `agent-otel: ${(err as Error).message}\n` : `agent-otel: ${(err as Error)?.stack ?? String(err)}\n`);
+    return (process.exitCode = known ? 1 : 2);
+  }
+}

@@ -1,0 +1,130 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { COLUMNS, isLockError, lit, type Signal } from '../../exporters/duckdb/index.js';
+import { createTableSql, DUCKDB_FILE, INGESTED_TABLE, readJsonColumns } from '../../semconv/schema.js';
+import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from './files.js';
+import { VIEW_SQL } from './views.js';
+
+export type Source = 'auto' | 'files' | 'duckdb';
+export const SOURCES: Source[] = ['auto', 'files', 'duckdb'];
+
+/** A problem the user can fix (wrong directory, bad SQL, database held elsewhere): shown without a stack. */
+export class QueryError extends Error {
+  override name = 'QueryError';
+}
+
+/** `read_json` over JSONL files: typed columns, lines that do not parse (a torn last line) skipped. */
+export const readJsonSql = (signal: Signal, files: string[]): string =>
+  `SELECT * FROM read_json([${files.map(lit).join(', ')}], format='newline_delimited', ` +
+  `columns=${readJsonColumns(COLUMNS[signal])}, ignore_errors=true, maximum_object_size=67108864)`;
+
+export const readParquetSql = (files: string[]): string =>
+  `SELECT * FROM read_parquet([${files.map(lit).join(', ')}], union_by_name=true)`;
+
+/**
+ * A DuckDB connection with the ready views (`spans`, `metrics`, `llm_calls`, `tool_calls`, `agent_runs`)
+ * over a telemetry directory. With source `auto`, rows come from `telemetry.duckdb` (opened read-only)
+ * plus whatever the files hold that it does not; when the database is held by a running agent, from
+ * the files alone. The answer is the same either way.
+ */
+export class QuerySession {
+  /** Where rows came from, and anything the user should know (shown on stderr by the CLI). */
+  readonly notes: string[] = [];
+  source: 'duckdb' | 'files' | 'duckdb+files' = 'files';
+  private staged: string[] = [];
+
+  private constructor(readonly dir: string, readonly conn: DuckDBConnection, private readonly instance: DuckDBInstance) {}
+
+  static async open(dir: string, source: Source = 'auto'): Promise<QuerySession> {
+    if (!SOURCES.includes(source)) throw new QueryError(`--source must be one of ${SOURCES.join(', ')}; got ${JSON.stringify(source)}`);
+    const abs = path.resolve(dir);
+    if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) {
+      throw new QueryError(`no telemetry directory at ${abs} (set --dir or AGENT_OTEL_DIR to where the agent writes)`);
+    }
+    const instance = await DuckDBInstance.create(':memory:');
+    const session = new QuerySession(abs, await instance.connect(), instance);
+    try {
+      await session.build(source);
+    } catch (err) {
+      session.close();
+      throw err;
+    }
+    return session;
+  }
+
+  /** (Re)creates the views over what the directory holds now (call again to see new rows). */
+  async build(source: Source): Promise<void> {
+    const files = listFiles(this.dir);
+    const dbFile = path.join(this.dir, DUCKDB_FILE);
+    let parts = files;
+    let attached = false;
+    if (source !== 'files' && fs.existsSync(dbFile)) {
+      try {
+        await this.conn.run(`ATTACH IF NOT EXISTS ${lit(dbFile)} AS store (READ_ONLY)`);
+        attached = true;
+      } catch (err) {
+        const why = isLockError(err) ? `${DUCKDB_FILE} is held by a running agent` : `${DUCKDB_FILE} cannot be read: ${(err as Error).message}`;
+        if (source === 'duckdb') throw new QueryError(`${why}; query the files instead (--source files)`);
+        this.notes.push(`${why}; reading the JSONL/Parquet files`);
+      }
+    } else if (source === 'duckdb') {
+      throw new QueryError(`no ${DUCKDB_FILE} in ${this.dir}; run \`agent-otel ingest\` or use --source files`);
+    }
+    if (attached) {
+      const rows = (await this.conn.runAndReadAll(`SELECT file, bytes FROM store.${INGESTED_TABLE}`)).getRowObjectsJS();
+      parts = notIngested(files, new Map(rows.map((r) => [String(r.file), Number(r.bytes)])));
+      if (source === 'duckdb') parts = [];
+      this.source = parts.length ? 'duckdb+files' : 'duckdb';
+    } else {
+      this.source = 'files';
+    }
+    const torn = tornFiles(files);
+    if (torn.length) this.notes.push(`${torn.length} file(s) end in a partial line (a writer was killed, or is writing): skipped (${torn.slice(0, 3).join(', ')})`);
+    for (const signal of ['spans', 'metrics'] as const) {
+      await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${signal} AS ${await this.unionSql(signal, attached, parts.filter((p) => p.signal === signal))}`);
+    }
+    for (const sql of Object.values(VIEW_SQL)) await this.conn.run(sql);
+  }
+
+  private async unionSql(signal: Signal, attached: boolean, parts: FilePart[]): Promise<string> {
+    const selects: string[] = [];
+    if (attached) selects.push(`SELECT * FROM store.${signal}`);
+    const whole = parts.filter((p) => p.kind === 'jsonl' && p.offset === 0).map((p) => p.file);
+    if (whole.length) selects.push(readJsonSql(signal, whole));
+    const parquet = parts.filter((p) => p.kind === 'parquet').map((p) => p.file);
+    if (parquet.length) selects.push(readParquetSql(parquet));
+    // Tails of files the database holds the start of: their complete lines, staged into a temp file.
+    const tails = parts.filter((p) => p.kind === 'jsonl' && p.offset > 0);
+    if (tails.length) {
+      const staging = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agent-otel-')), `${signal}.jsonl`);
+      fs.writeFileSync(staging, Buffer.concat(tails.map(readCompleteLines)), { mode: 0o600 });
+      this.staged.push(staging);
+      await this.conn.run(`CREATE OR REPLACE TEMP TABLE _tail_${signal} AS ${readJsonSql(signal, [staging])}`);
+      selects.push(`SELECT * FROM _tail_${signal}`);
+    }
+    if (selects.length === 0) {
+      await this.conn.run(createTableSql(`_empty_${signal}`, COLUMNS[signal]).replace('CREATE TABLE', 'CREATE TEMP TABLE'));
+      selects.push(`SELECT * FROM _empty_${signal}`);
+    }
+    return selects.join(' UNION ALL BY NAME ');
+  }
+
+  /** Runs one statement; DuckDB's own message on error, as a QueryError. */
+  async query(sql: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+    try {
+      const reader = await this.conn.runAndReadAll(sql);
+      return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
+    } catch (err) {
+      throw new QueryError((err as Error).message);
+    }
+  }
+
+  close(): void {
+    try { this.conn.closeSync(); } catch { /* already closed */ }
+    try { this.instance.closeSync(); } catch { /* already closed */ }
+    for (const f of this.staged) fs.rmSync(path.dirname(f), { recursive: true, force: true });
+    this.staged = [];
+  }
+}
