@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { registerTelemetry, withAgentRun, withLlmCall, withToolCall } from '../dist/src/index.js';
-import { alternate, fmt, noopMetricExporter, noopSpanExporter, report, tmpDir, yieldToLoop } from './lib.js';
+import { alternate, fmt, noopMetricExporter, noopSpanExporter, report, tmpDir, withoutDuckDb, yieldToLoop } from './lib.js';
 
 const CALLS = 20_000;
 const YIELD_EVERY = 500;
@@ -21,10 +21,10 @@ const TARGET_US = 5;
 
 const dir = tmpDir('helpers');
 const spanExporter = noopSpanExporter();
-const handle = registerTelemetry({
+const handle = registerTelemetry(withoutDuckDb({
   dir, jsonl: false, handleSignals: false, spanExporters: [spanExporter],
   metricReaders: [new PeriodicExportingMetricReader({ exporter: noopMetricExporter(), exportIntervalMillis: 60_000 })],
-});
+}));
 const tracer = handle.tracer;
 const work = () => 42;
 

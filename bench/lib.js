@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resolveConfig } from '../dist/src/config.js';
 
 /** CPU time (user + system, all threads of the process) in µs since `start` (a process.cpuUsage()). */
 export function cpuSince(start) {
@@ -99,6 +100,20 @@ export function bareSdk() {
   const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
   return { provider, exporter, tracer: provider.getTracer('bench-bare-sdk', '1.0.0') };
 }
+
+/** `options` plus `duckdb: false` when this build has a DuckDB exporter (it is on by default). */
+export function withoutDuckDb(options) {
+  try {
+    resolveConfig({ duckdb: false });
+    return { ...options, duckdb: false };
+  } catch {
+    return options;
+  }
+}
+
+/** Which exporters a registered handle writes with, e.g. `jsonl+duckdb`. */
+export const pipelineName = (handle) => Object.entries({ jsonl: handle.exporters.spans, duckdb: handle.exporters.duckdb })
+  .filter(([, e]) => e).map(([k]) => k).join('+') || 'none';
 
 export function tmpDir(name) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `agent-otel-bench-${name}-`));

@@ -12,7 +12,7 @@ import otlpUtils from '@opentelemetry/otlp-transformer/build/src/common/utils.js
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { registerTelemetry } from '../dist/src/index.js';
 import { JsonlSpanExporter } from '../dist/exporters/jsonl/index.js';
-import { alternate, fmt, llmAttributes, LLM_SPAN_NAME, report, tmpDir } from './lib.js';
+import { alternate, fmt, llmAttributes, LLM_SPAN_NAME, report, tmpDir, withoutDuckDb } from './lib.js';
 
 const BATCH = 512;
 const BATCHES = 8; // distinct batches, so that the spans are not all hot in cache
@@ -22,7 +22,7 @@ const ROUNDS = 5;
 // registerTelemetry is used only for its resource (service, host, process attributes), so that the
 // rows carry the same resource as in production; no span goes through its pipeline.
 const dir = tmpDir('serialize');
-const handle = registerTelemetry({ dir, handleSignals: false, jsonl: false });
+const handle = registerTelemetry(withoutDuckDb({ dir, handleSignals: false, jsonl: false }));
 const memory = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ resource: handle.resource, spanProcessors: [new SimpleSpanProcessor(memory)] });
 const tracer = provider.getTracer('agent-otel', '0.1.0');

@@ -1,4 +1,5 @@
 import Table from 'cli-table3';
+import pc from 'picocolors';
 
 export type OutputFormat = 'table' | 'json' | 'csv';
 
@@ -17,7 +18,7 @@ export function formatRows({ columns, rows }: Rows, format: OutputFormat): strin
   if (format === 'csv') return [columns.map(csvField).join(','), ...rows.map((r) => columns.map((c) => csvField(r[c])).join(','))].join('\n');
   if (columns.length === 0) return '(no columns)';
   const table = new Table({
-    head: columns, style: { head: [], border: [] },
+    head: columns.map((c) => pc.bold(c)), style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' }, // no rule between rows
   });
   for (const r of rows) table.push(columns.map((c) => cell(r[c])));

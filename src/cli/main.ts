@@ -3,10 +3,17 @@ import { AgentOtelConfigError } from '../config.js';
 import { QueryError, SOURCES } from '../query/session.js';
 import { VERSION } from '../version.js';
 import { defaultDir } from './common.js';
+import * as compact from './commands/compact.js';
+import * as ingest from './commands/ingest.js';
+import * as prune from './commands/prune.js';
+import * as report from './commands/report.js';
+import * as runs from './commands/runs.js';
 import * as sql from './commands/sql.js';
+import * as tail from './commands/tail.js';
+import * as trace from './commands/trace.js';
 
 /** Every command: a module with `register(cli)`, one file each in commands/. */
-const COMMANDS = [sql];
+const COMMANDS = [sql, trace, runs, report, tail, ingest, compact, prune];
 
 /**
  * The `agent-otel` command. Errors the user can act on print one line and set exit code 1; anything
