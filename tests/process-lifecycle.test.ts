@@ -31,7 +31,9 @@ describe('two processes writing to one directory', () => {
     const dir = tmpDir();
     const n = 4000;
     const [a, b] = await Promise.all([runFixture('writer.mjs', {}, [dir, 'A', String(n)]), runFixture('writer.mjs', {}, [dir, 'B', String(n)])]);
-    expect([a.code, b.code, a.stderr, b.stderr]).toEqual([0, 0, '', '']);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    // Only one process can hold telemetry.duckdb; the other says so once and keeps writing JSONL.
+    for (const r of [a, b]) expect(r.stderr.replace(/.*telemetry\.duckdb is in use by another process.*\n/, '')).toBe('');
     const stats = newReadStats();
     const spans = await readSpans(dir, stats);
     expect(stats.badLines).toEqual([]);

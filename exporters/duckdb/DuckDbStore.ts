@@ -29,6 +29,7 @@ export class DuckDbStore {
   private conn: DuckDBConnection | undefined;
   private instance: DuckDBInstance | undefined;
   private opening: Promise<DuckDBConnection | undefined> | undefined;
+  /** Prefix of this process's staging files (loads run one at a time, so one per signal suffices). */
   private readonly staging: string;
   private closed = false;
   /** Why the store is unusable (another process holds it, …); undefined while fine. */
@@ -36,7 +37,7 @@ export class DuckDbStore {
 
   constructor(readonly dir: string) {
     this.file = path.join(dir, DUCKDB_FILE);
-    this.staging = path.join(dir, '.staging', `${process.pid}.jsonl`);
+    this.staging = path.join(dir, '.staging', `${process.pid}`);
   }
 
   /** Opens (once) and creates the tables; undefined when the file cannot be used. */
@@ -83,8 +84,9 @@ export class DuckDbStore {
       for (const signal of ['spans', 'metrics'] as const) {
         const bufs = chunks.filter((c) => c.signal === signal).map((c) => c.buf);
         if (bufs.length === 0) continue;
-        await fs.promises.writeFile(this.staging, bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs), { mode: 0o600 });
-        const r = await conn.run(`INSERT INTO ${signal} SELECT * FROM read_json(${lit(this.staging)}, ` +
+        const staging = `${this.staging}-${signal}.jsonl`;
+        await fs.promises.writeFile(staging, bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs), { mode: 0o600 });
+        const r = await conn.run(`INSERT INTO ${signal} SELECT * FROM read_json(${lit(staging)}, ` +
           `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`);
         loaded[signal] = r.rowsChanged;
       }
@@ -97,7 +99,7 @@ export class DuckDbStore {
       await conn.run('ROLLBACK').catch(() => {});
       throw err;
     } finally {
-      fs.promises.rm(this.staging, { force: true }).catch(() => {});
+      for (const signal of ['spans', 'metrics']) fs.rmSync(`${this.staging}-${signal}.jsonl`, { force: true });
     }
     return loaded;
   }
@@ -123,7 +125,7 @@ export class DuckDbStore {
     }
     conn.closeSync();
     this.instance?.closeSync();
-    fs.rmSync(this.staging, { force: true });
+    try { fs.rmdirSync(path.dirname(this.staging)); } catch { /* another process's staging is in there */ }
   }
 
   connection(): DuckDBConnection | undefined {

@@ -75,7 +75,8 @@ export class DuckDbWriter {
   }
 
   private discard(chunks: Chunk[], why: string): void {
-    if (!this.lagging) diag.warn(`agent-otel: DuckDB is behind the JSONL files (${why}); run \`agent-otel ingest\` to catch up`);
+    // An unavailable store has already said why, once.
+    if (!this.lagging && !this.store.unavailable) diag.warn(`agent-otel: DuckDB is behind the JSONL files (${why}); run \`agent-otel ingest\` to catch up`);
     this.lagging = true;
     for (const c of chunks) {
       if (c.file) continue; // the JSONL file has these rows

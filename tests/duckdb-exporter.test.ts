@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { registerTelemetry, withAgentRun, withLlmCall, type TelemetryHandle } from '../dist/src/index.js';
+import { readMetrics, readSpans, runFixture, tmpDir, waitFor } from './util.js';
+
+let handle: TelemetryHandle | undefined;
+afterEach(async () => {
+  await handle?.shutdown();
+  handle = undefined;
+  delete process.env.AGENT_OTEL_DUCKDB;
+});
+
+async function queryDb(file: string, sql: string): Promise<Record<string, unknown>[]> {
+  const instance = await DuckDBInstance.create(file, { access_mode: 'READ_ONLY' });
+  const conn = await instance.connect();
+  try {
+    return (await conn.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+  } finally {
+    conn.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function work(n = 20): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await withAgentRun({ agentName: 'db-agent', runKind: 'k' }, () =>
+      withLlmCall({ provider: 'openai', model: 'gpt-4o' }, (c) => c.recordUsage({ inputTokens: 100 + i, outputTokens: 10 })));
+  }
+}
+
+describe('DuckDB exporter', () => {
+  it('is on by default: after shutdown telemetry.duckdb holds exactly the JSONL rows, checkpointed and closed', async () => {
+    const dir = tmpDir();
+    handle = registerTelemetry({ dir });
+    await work();
+    await handle.shutdown();
+    const file = path.join(dir, 'telemetry.duckdb');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.existsSync(`${file}.wal`)).toBe(false); // checkpointed: nothing left in the WAL
+    const spans = await readSpans(dir);
+    const metrics = await readMetrics(dir);
+    // closed: another instance can open it
+    const [counts] = await queryDb(file, 'SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM metrics) AS metrics');
+    expect(Number(counts!.spans)).toBe(spans.length);
+    expect(Number(counts!.metrics)).toBe(metrics.length);
+    expect(spans.length).toBe(60);
+    // attributes are queryable as JSON; times are timestamps
+    const [tokens] = await queryDb(file, `SELECT sum((attributes->>'gen_ai.usage.input_tokens')::INT) AS t, min(start_time) AS first FROM spans WHERE name = 'chat gpt-4o'`);
+    expect(Number(tokens!.t)).toBe(Array.from({ length: 20 }, (_, i) => 100 + i).reduce((s, x) => s + x, 0));
+    expect(tokens!.first).toBeTruthy();
+    // the bookkeeping says which bytes of which files it holds
+    const held = await queryDb(file, 'SELECT file, bytes FROM _agent_otel_ingested ORDER BY file');
+    const files = ['metrics', 'spans'].flatMap((sub) => fs.readdirSync(path.join(dir, sub)).map((f) => `${sub}/${f}`)).sort();
+    expect(held.map((r) => r.file)).toEqual(files);
+    for (const r of held) expect(Number(r.bytes)).toBe(fs.statSync(path.join(dir, String(r.file))).size);
+  });
+
+  it('loads while the agent runs (within a few seconds), not only at shutdown', async () => {
+    const dir = tmpDir();
+    handle = registerTelemetry({ dir });
+    await work(5);
+    await waitFor(() => (handle!.health().duckdb?.loaded.spans ?? 0) >= 15, 5000, 'rows in DuckDB');
+    expect(handle.health().duckdb).toMatchObject({ lagging: false, file: path.join(dir, 'telemetry.duckdb') });
+    expect(handle.health().duckdb?.lastLoadAt).toBeTruthy();
+  });
+
+  it('duckdb: false and AGENT_OTEL_DUCKDB=false turn it off', async () => {
+    const dir = tmpDir();
+    handle = registerTelemetry({ dir, duckdb: false });
+    await work(1);
+    await handle.shutdown();
+    expect(fs.existsSync(path.join(dir, 'telemetry.duckdb'))).toBe(false);
+    const dir2 = tmpDir();
+    process.env.AGENT_OTEL_DUCKDB = 'false';
+    handle = registerTelemetry({ dir: dir2 });
+    await work(1);
+    await handle.shutdown();
+    expect(fs.existsSync(path.join(dir2, 'telemetry.duckdb'))).toBe(false);
+    expect((await readSpans(dir2)).length).toBe(3);
+  });
+
+  it('without JSONL, writes the database directly', async () => {
+    const dir = tmpDir();
+    handle = registerTelemetry({ dir, jsonl: false });
+    await work(4);
+    await handle.shutdown();
+    expect(fs.existsSync(path.join(dir, 'spans'))).toBe(false);
+    const [c] = await queryDb(path.join(dir, 'telemetry.duckdb'), `SELECT count(*) AS n, count(DISTINCT attributes->>'agent.run.id') AS runs FROM spans`);
+    expect([Number(c!.n), Number(c!.runs)]).toEqual([12, 4]);
+    const [m] = await queryDb(path.join(dir, 'telemetry.duckdb'), `SELECT count(*) AS n FROM metrics WHERE name = 'agent.runs'`);
+    expect(Number(m!.n)).toBeGreaterThan(0);
+  });
+
+  it('when another process holds the file: warns once, keeps JSONL going, loses nothing', async () => {
+    const dir = tmpDir();
+    const holder = runFixture('hold-db.mjs', {}, [dir, '2']);
+    await new Promise<void>((resolve) => holder.child.stdout!.on('data', () => resolve()));
+    const warnings: string[] = [];
+    try {
+      handle = registerTelemetry({ dir, logLevel: 'none' });
+      diag.setLogger({ error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
+      await work(10);
+      await handle.forceFlush();
+      await work(10);
+      await handle.shutdown();
+    } finally {
+      diag.disable();
+      holder.child.kill('SIGKILL');
+      await holder;
+    }
+    const held = warnings.filter((w) => w.includes('telemetry.duckdb is in use by another process'));
+    expect(held).toHaveLength(1);
+    expect(warnings.filter((w) => w.includes('DuckDB'))).toEqual([]); // one cause, one message
+    expect(handle!.health().dropped.spans).toBe(0);
+    const mine = (await readSpans(dir)).filter((s) => s.service_name !== 'holder');
+    expect(mine).toHaveLength(60);
+  });
+});
