@@ -15,10 +15,14 @@ export class QueryError extends Error {
   override name = 'QueryError';
 }
 
-/** `read_json` over JSONL files: typed columns, lines that do not parse (a torn last line) skipped. */
+/**
+ * `read_json` over JSONL files: typed columns; a line that does not parse (a torn last line, a corrupt
+ * line) comes back from ignore_errors as an all-NULL row, so rows without their key column are dropped.
+ */
 export const readJsonSql = (signal: Signal, files: string[]): string =>
   `SELECT * FROM read_json([${files.map(lit).join(', ')}], format='newline_delimited', ` +
-  `columns=${readJsonColumns(COLUMNS[signal])}, ignore_errors=true, maximum_object_size=67108864)`;
+  `columns=${readJsonColumns(COLUMNS[signal])}, ignore_errors=true, maximum_object_size=67108864) ` +
+  `WHERE ${signal === 'spans' ? 'span_id' : 'name'} IS NOT NULL`;
 
 export const readParquetSql = (files: string[]): string =>
   `SELECT * FROM read_parquet([${files.map(lit).join(', ')}], union_by_name=true)`;
