@@ -52,7 +52,9 @@ async function worker(topic, index) {
   });
 }
 
-await withWorkflow({ name: 'weekly_research' }, async () => {
+let traceId = '';
+await withWorkflow({ name: 'weekly_research' }, async (span) => {
+  traceId = span.spanContext().traceId;
   const plan = await withAgentRun({ agentName: 'planner', runKind: 'plan_research' }, async (run) => {
     const r = await callModel('gpt-4o', 'openai', 'Plan research on energy storage', 600);
     run.setItems({ discovered: TOPICS.length, succeeded: TOPICS.length, failed: 0 });
@@ -70,12 +72,17 @@ await withWorkflow({ name: 'weekly_research' }, async () => {
 await telemetry.shutdown();
 const summary = await report(dir);
 const rel = path.relative(process.cwd(), dir) || '.';
+const dirFlag = rel === 'telemetry' ? '' : ` --dir ${rel}`;
 console.log(`
 demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s
 ${summary}
 telemetry written to ${dir}
-  spans:   ${rel}/spans/*.jsonl    (one span per line)
-  metrics: ${rel}/metrics/*.jsonl  (one data point per line)
+  spans:    ${rel}/spans/*.jsonl    (one span per line)
+  metrics:  ${rel}/metrics/*.jsonl  (one data point per line)
+  database: ${rel}/telemetry.duckdb (tables spans, metrics)
 look at it:
-  tail -n 3 ${rel}/spans/*.jsonl
+  npx agent-otel report --since all${dirFlag}
+  npx agent-otel runs${dirFlag}
+  npx agent-otel sql "SELECT model, count(*) AS calls, sum(input_tokens) AS tokens_in FROM llm_calls GROUP BY model"${dirFlag}
+  npx agent-otel trace ${traceId}${dirFlag}
 row formats: semconv/README.md`);
