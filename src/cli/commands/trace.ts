@@ -1,4 +1,67 @@
 import type { CAC } from 'cac';
+import pc from 'picocolors';
+import { lit } from '../../../exporters/duckdb/index.js';
+import { QueryError } from '../../query/session.js';
+import { withSession, type CommonOptions } from '../common.js';
+import { fmtMs } from '../format.js';
+import { fmtTime, isoSql } from '../table.js';
+import { compareSpans, maxOf, minOf, renderTree, renderWaterfall, treeOrder, type TraceSpan } from '../waterfall.js';
 
-// TODO(helper): the `trace` command.
-export function register(_cli: CAC): void {}
+const parseJson = (v: unknown): unknown => (typeof v === 'string' ? JSON.parse(v) : v);
+
+export function register(cli: CAC): void {
+  cli.command('trace <trace-id>', 'Show one trace as a tree and a waterfall (a unique prefix of 8+ hex chars is enough)')
+    .option('--json', 'Print the spans of the trace as a JSON array')
+    .example('agent-otel trace 7812de81')
+    .action(async (id: string, o: CommonOptions) => {
+      const wanted = String(id).trim().toLowerCase();
+      if (!/^[0-9a-f]{8,32}$/.test(wanted)) {
+        throw new QueryError(`a trace id is 32 hex characters (a unique prefix of at least 8 will do); got ${JSON.stringify(String(id))}`);
+      }
+      const rows = await withSession(o, async (s) => {
+        // Both forms are pushed down into the scan (a zone-map / string filter, no JSON parsing).
+        const where = wanted.length === 32 ? `trace_id = ${lit(wanted)}` : `starts_with(trace_id, ${lit(wanted)})`;
+        const { rows } = await s.query(`SELECT trace_id, span_id, parent_span_id, name, kind,
+            ${isoSql('start_time')} AS start_time, ${isoSql('end_time')} AS end_time, duration_ms,
+            epoch_us(start_time) AS start_us, epoch_us(end_time) AS end_us,
+            status_code, status_message, service_name, attributes, events, links
+          FROM spans WHERE ${where}`);
+        const ids = [...new Set(rows.map((r) => String(r.trace_id)))].sort();
+        if (ids.length === 0) throw new QueryError(`no trace ${wanted} in ${s.dir}`);
+        if (ids.length > 1) {
+          throw new QueryError(`trace id prefix ${wanted} is ambiguous: it matches ${ids.length} traces (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}); give more characters`);
+        }
+        return rows;
+      });
+      const spans: Array<TraceSpan & { row: Record<string, unknown> }> = rows.map((r) => ({
+        row: r, span_id: String(r.span_id), parent_span_id: (r.parent_span_id as string | null) ?? null, name: String(r.name),
+        start_us: Number(r.start_us), end_us: Number(r.end_us), duration_ms: Number(r.duration_ms),
+        status_code: String(r.status_code), status_message: (r.status_message as string | null) ?? null,
+        attributes: (parseJson(r.attributes) ?? {}) as Record<string, unknown>,
+      }));
+      if (o.json) {
+        const out = spans.sort(compareSpans).map(({ row, attributes }) => {
+          const { start_us: _s, end_us: _e, ...rest } = row;
+          return { ...rest, attributes, events: parseJson(row.events) ?? [], links: parseJson(row.links) ?? [] };
+        });
+        process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+        return;
+      }
+      const lines = treeOrder(spans);
+      const t0 = minOf(spans.map((s) => s.start_us));
+      const t1 = maxOf(spans.map((s) => s.end_us));
+      const errors = spans.filter((s) => s.status_code === 'ERROR').length;
+      const services = [...new Set(rows.map((r) => r.service_name).filter(Boolean))].join(', ');
+      const first = spans.find((s) => s.start_us === t0)!.row;
+      process.stdout.write([
+        `${pc.bold(`trace ${rows[0]!.trace_id}`)}  ${spans.length} span${spans.length === 1 ? '' : 's'}  ${fmtMs((t1 - t0) / 1000)}  ` +
+          `started ${fmtTime(first.start_time)} UTC${services ? `  service ${services}` : ''}` +
+          (errors ? `  ${pc.red(`${errors} error${errors === 1 ? '' : 's'}`)}` : ''),
+        '',
+        renderTree(lines),
+        '',
+        renderWaterfall(lines),
+        '',
+      ].join('\n'));
+    });
+}

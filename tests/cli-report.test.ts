@@ -1,0 +1,179 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SpanRow } from '../dist/semconv/schema.js';
+import { addOldRun, cliJson, crashedRun, demoStore, quantileCont, runCli } from './cli-util.js';
+import { readSpans, runFixture, tmpDir, waitFor } from './util.js';
+
+/** The demo's spans, a run killed mid-way and a run from three days ago (outside the default 24h). */
+let dir: string;
+let spans: SpanRow[];
+let crashedId: string;
+
+type Row = Record<string, unknown>;
+type Report = Record<string, Row[]> & { since: string | null; dir: string };
+const SECTION_KEYS = ['runs_by_agent', 'llm_by_model', 'cost_by_model_day', 'tools_by_tool', 'top_errors', 'abandoned_runs'];
+
+beforeAll(async () => {
+  dir = await demoStore();
+  crashedId = await crashedRun(dir);
+  addOldRun(dir, (await readSpans(dir)).find((s) => s.name === 'invoke_agent planner')!, 'archivist', 3);
+  spans = await readSpans(dir);
+});
+
+const attr = (s: SpanRow, k: string) => s.attributes[k] as string | undefined;
+const op = (s: SpanRow) => attr(s, 'gen_ai.operation.name');
+const sum = (xs: SpanRow[], k: string) => xs.reduce((n, s) => n + Number(s.attributes[k] ?? 0), 0);
+const groupBy = <T>(xs: T[], key: (x: T) => string) => {
+  const m = new Map<string, T[]>();
+  for (const x of xs) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+  return [...m];
+};
+/** Floats to 6 places, so sums added up in another order compare equal. */
+const round = (rows: Row[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toFixed(6)) : v])));
+
+/** Every section as the report should compute it, from the span rows alone. */
+function expectedReport(rows: SpanRow[]): Record<string, Row[]> {
+  const ended = rows.filter((s) => op(s) === 'invoke_agent');
+  const endedIds = new Set(ended.map((s) => attr(s, 'agent.run.id')));
+  const abandoned = rows.filter((s) => s.name === 'agent.run.start' && !endedIds.has(attr(s, 'agent.run.id')));
+  const runs = [...ended.map((s) => ({ agent: attr(s, 'gen_ai.agent.name')!, status: attr(s, 'agent.run.status')!, ms: s.duration_ms as number | null })),
+    ...abandoned.map((s) => ({ agent: attr(s, 'gen_ai.agent.name')!, status: 'abandoned', ms: null }))];
+  const runsByAgent = groupBy(runs, (r) => r.agent).map(([agent, rs]) => {
+    const ms = rs.map((r) => r.ms).filter((m): m is number => m !== null);
+    return { agent, runs: rs.length, success_rate: rs.filter((r) => r.status === 'success').length / rs.length,
+      failed: rs.filter((r) => r.status === 'failed').length, abandoned: rs.filter((r) => r.status === 'abandoned').length,
+      mean_duration_ms: ms.length ? ms.reduce((a, b) => a + b, 0) / ms.length : null, p95_duration_ms: quantileCont(ms, 0.95) };
+  }).sort((a, b) => b.runs - a.runs || a.agent.localeCompare(b.agent));
+
+  const llm = rows.filter((s) => op(s) === 'chat');
+  const llmByModel = groupBy(llm, (s) => attr(s, 'gen_ai.request.model')!).map(([model, xs]) => ({
+    model, calls: xs.length, input_tokens: sum(xs, 'gen_ai.usage.input_tokens'), output_tokens: sum(xs, 'gen_ai.usage.output_tokens'),
+    cache_read_tokens: sum(xs, 'gen_ai.usage.cache_read.input_tokens'), p95_latency_ms: quantileCont(xs.map((s) => s.duration_ms), 0.95),
+    errors: xs.filter((s) => s.status_code === 'ERROR' || attr(s, 'error.type')).length,
+  })).sort((a, b) => b.calls - a.calls || a.model.localeCompare(b.model));
+  const costByModelDay = groupBy(llm, (s) => `${s.start_time.slice(0, 10)} ${attr(s, 'gen_ai.request.model')}`).map(([key, xs]) => ({
+    day: key.split(' ')[0], model: key.split(' ')[1], calls: xs.length, priced_calls: 0, cost_usd: null,
+  })).sort((a, b) => b.day!.localeCompare(a.day!) || a.model!.localeCompare(b.model!));
+
+  const tools = rows.filter((s) => op(s) === 'execute_tool');
+  const toolsByTool = groupBy(tools, (s) => attr(s, 'gen_ai.tool.name')!).map(([tool, xs]) => {
+    const errors = xs.filter((s) => attr(s, 'agent.tool.outcome') === 'error').length;
+    return { tool, calls: xs.length, errors, error_rate: errors / xs.length,
+      p50_latency_ms: quantileCont(xs.map((s) => s.duration_ms), 0.5), p95_latency_ms: quantileCont(xs.map((s) => s.duration_ms), 0.95) };
+  }).sort((a, b) => b.calls - a.calls || a.tool.localeCompare(b.tool));
+
+  const failed = rows.filter((s) => s.status_code === 'ERROR' || attr(s, 'error.type'));
+  const topErrors = groupBy(failed, (s) => `${attr(s, 'error.type') ?? '(no error.type)'}|${s.name}`).map(([key, xs]) => {
+    const last = [...xs].sort((a, b) => b.start_time.localeCompare(a.start_time))[0]!;
+    return { error_type: key.split('|')[0], where: key.split('|')[1], count: xs.length, last_message: last.status_message, last_seen: last.start_time };
+  }).sort((a, b) => b.count - a.count || b.last_seen.localeCompare(a.last_seen)).slice(0, 10);
+
+  const abandonedRuns = abandoned.map((s) => ({ run_id: attr(s, 'agent.run.id'), agent: attr(s, 'gen_ai.agent.name'), kind: attr(s, 'agent.run.kind'),
+    start_time: s.start_time, trace_id: s.trace_id, service_name: s.service_name }));
+  return { runs_by_agent: runsByAgent, llm_by_model: llmByModel, cost_by_model_day: costByModelDay, tools_by_tool: toolsByTool,
+    top_errors: topErrors, abandoned_runs: abandonedRuns };
+}
+
+const recent = () => spans.filter((s) => Date.now() - Date.parse(s.start_time) < 86_400_000);
+
+describe('agent-otel report', () => {
+  it('--json: every section matches what the span rows say, for the last 24h by default', async () => {
+    const report = await cliJson<Report>(['report', '--dir', dir]);
+    expect(Object.keys(report)).toEqual(['dir', 'since', ...SECTION_KEYS]);
+    expect(Date.now() - Date.parse(report.since!)).toBeGreaterThanOrEqual(86_400_000);
+    expect(Date.now() - Date.parse(report.since!)).toBeLessThan(86_400_000 + 60_000);
+    const expected = expectedReport(recent());
+    for (const key of SECTION_KEYS) expect(round(report[key]!), key).toEqual(round(expected[key]!));
+
+    // spot checks on the demo, so a mistake shared by the test and the command still shows
+    expect(report.runs_by_agent!.map((r) => [r.agent, r.runs, r.failed, r.abandoned])).toEqual([
+      ['worker', 6, 1, 0], ['crasher', 1, 0, 1], ['planner', 1, 0, 0], ['reviewer', 1, 0, 0]]);
+    expect(report.runs_by_agent![0]!.success_rate).toBeCloseTo(5 / 6, 10);
+    expect(report.abandoned_runs!.map((r) => [r.run_id, r.agent, r.kind])).toEqual([[crashedId, 'crasher', 'doomed']]);
+    expect(report.cost_by_model_day!.every((r) => r.cost_usd === null)).toBe(true);
+    const fetch = report.tools_by_tool!.find((r) => r.tool === 'fetch_page')!;
+    expect(fetch.errors).toBe(spans.filter((s) => s.name === 'execute_tool fetch_page' && s.status_code === 'ERROR').length);
+    expect(fetch.errors).toBeGreaterThan(0);
+  });
+
+  it('--since all takes in the old run; --since 1h leaves it out', async () => {
+    const all = await cliJson<Report>(['report', '--dir', dir, '--since', 'all']);
+    expect(all.since).toBeNull();
+    expect(round(all.runs_by_agent!)).toEqual(round(expectedReport(spans).runs_by_agent!));
+    expect(all.runs_by_agent!.find((r) => r.agent === 'archivist')).toMatchObject({ runs: 1, success_rate: 1 });
+    const hour = await cliJson<Report>(['report', '--dir', dir, '--since', '1h']);
+    expect(hour.runs_by_agent!.map((r) => r.agent)).not.toContain('archivist');
+    expect(hour.runs_by_agent!.reduce((n, r) => n + Number(r.runs), 0)).toBe(9);
+  });
+
+  it('prints titled tables; unpriced cost says so instead of $0', async () => {
+    const r = await runCli(['report', '--dir', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const titles = ['Runs by agent', 'LLM calls by model', 'Cost by model and day (UTC)', 'Tool calls by tool', 'Top errors', 'Abandoned runs (the process died mid-run)'];
+    const at = titles.map((t) => r.stdout.indexOf(`\n${t}\n`));
+    expect(at.every((i) => i > 0)).toBe(true);
+    expect(at).toEqual([...at].sort((a, b) => a - b));
+    expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^agent-otel report — ${dir}, since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(last 24h\\)$`));
+    const costRows = r.stdout.slice(at[2]!, at[3]!).split('\n').filter((l) => /^│ \d{4}-/.test(l));
+    expect(costRows).toHaveLength(expectedReport(recent()).cost_by_model_day!.length);
+    for (const row of costRows) expect(row).toMatch(/│ +not priced │$/);
+    expect(r.stdout).not.toContain('$0');
+    expect(r.stdout.slice(at[0]!, at[1]!)).toMatch(/│ worker +│ +6 │ +83\.3% │ +1 │ +0 │/);
+    expect(r.stdout.slice(at[5]!)).toContain(`│ ${crashedId} │ crasher │`);
+  });
+
+  it('an empty directory gives empty sections and exit 0', async () => {
+    const empty = tmpDir();
+    const report = await cliJson<Report>(['report', '--dir', empty]);
+    for (const key of SECTION_KEYS) expect(report[key], key).toEqual([]);
+    const r = await runCli(['report', '--dir', empty]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/^\(none\)$/gm)).toHaveLength(6);
+  });
+
+  it('a wrong --dir or --since is one line and exit 1', async () => {
+    const missing = path.join(dir, 'no-such-dir');
+    expect(await runCli(['report', '--dir', missing])).toMatchObject({
+      code: 1, stdout: '', stderr: `agent-otel: no telemetry directory at ${missing} (set --dir or AGENT_OTEL_DIR to where the agent writes)\n` });
+    expect(await runCli(['report', '--dir', dir, '--since', 'last week'])).toMatchObject({
+      code: 1, stdout: '', stderr: 'agent-otel: --since takes a duration such as 30m, 24h or 7d; got "last week"\n' });
+  });
+
+  it('skips a corrupt line in a JSONL file and counts the rest', async () => {
+    const broken = tmpDir();
+    fs.mkdirSync(path.join(broken, 'spans'));
+    const lines = fs.readdirSync(path.join(dir, 'spans')).flatMap((f) => fs.readFileSync(path.join(dir, 'spans', f), 'utf8').split('\n').filter(Boolean));
+    const victim = lines.findIndex((l) => l.includes('"execute_tool web_search"'));
+    const damaged = [...lines];
+    damaged[victim] = damaged[victim]!.slice(0, 120); // cut short mid-line, in the middle of the file
+    damaged.splice(3, 0, 'this is not json {');
+    fs.writeFileSync(path.join(broken, 'spans', 'x.jsonl'), damaged.join('\n') + '\n');
+    const kept = lines.filter((_, i) => i !== victim).map((l) => JSON.parse(l) as SpanRow);
+    const report = await cliJson<Report>(['report', '--dir', broken, '--since', 'all']);
+    const expected = expectedReport(kept);
+    for (const key of SECTION_KEYS) expect(round(report[key]!), key).toEqual(round(expected[key]!));
+    expect(report.tools_by_tool!.find((r) => r.tool === 'web_search')!.calls).toBe(lines.filter((l) => l.includes('"execute_tool web_search"')).length - 1);
+  });
+
+  it('reports from the files while a running agent holds telemetry.duckdb', async () => {
+    const held = tmpDir();
+    const holder = runFixture('hold-db.mjs', {}, [held, '4']);
+    try {
+      let out = '';
+      holder.child.stdout!.on('data', (d) => { out += d; });
+      await waitFor(() => out.includes('ready'), 15_000, 'the holder to be ready');
+      expect(fs.existsSync(path.join(held, 'telemetry.duckdb'))).toBe(true);
+      const r = await runCli(['report', '--dir', held, '--json']);
+      expect(r.code).toBe(0);
+      expect(r.stderr).toContain('telemetry.duckdb is held by a running agent; reading the JSONL/Parquet files');
+      const report = JSON.parse(r.stdout) as Report;
+      expect(report.runs_by_agent!.map((x) => [x.agent, x.runs, x.success_rate, x.failed, x.abandoned])).toEqual([['holder', 4, 1, 0, 0]]);
+      expect(report.llm_by_model!.map((x) => [x.model, x.calls, x.input_tokens, x.output_tokens, x.cache_read_tokens, x.errors])).toEqual([['gpt-4o', 4, 40, 20, 0, 0]]);
+    } finally {
+      holder.child.kill('SIGKILL');
+      await holder;
+    }
+  });
+});
