@@ -107,7 +107,6 @@ for (const [name, c] of Object.entries(cases)) {
     baseline: async () => { await inRun(() => loop(c.raw)); await handle.forceFlush(); },
     candidate: async () => { await inRun(() => loop(c.helper)); await handle.forceFlush(); },
   });
-  if (process.env.BENCH_DEBUG) console.log("  dropped so far", handle.health().dropped);
   const raw = res.baselineMedian / CALLS;
   const helper = res.candidateMedian / CALLS;
   const above = helper - raw;

@@ -119,6 +119,25 @@ export function tmpDir(name) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `agent-otel-bench-${name}-`));
 }
 
+/**
+ * How fast this disk takes appends right now: 64 writes of 1 MiB to a new file in `dir` (like the
+ * JSONL writer's), in MB/s of wall time and µs of CPU (mostly kernel) per MB. For context only.
+ */
+export function diskAppendProbe(dir) {
+  const file = path.join(dir, 'probe.tmp');
+  const buf = Buffer.alloc(1 << 20, 0x61);
+  const fd = fs.openSync(file, 'a', 0o600);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < 64; i++) fs.writeSync(fd, buf);
+  const wallS = (performance.now() - t0) / 1000;
+  const cpuUs = cpuSince(c0);
+  fs.closeSync(fd);
+  fs.rmSync(file);
+  const mb = 64 * (1 << 20) / 1e6;
+  return { mbPerS: mb / wallS, cpuUsPerMb: cpuUs / mb };
+}
+
 /** Lines in `<dir>/spans/*.jsonl` (one span per line). */
 export function countSpanLines(dir) {
   const spansDir = path.join(dir, 'spans');
@@ -140,10 +159,11 @@ export const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 
  * A row: { label, baseline, candidate, result, target, pass } (display strings, pass a boolean).
  */
 export function report(result) {
-  const full = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, ...result };
+  // Load average: other processes on the machine make CPU figures noisier (not biased: rounds alternate).
+  const full = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(), ...result };
   console.log(`\n${result.name}: ${result.what}`);
   for (const r of result.rows) {
-    console.log(`  ${r.label}: baseline ${r.baseline} | candidate ${r.candidate} | ${r.result} | target ${r.target} → ${r.pass ? 'PASS' : 'FAIL'}`);
+    console.log(`  ${r.label}: baseline ${r.baseline} | candidate ${r.candidate} | ${r.result} | target ${r.target} → ${r.info ? 'info' : r.pass ? 'PASS' : 'FAIL'}`);
   }
   for (const n of result.notes ?? []) console.log(`  note: ${n}`);
   if (process.env.BENCH_RESULT_FILE) fs.writeFileSync(process.env.BENCH_RESULT_FILE, JSON.stringify(full, null, 2));

@@ -1,7 +1,8 @@
 // serialize: JSONL rows (JsonlSpanExporter.serialize) vs the OTLP JSON serializer
 // (JsonTraceSerializer.serializeRequest from @opentelemetry/otlp-transformer) on the same batches of
 // 512 ended spans. Both sides end in UTF-8 bytes (what gets written or sent): the JSONL text is
-// encoded with Buffer.from as AppendFile does; serializeRequest returns a Uint8Array itself.
+// encoded as AppendFile encodes it (into its reusable Utf8Scratch buffer: a file write needs the bytes
+// only until it completes); serializeRequest returns a fresh Uint8Array itself.
 // For information, also string vs string: the OTLP side is then the same steps as serializeRequest
 // (internal createExportTraceServiceRequest + JSON.stringify) without its TextEncoder.
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import otlpUtils from '@opentelemetry/otlp-transformer/build/src/common/utils.js
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { registerTelemetry } from '../dist/src/index.js';
 import { JsonlSpanExporter } from '../dist/exporters/jsonl/index.js';
+import { Utf8Scratch } from '../dist/exporters/jsonl/AppendFile.js';
 import { alternate, fmt, llmAttributes, LLM_SPAN_NAME, report, tmpDir, withoutDuckDb } from './lib.js';
 
 const BATCH = 512;
@@ -29,24 +31,22 @@ const tracer = provider.getTracer('agent-otel', '0.1.0');
 
 // An LLM call span with 8 attributes under a parent, like most spans of an agent trace.
 const batches = [];
-for (let b = 0; b < BATCHES; b++) {
-  for (let i = 0; i < BATCH; i++) {
-    if (i % 8 === 0) {
-      tracer.startActiveSpan('invoke_agent bench', (parent) => {
-        for (let j = 0; j < 8 && i + j < BATCH; j++) {
-          tracer.startSpan(LLM_SPAN_NAME, { kind: SpanKind.CLIENT, attributes: llmAttributes(i + j) }).end();
-        }
-        parent.end();
-      });
-    }
+for (let b = 0; b < BATCHES; b++) { // 64 parents × 8 children = one batch of 512
+  for (let g = 0; g < BATCH / 8; g++) {
+    tracer.startActiveSpan('invoke_agent bench', (parent) => {
+      for (let j = 0; j < 8; j++) tracer.startSpan(LLM_SPAN_NAME, { kind: SpanKind.CLIENT, attributes: llmAttributes(g * 8 + j) }).end();
+      parent.end();
+    });
   }
-  batches.push(memory.getFinishedSpans().slice(0, BATCH));
+  batches.push(memory.getFinishedSpans().filter((s) => s.name === LLM_SPAN_NAME)); // the parents are left out
   memory.reset();
 }
+if (batches.some((b) => b.length !== BATCH)) throw new Error('a batch does not hold 512 spans');
 
 const exporter = new JsonlSpanExporter({ root: dir, maxFileBytes: 64 << 20, maxAgeMs: 86400e3, maxTotalBytes: 1 << 30 });
 let sink = 0; // keeps results alive so the work cannot be optimised away
-const jsonlBytes = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += Buffer.from(exporter.serialize(b), 'utf8').length; };
+const scratch = new Utf8Scratch();
+const jsonlBytes = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += scratch.encode(exporter.serialize(b)).length; };
 const jsonlString = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += exporter.serialize(b).length; };
 const otlp = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += JsonTraceSerializer.serializeRequest(b).length; };
 const otlpString = () => {

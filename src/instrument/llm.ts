@@ -2,7 +2,7 @@ import { context, diag, SpanKind, type Attributes, type AttributeValue, type Spa
 import * as A from '../../semconv/attributes.js';
 import { spanNameLlm } from '../../semconv/spans.js';
 import { current, runOf } from './state.js';
-import { contentValue, withSpan } from './withSpan.js';
+import { contentValue, withAttribute, withSpan } from './withSpan.js';
 
 export interface LlmCallOptions {
   /** `gen_ai.provider.name`, e.g. `openai`, `anthropic`, `aws.bedrock`. */
@@ -57,7 +57,7 @@ export function withLlmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T
     ...options.attributes,
   };
   if (captureContent && options.input !== undefined) attributes[A.GEN_AI_INPUT_MESSAGES] = contentValue(options.input);
-  let usage: TokenUsage = {};
+  const usage: TokenUsage = {};
   let responseModel: string | undefined;
 
   const makeHandle = (span: Span): LlmCall => ({
@@ -70,7 +70,7 @@ export function withLlmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T
           diag.warn(`agent-otel: recordUsage ${k} must be a non-negative number, got ${String(v)}; ignored`);
           continue;
         }
-        usage = { ...usage, [k]: v };
+        usage[k] = v;
         span.setAttribute(attr, v);
       }
     },
@@ -98,11 +98,11 @@ export function withLlmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T
       }
       instruments.operationDuration.record(seconds, attrs);
       if (usage.inputTokens !== undefined) {
-        instruments.tokenUsage.record(usage.inputTokens, { ...attrs, [A.GEN_AI_TOKEN_TYPE]: A.TokenType.INPUT });
+        instruments.tokenUsage.record(usage.inputTokens, withAttribute(attrs, A.GEN_AI_TOKEN_TYPE, A.TokenType.INPUT));
         if (run) run.inputTokens += usage.inputTokens;
       }
       if (usage.outputTokens !== undefined) {
-        instruments.tokenUsage.record(usage.outputTokens, { ...attrs, [A.GEN_AI_TOKEN_TYPE]: A.TokenType.OUTPUT });
+        instruments.tokenUsage.record(usage.outputTokens, withAttribute(attrs, A.GEN_AI_TOKEN_TYPE, A.TokenType.OUTPUT));
         if (run) run.outputTokens += usage.outputTokens;
       }
     });

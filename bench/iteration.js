@@ -1,0 +1,120 @@
+// iteration: one agent iteration (run → LLM call with recordUsage → tool call) through the helpers on
+// the full default pipeline (registerTelemetry({ dir }) as shipped: JSONL files, DuckDB if this build
+// has it, metrics), vs the same 3 spans with the same attributes made with the bare SDK and a no-op
+// exporter. The helper side also writes the run-start marker span (4 spans per iteration) and records
+// the run/LLM/tool metrics; that is part of what is measured. Each round ends with a flush (for DuckDB:
+// until the rows are loaded). When the build has DuckDB, the pipeline without it is measured as well.
+import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { SpanKind } from '@opentelemetry/api';
+import { registerTelemetry, withAgentRun, withLlmCall, withToolCall } from '../dist/src/index.js';
+import { alternate, bareSdk, countSpanLines, fmt, pipelineName, report, tmpDir, withoutDuckDb, yieldToLoop } from './lib.js';
+
+const ITERATIONS = 20_000;
+const YIELD_EVERY = 250; // iterations (1000 spans on the helper side)
+const ROUNDS = 5;
+
+const bare = bareSdk();
+const t = bare.tracer;
+
+function helperIteration(i) {
+  return withAgentRun({ agentName: 'bench-agent', runKind: 'iteration' }, async () => {
+    await withLlmCall({ provider: 'openai', model: 'gpt-4o-mini' }, (call) => {
+      call.recordUsage({ inputTokens: 1200 + (i % 300), outputTokens: 300 });
+    });
+    await withToolCall({ name: 'read_file', callId: `call_${i}` }, () => 'ok');
+  });
+}
+
+/** The same spans by hand with the bare SDK: the attributes the helpers would set. */
+function bareIteration(i) {
+  return t.startActiveSpan('invoke_agent bench-agent', {
+    kind: SpanKind.INTERNAL,
+    attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'bench-agent', 'agent.run.id': randomUUID(), 'agent.run.kind': 'iteration' },
+  }, async (run) => {
+    try {
+      await t.startActiveSpan('chat gpt-4o-mini', {
+        kind: SpanKind.CLIENT,
+        attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini' },
+      }, async (span) => {
+        try {
+          span.setAttribute('gen_ai.usage.input_tokens', 1200 + (i % 300));
+          span.setAttribute('gen_ai.usage.output_tokens', 300);
+        } finally { span.end(); }
+      });
+      await t.startActiveSpan('execute_tool read_file', {
+        kind: SpanKind.INTERNAL,
+        attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'read_file', 'gen_ai.tool.call.id': `call_${i}` },
+      }, async (span) => {
+        try { span.setAttribute('agent.tool.outcome', 'success'); } finally { span.end(); }
+      });
+      run.setAttribute('agent.run.status', 'success');
+    } finally { run.end(); }
+  });
+}
+
+let maxQueueDepth = 0;
+async function loop(iteration, queueDepth) {
+  for (let i = 0; i < ITERATIONS; i++) {
+    await iteration(i);
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) {
+      if (queueDepth) maxQueueDepth = Math.max(maxQueueDepth, queueDepth());
+      await yieldToLoop();
+    }
+  }
+}
+
+// The default pipeline as shipped, then (when this build has DuckDB) the same without DuckDB, each
+// registered in turn and alternated with the bare SDK.
+const variants = [{ label: 'default', options: {} }];
+if (withoutDuckDb({}).duckdb === false) variants.push({ label: 'without DuckDB', options: { duckdb: false } });
+
+const rows = [];
+const data = { iterations: ITERATIONS, rounds: ROUNDS };
+const notes = [];
+for (const variant of variants) {
+  const dir = tmpDir('iteration');
+  const handle = registerTelemetry({ dir, handleSignals: false, ...variant.options });
+  const pipeline = pipelineName(handle);
+  console.log(`${variant.label} pipeline (${pipeline}):`);
+  maxQueueDepth = 0;
+  let helperIterations = 0;
+  const res = await alternate({
+    rounds: ROUNDS,
+    baseline: async () => { await loop(bareIteration); await bare.provider.forceFlush(); },
+    candidate: async () => {
+      await loop(helperIteration, () => handle.health().queueDepth);
+      await handle.forceFlush();
+      helperIterations += ITERATIONS;
+    },
+  });
+  const health = handle.health();
+  await handle.shutdown();
+  const written = countSpanLines(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
+  // Drops fail the benchmark (reported, not thrown), but every span must be written or counted.
+  const dropped = health.dropped.spans;
+  if (written + dropped !== helperIterations * 4) {
+    throw new Error(`wrote ${written} JSONL lines and dropped ${dropped} for ${helperIterations} iterations (4 spans each)`);
+  }
+
+  const b = res.baselineMedian / ITERATIONS;
+  const c = res.candidateMedian / ITERATIONS;
+  rows.push({ label: `CPU per iteration, ${variant.label} (${pipeline})`, baseline: `${fmt(b)} µs`, candidate: `${fmt(c)} µs`,
+    result: `${fmt(c / b)}×`, target: '≤ 2.0×', pass: c / b <= 2 });
+  rows.push({ label: `spans dropped, ${variant.label}`, baseline: '0', candidate: String(dropped), result: `of ${helperIterations * 4}, max queue ${maxQueueDepth}`,
+    target: '0', pass: dropped === 0 });
+  data[variant.label] = { pipeline, baselineUsPerIteration: b, candidateUsPerIteration: c, ratio: c / b,
+    roundsCpuUs: { baseline: res.baseline, candidate: res.candidate }, linesWritten: written, dropped, maxQueueDepth, duckdb: health.duckdb };
+  notes.push(`${variant.label}: ${written} JSONL lines written (4 spans per iteration: run, run-start marker, LLM call, tool call), ${dropped} dropped` +
+    (health.duckdb ? `; DuckDB loaded ${health.duckdb.loaded.spans} span rows${health.duckdb.lagging ? ', LAGGING behind the files' : ''}` : ''));
+}
+await bare.provider.shutdown();
+
+report({
+  name: 'iteration',
+  what: `CPU per agent iteration (run → LLM call → tool call), ${ITERATIONS} per round, helpers on the registered pipeline vs bare SDK + no-op exporter`,
+  rows,
+  data,
+  notes,
+});
