@@ -34,6 +34,8 @@ export class DuckDbStore {
   private closed = false;
   /** Why the store is unusable (another process holds it, …); undefined while fine. */
   unavailable: string | undefined;
+  /** DuckDB's own error when the file could not be opened (it names the process holding the lock). */
+  openError: Error | undefined;
 
   constructor(readonly dir: string) {
     this.file = path.join(dir, DUCKDB_FILE);
@@ -53,6 +55,7 @@ export class DuckDbStore {
         try { fs.chmodSync(this.file, 0o600); } catch { /* not ours to change */ }
         return this.conn;
       } catch (err) {
+        this.openError = err as Error;
         this.unavailable = isLockError(err)
           ? `${this.file} is in use by another process`
           : `${this.file} cannot be opened: ${(err as Error).message}`;
@@ -102,6 +105,26 @@ export class DuckDbStore {
       for (const signal of ['spans', 'metrics']) fs.rmSync(`${this.staging}-${signal}.jsonl`, { force: true });
     }
     return loaded;
+  }
+
+  /**
+   * Loads a whole Parquet file (a compacted JSONL file) into its table and records it as held, in one
+   * transaction. Resolves to the rows loaded.
+   */
+  async loadParquet(signal: Signal, file: string): Promise<number> {
+    const conn = await this.open();
+    if (!conn || this.closed) throw new Error(this.unavailable ?? 'DuckDB store is closed');
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      const r = await conn.run(`INSERT INTO ${signal} BY NAME SELECT * FROM read_parquet(${lit(file)})`);
+      await conn.run(`INSERT INTO ${INGESTED_TABLE} VALUES (${lit(path.relative(this.dir, file))}, '${signal}', ` +
+        `${fs.statSync(file).size}, now()) ON CONFLICT (file) DO UPDATE SET bytes = EXCLUDED.bytes, updated_at = now()`);
+      await conn.run('COMMIT');
+      return r.rowsChanged;
+    } catch (err) {
+      await conn.run('ROLLBACK').catch(() => {});
+      throw err;
+    }
   }
 
   /** Bytes of each file (relative path) the database holds. */

@@ -12,6 +12,11 @@ export interface QueueOptions {
   scheduledDelayMillis: number;
   /** A single export taking longer than this is given up (and its spans counted as dropped). */
   exportTimeoutMillis: number;
+  /**
+   * Export everything queued at once, not one batch at a time (local files: a bigger write costs no
+   * more per span, and with one export in flight a backlog could otherwise never be worked off).
+   */
+  drainAll?: boolean;
 }
 
 /** An exporter that can also write synchronously, for the last spans at process exit. */
@@ -97,10 +102,16 @@ export class ExportQueueProcessor implements SpanProcessor {
   private drain(): Promise<void> {
     if (!this.exporting) {
       this.exporting = (async () => {
-        while (this.queue.length > 0) await this.exportBatch(this.queue.splice(0, this.opts.maxExportBatchSize));
+        while (this.queue.length > 0) await this.exportBatch(this.opts.drainAll ? this.takeAll() : this.queue.splice(0, this.opts.maxExportBatchSize));
       })().finally(() => { this.exporting = undefined; });
     }
     return this.exporting;
+  }
+
+  private takeAll(): ReadableSpan[] {
+    const all = this.queue;
+    this.queue = [];
+    return all;
   }
 
   private exportBatch(batch: ReadableSpan[]): Promise<void> {

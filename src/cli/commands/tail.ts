@@ -1,4 +1,64 @@
+import path from 'node:path';
 import type { CAC } from 'cac';
+import { parseDuration } from '../../config.js';
+import { SpanFollower } from '../../query/follow.js';
+import type { SpanRow } from '../../../semconv/schema.js';
+import { existingDir } from '../dir.js';
+import type { CommonOptions } from '../common.js';
+import { plural } from '../progress.js';
+import { formatSpanLine } from '../spanLine.js';
 
-// TODO(helper): the `tail` command.
-export function register(_cli: CAC): void {}
+/** How often the files are checked for new lines. */
+const POLL_MS = 200;
+
+interface TailOptions extends CommonOptions { since?: string | number }
+
+export function register(cli: CAC): void {
+  cli.command('tail', 'Follow spans as agents write them, one line each (Ctrl-C to stop)')
+    .option('--since <duration>', 'Start with the spans that ended in this last period (e.g. 10s, 5m); default: only new spans')
+    .option('--json', 'Print each span as its raw JSON row')
+    .example('agent-otel tail --since 1m')
+    .action(async (o: TailOptions) => {
+      const dir = existingDir(o);
+      const sinceMs = o.since === undefined ? undefined : Date.now() - parseDuration(String(o.since), '--since');
+      const follower = new SpanFollower(dir);
+      const files = follower.start(sinceMs);
+      process.stderr.write(`agent-otel: following ${path.join(dir, 'spans')} (${plural(files, 'file')}; Ctrl-C to stop)\n`);
+      await follow(follower, (line) => {
+        let row: SpanRow;
+        try { row = JSON.parse(line) as SpanRow; } catch { return undefined; } // not a span row: skipped
+        if (sinceMs !== undefined && !(Date.parse(row.end_time) >= sinceMs)) return undefined;
+        return o.json ? line : formatSpanLine(row);
+      });
+    });
+}
+
+/** Polls until SIGINT/SIGTERM (or stdout closes, as in `| head`): a clean stop, exit code 0. */
+function follow(follower: SpanFollower, render: (line: string) => string | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+      clearTimeout(timer);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      process.stdout.off('error', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.stdout.on('error', stop);
+    const tick = () => {
+      if (stopped) return;
+      let out = '';
+      for (const line of follower.poll()) {
+        const text = render(line);
+        if (text !== undefined) out += `${text}\n`;
+      }
+      if (out) process.stdout.write(out);
+      timer = setTimeout(tick, POLL_MS);
+    };
+    tick();
+  });
+}
