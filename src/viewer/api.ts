@@ -1,0 +1,201 @@
+import { Hono, type Context } from 'hono';
+import type { DuckDBValue } from '@duckdb/node-api';
+import { VERSION } from '../version.js';
+import { p, ParamError, parseQuery, TRACE_ID } from './params.js';
+import { iso, LLM_OPS_SQL } from './sql.js';
+import type { Row, ViewerStore } from './store.js';
+
+/** What the API needs besides the store. */
+export interface ApiOptions { jaegerUrl?: string; pollMs: number }
+
+const RUN_STATUSES = ['success', 'failed', 'abandoned', 'running', 'unknown'] as const;
+const page = { limit: p.int(1, 500), offset: p.int(0, 1_000_000_000) };
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** WHERE clause and bound values built from fixed fragments. */
+class Where {
+  readonly parts: string[] = [];
+  readonly values: DuckDBValue[] = [];
+  add(fragment: string, ...values: DuckDBValue[]): this {
+    this.parts.push(fragment);
+    this.values.push(...values);
+    return this;
+  }
+  addIf<T extends DuckDBValue>(value: T | undefined, fragment: string): this {
+    return value === undefined ? this : this.add(fragment, value);
+  }
+  get sql(): string {
+    return this.parts.length ? `WHERE ${this.parts.join(' AND ')}` : '';
+  }
+}
+
+async function paged(store: ViewerStore, select: string, from: string, where: Where, order: string, limit = 50, offset = 0) {
+  const [total] = await store.query(`SELECT count(*)::DOUBLE AS n FROM ${from} ${where.sql}`, where.values);
+  const rows = await store.query(`SELECT ${select} FROM ${from} ${where.sql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, where.values);
+  return { total: Number(total!.n), limit, offset, rows };
+}
+
+// ------------------------------------------------------------------ charts
+
+interface Series { label: string; values: Array<number | null> }
+interface TimeChart { t: number[]; series: Series[] }
+
+const TOP_SERIES = 8;
+
+/** Rows (t, key, value) → one series per key on a shared time axis; beyond the top keys, "other". */
+function pivot(axis: number[], rows: Row[], value: string, fill: number | null = 0): Series[] {
+  const index = new Map(axis.map((t, i) => [t, i]));
+  const totals = new Map<string, number>();
+  for (const r of rows) totals.set(String(r.k), (totals.get(String(r.k)) ?? 0) + (Number(r[value]) || 0));
+  const keys = [...totals].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([k]) => k);
+  const top = new Set(keys.slice(0, TOP_SERIES));
+  const labels = keys.length > TOP_SERIES ? [...top, 'other'] : keys;
+  const series = new Map(labels.map((l) => [l, new Array<number | null>(axis.length).fill(fill)]));
+  for (const r of rows) {
+    const i = index.get(Number(r.t));
+    const v = num(r[value]);
+    if (i === undefined || v === null) continue;
+    const s = series.get(top.has(String(r.k)) ? String(r.k) : 'other')!;
+    s[i] = (s[i] ?? 0) + v;
+  }
+  return labels.map((label) => ({ label, values: series.get(label)! }));
+}
+
+async function charts(store: ViewerStore, cutoff: string | undefined) {
+  const since = new Where().addIf(cutoff, 'start_time >= CAST(? AS TIMESTAMP)');
+  const and = (w: Where, frag: string) => { const x = new Where(); x.parts.push(...w.parts, frag); x.values.push(...w.values); return x; };
+  const llm = and(since, `op IN ${LLM_OPS_SQL}`);
+  const tool = and(since, `op = 'execute_tool'`);
+  const [range] = await store.query(`SELECT epoch(min(start_time))::DOUBLE AS lo, epoch(max(start_time))::DOUBLE AS hi
+    FROM vspans ${and(since, `(op IN ${LLM_OPS_SQL} OR op IN ('execute_tool', 'invoke_agent') OR name = 'agent.run.start')`).sql}`, since.values);
+  const lo = num(range?.lo);
+  const hi = num(range?.hi);
+  // Hourly buckets; daily when that would make more than 2000 points.
+  const bucket = lo !== null && hi !== null && (hi - lo) / 3600 > 2000 ? 'day' : 'hour';
+  const step = bucket === 'day' ? 86400 : 3600;
+  const axis: number[] = [];
+  if (lo !== null && hi !== null) for (let t = Math.floor(lo / step) * step; t <= hi; t += step) axis.push(t);
+  const t = `epoch(date_trunc('${bucket}', start_time))::DOUBLE`;
+  const byModel = await store.query(`SELECT ${t} AS t, coalesce(model, '(no model)') AS k, sum(cost_usd)::DOUBLE AS cost,
+      count(cost_usd)::DOUBLE AS priced, coalesce(sum(input_tokens), 0)::DOUBLE AS tin, coalesce(sum(output_tokens), 0)::DOUBLE AS tout,
+      (coalesce(sum(input_tokens), 0) + coalesce(sum(output_tokens), 0))::DOUBLE AS tokens
+    FROM vspans ${llm.sql} GROUP BY ALL`, llm.values);
+  const totals = new Map<string, { model: string; input: number; output: number; cost: number | null; calls: number }>();
+  const callsByModel = await store.query(`SELECT coalesce(model, '(no model)') AS k, count(*)::DOUBLE AS n FROM vspans ${llm.sql} GROUP BY 1`, llm.values);
+  for (const r of byModel) {
+    const k = String(r.k);
+    const tot = totals.get(k) ?? { model: k, input: 0, output: 0, cost: null, calls: 0 };
+    tot.input += Number(r.tin);
+    tot.output += Number(r.tout);
+    if (r.cost !== null) tot.cost = (tot.cost ?? 0) + Number(r.cost);
+    totals.set(k, tot);
+  }
+  for (const r of callsByModel) totals.get(String(r.k))!.calls = Number(r.n);
+  const priced = byModel.reduce((s, r) => s + Number(r.priced), 0);
+  const latency = (key: string, w: Where) => store.query(`SELECT ${key} AS k, count(*)::DOUBLE AS calls,
+      quantile_cont(duration_ms, 0.95)::DOUBLE AS p95_ms, avg(duration_ms)::DOUBLE AS avg_ms
+    FROM vspans ${w.sql} AND ${key} IS NOT NULL GROUP BY 1 ORDER BY p95_ms DESC, k LIMIT 30`, w.values);
+  const errors = await store.query(`SELECT ${t} AS t,
+      count(*) FILTER (WHERE op IN ${LLM_OPS_SQL})::DOUBLE AS llm,
+      count(*) FILTER (WHERE op IN ${LLM_OPS_SQL} AND status_code = 'ERROR')::DOUBLE AS llm_err,
+      count(*) FILTER (WHERE op = 'execute_tool')::DOUBLE AS tool,
+      count(*) FILTER (WHERE op = 'execute_tool' AND coalesce(outcome, CASE WHEN status_code = 'ERROR' THEN 'error' ELSE 'success' END) = 'error')::DOUBLE AS tool_err
+    FROM vspans ${and(since, `(op IN ${LLM_OPS_SQL} OR op = 'execute_tool')`).sql} GROUP BY 1`, since.values);
+  const runs = await store.query(`SELECT ${t} AS t, status AS k, count(*)::DOUBLE AS n FROM vruns ${since.sql} GROUP BY ALL`, since.values);
+  const rate = (calls: string, errs: string): Array<number | null> => {
+    const out = new Array<number | null>(axis.length).fill(null);
+    const index = new Map(axis.map((x, i) => [x, i]));
+    for (const r of errors) {
+      const i = index.get(Number(r.t));
+      if (i !== undefined && Number(r[calls]) > 0) out[i] = (100 * Number(r[errs])) / Number(r[calls]);
+    }
+    return out;
+  };
+  const chart = (series: Series[]): TimeChart => ({ t: axis, series });
+  return {
+    bucket,
+    since: cutoff ?? null,
+    cost_by_model: { ...chart(priced ? pivot(axis, byModel.filter((r) => r.cost !== null), 'cost', null) : []), priced_calls: priced },
+    tokens_by_model: chart(pivot(axis, byModel, 'tokens')),
+    token_totals: [...totals.values()].sort((a, b) => b.input + b.output - (a.input + a.output)),
+    p95_by_tool: (await latency('tool', tool)).map((r) => ({ key: r.k, calls: r.calls, p95_ms: r.p95_ms, avg_ms: r.avg_ms })),
+    p95_by_model: (await latency('model', llm)).map((r) => ({ key: r.k, calls: r.calls, p95_ms: r.p95_ms, avg_ms: r.avg_ms })),
+    error_rate: chart([{ label: 'LLM calls', values: rate('llm', 'llm_err') }, { label: 'tool calls', values: rate('tool', 'tool_err') }]),
+    runs_by_status: chart(pivot(axis, runs, 'n')),
+  };
+}
+
+// ------------------------------------------------------------------ routes
+
+/** The JSON endpoints under /api: a fixed set, each with its own validated parameters. */
+export function createApi(store: ViewerStore, o: ApiOptions): Hono {
+  const api = new Hono();
+  const q = (c: Context) => new URL(c.req.url).searchParams;
+
+  api.get('/info', (c) => {
+    parseQuery(q(c), {});
+    return c.json({
+      version: VERSION, dir: store.dir, source: store.from, notes: store.notes, jaeger_url: o.jaegerUrl ?? null,
+      generation: store.generation, loading: store.loading, load_error: store.loadError ?? null,
+      spans: store.spanCount, runs: store.runCount, updated_at: store.updatedAt.toISOString(), poll_ms: o.pollMs,
+    });
+  });
+
+  api.get('/facets', async (c) => {
+    parseQuery(q(c), {});
+    return c.json(await store.facets());
+  });
+
+  api.get('/runs', async (c) => {
+    const f = parseQuery(q(c), { agent: p.name, status: p.oneOf(RUN_STATUSES), since: p.since, ...page });
+    const where = new Where().addIf(f.agent, 'agent = ?').addIf(f.status, 'status = ?').addIf(f.since, 'start_time >= CAST(? AS TIMESTAMP)');
+    return c.json(await paged(store, `run_id, agent, kind, status, ${iso('start_time')} AS start_time, ${iso('end_time')} AS end_time,
+      duration_ms, items_discovered::DOUBLE AS items_discovered, items_succeeded::DOUBLE AS items_succeeded,
+      items_failed::DOUBLE AS items_failed, llm_calls::DOUBLE AS llm_calls, tool_calls::DOUBLE AS tool_calls,
+      tool_errors::DOUBLE AS tool_errors, input_tokens::DOUBLE AS input_tokens, output_tokens::DOUBLE AS output_tokens,
+      cost_usd, error_type, status_message, trace_id, coalesce(span_id, start_span_id) AS span_id, service_name`,
+    'vruns', where, 'start_time DESC NULLS LAST, run_id', f.limit, f.offset));
+  });
+
+  api.get('/llm-calls', async (c) => {
+    const f = parseQuery(q(c), { agent: p.name, model: p.name, status: p.oneOf(['ok', 'error'] as const), since: p.since, ...page });
+    const where = new Where().add(`op IN ${LLM_OPS_SQL}`).addIf(f.agent, 'agent = ?').addIf(f.model, 'model = ?')
+      .addIf(f.since, 'start_time >= CAST(? AS TIMESTAMP)');
+    if (f.status) where.add(f.status === 'error' ? `status_code = 'ERROR'` : `status_code <> 'ERROR'`);
+    return c.json(await paged(store, `${iso('start_time')} AS start_time, trace_id, span_id, name, op AS operation, agent, run_id,
+      provider, model, input_tokens::DOUBLE AS input_tokens, output_tokens::DOUBLE AS output_tokens, cost_usd, duration_ms,
+      status_code, status_message, error_type`, 'vspans', where, 'start_time DESC, span_id', f.limit, f.offset));
+  });
+
+  api.get('/tool-calls', async (c) => {
+    const f = parseQuery(q(c), { agent: p.name, tool: p.name, outcome: p.oneOf(['success', 'error'] as const), since: p.since, ...page });
+    const outcome = `coalesce(outcome, CASE WHEN status_code = 'ERROR' THEN 'error' ELSE 'success' END)`;
+    const where = new Where().add(`op = 'execute_tool'`).addIf(f.agent, 'agent = ?').addIf(f.tool, 'tool = ?')
+      .addIf(f.outcome, `${outcome} = ?`).addIf(f.since, 'start_time >= CAST(? AS TIMESTAMP)');
+    return c.json(await paged(store, `${iso('start_time')} AS start_time, trace_id, span_id, name, agent, run_id, tool,
+      ${outcome} AS outcome, error_type, risk_level, duration_ms, status_code, status_message`,
+    'vspans', where, 'start_time DESC, span_id', f.limit, f.offset));
+  });
+
+  api.get('/traces/:id', async (c) => {
+    parseQuery(q(c), {});
+    const id = c.req.param('id');
+    if (!TRACE_ID.test(id)) throw new ParamError(`a trace id is 32 lowercase hex characters; got ${JSON.stringify(id.slice(0, 80))}`);
+    const found = await store.trace(id);
+    if (!found) return c.json({ error: `no trace ${id} in ${store.dir}` }, 404);
+    const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+    const spans = found.spans.map((r): Row & { start_us: number; end_us: number } => ({
+      ...r, start_us: Number(r.start_us), end_us: Number(r.end_us),
+      attributes: parse(r.attributes) ?? {}, events: parse(r.events) ?? [], links: parse(r.links) ?? [], resource: parse(r.resource) ?? {},
+    }));
+    spans.sort((a, b) => a.start_us - b.start_us || b.end_us - a.end_us || String(a.span_id).localeCompare(String(b.span_id)));
+    return c.json({ trace_id: id, spans, notes: found.notes, jaeger_url: o.jaegerUrl ? `${o.jaegerUrl}/trace/${id}` : null });
+  });
+
+  api.get('/charts', async (c) => {
+    const f = parseQuery(q(c), { since: p.since });
+    return c.json(await charts(store, f.since));
+  });
+
+  return api;
+}

@@ -1,0 +1,255 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { treeOrder, type TraceSpan } from '../../dist/src/cli/waterfall.js';
+import type { SpanRow } from '../../dist/semconv/schema.js';
+import { readSpans, ROOT, runFixture, tmpDir, waitFor } from '../util.js';
+
+/**
+ * The viewer as a user meets it: `agent-otel ui` started from the CLI, driven in a real headless
+ * Chromium (Debian's `chromium`, through playwright-core; no browser is downloaded).
+ */
+const CHROMIUM = process.env.AGENT_OTEL_CHROMIUM ?? '/usr/bin/chromium';
+/** The machine has no network: without these Chromium stalls on connection attempts. */
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const JAEGER = 'http://localhost:16686';
+/** `AGENT_OTEL_UPDATE_SCREENSHOT=1 npm run test:e2e` refreshes the README's picture (docs/viewer.png). */
+const SCREENSHOT = process.env.AGENT_OTEL_UPDATE_SCREENSHOT === '1'
+  ? path.join(ROOT, 'docs', 'viewer.png')
+  : path.join(os.tmpdir(), `agent-otel-viewer-${process.pid}.png`);
+
+interface Served { child: ChildProcess; url: string; exit: Promise<number | null> }
+
+/** `agent-otel ui --port 0 …` as a child process; resolves once it prints its URL. */
+async function serve(dir: string, ...args: string[]): Promise<Served> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/cli/bin.js'), 'ui', '--dir', dir, '--port', '0', ...args], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (d) => { err += d; });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /agent-otel ui: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    void exit.then((code) => reject(new Error(`agent-otel ui exited (${code}): ${err}`)));
+  });
+  return { child, url, exit };
+}
+
+const toTraceSpan = (s: SpanRow): TraceSpan => {
+  const us = (iso: string) => Date.parse(iso) * 1000 + Number((/\.\d{3}(\d{3})/.exec(iso) ?? [0, '0'])[1]);
+  return { ...s, start_us: us(s.start_time), end_us: us(s.end_time) } as TraceSpan;
+};
+
+let demoDir: string;
+let xssDir: string;
+let demo: Served;
+let xss: Served;
+let context: BrowserContext;
+let page: Page;
+let spans: SpanRow[];
+const requests: string[] = [];
+const dialogs: string[] = [];
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  demoDir = tmpDir('agent-otel-ui-demo-');
+  const d = await runFixture('../../examples/demo-agent/index.js', { AGENT_OTEL_DIR: demoDir });
+  expect(d.code).toBe(0);
+  spans = await readSpans(demoDir);
+  xssDir = tmpDir('agent-otel-ui-xss-');
+  const x = await runFixture('viewer-xss.mjs', {}, [xssDir]);
+  expect(x.code).toBe(0);
+  demo = await serve(demoDir, '--jaeger-url', JAEGER);
+  xss = await serve(xssDir);
+  context = await chromium.launchPersistentContext(tmpDir('agent-otel-chromium-'), {
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 1000 },
+  });
+  page = context.pages()[0] ?? await context.newPage();
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('dialog', (dlg) => { dialogs.push(dlg.message()); void dlg.dismiss(); });
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+});
+
+afterAll(async () => {
+  await context?.close();
+  for (const s of [demo, xss]) {
+    if (!s) continue;
+    s.child.kill('SIGTERM');
+    expect(await s.exit).toBe(0); // Ctrl-C / SIGTERM is a clean stop
+  }
+});
+
+const runRows = () => page.$$eval('tr.run', (trs) => trs.map((tr) => ({
+  agent: tr.querySelectorAll('td')[1]!.textContent, status: (tr.querySelector('[data-status]') as HTMLElement).dataset.status,
+  error: tr.querySelectorAll('td')[9]!.textContent, traceId: (tr as HTMLElement).dataset.traceId,
+})));
+
+describe('agent-otel ui in Chromium', () => {
+  it('opens the runs list of a demo store: every run with agent, status, tokens and errors', async () => {
+    await page.goto(demo.url);
+    await page.waitForSelector('tr.run');
+    const invoke = spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'invoke_agent');
+    const rows = await runRows();
+    expect(rows.map((r) => `${r.agent}:${r.status}`).sort()).toEqual(
+      invoke.map((s) => `${s.attributes['gen_ai.agent.name']}:${s.attributes['agent.run.status']}`).sort());
+    expect(rows.find((r) => r.status === 'failed')!.error).toContain('DiskQuotaError');
+    expect(await page.textContent('#status')).toContain(`${spans.length} spans`);
+    // Filter by status: the list shrinks to the failed run, and the filter is in the URL.
+    await page.selectOption('select[data-filter=status]', 'failed');
+    await page.waitForFunction(() => document.querySelectorAll('tr.run').length === 1);
+    expect(page.url()).toContain('status=failed');
+    expect((await runRows())[0]!.agent).toBe('worker');
+    await page.selectOption('select[data-filter=status]', '');
+    await page.waitForFunction(() => document.querySelectorAll('tr.run').length === 8);
+  });
+
+  it('opens a trace: the waterfall has the right spans in the right order with the right nesting', async () => {
+    await page.click('tr.run:has-text("planner")');
+    await page.waitForSelector('.wf-row');
+    const traceId = /#\/trace\/([0-9a-f]{32})/.exec(page.url())![1]!;
+    const mine = spans.filter((s) => s.trace_id === traceId).map(toTraceSpan);
+    const expected = treeOrder(mine); // the same order as `agent-otel trace`
+    const shown = await page.$$eval('.wf-row', (rows) => rows.map((r) => {
+      const el = r as HTMLElement;
+      return { id: el.dataset.spanId, depth: Number(el.dataset.depth), parent: el.dataset.parentId, name: el.querySelector('.wf-name')!.textContent,
+        error: el.classList.contains('error'), bar: (el.querySelector('.wf-bar') as HTMLElement).getBoundingClientRect().width };
+    }));
+    expect(shown.map((r) => [r.id, r.depth, r.name])).toEqual(expected.map((l) => [l.span.span_id, l.depth, l.span.name]));
+    expect(shown.length).toBe(56);
+    // nesting: each row's parent is the nearest row above it one level up
+    shown.forEach((r, i) => {
+      if (r.depth === 0) return expect(r.parent).toBe('');
+      const above = shown.slice(0, i).reverse().find((x) => x.depth === r.depth - 1)!;
+      expect(r.parent).toBe(above.id);
+    });
+    expect(shown.filter((r) => r.error).map((r) => r.id).sort()).toEqual(mine.filter((s) => s.status_code === 'ERROR').map((s) => s.span_id).sort());
+    expect(shown[0]!.name).toMatch(/^invoke_workflow/);
+    expect(shown[0]!.bar).toBeGreaterThan(shown[1]!.bar); // the root spans the whole trace
+    // The planner's run span is selected and its details are shown.
+    const planner = mine.find((s) => s.name === 'invoke_agent planner')!;
+    expect(await page.getAttribute('.details', 'data-span-id')).toBe(planner.span_id);
+    expect(await page.getAttribute('a[data-link=jaeger]', 'href')).toBe(`${JAEGER}/trace/${traceId}`);
+  });
+
+  it("opens a span's details: attributes, events, exception and cost", async () => {
+    const failed = spans.find((s) => s.status_code === 'ERROR' && s.attributes['error.type'] === 'RateLimitError')!;
+    await page.click(`.wf-row[data-span-id="${failed.span_id}"]`);
+    await page.waitForSelector(`.details[data-span-id="${failed.span_id}"]`);
+    expect(page.url()).toContain(`span=${failed.span_id}`);
+    const exception = await page.textContent('.details [data-section=exception]');
+    expect(exception).toContain('RateLimitError');
+    expect(exception).toContain(failed.status_message!);
+    const attrs = await page.$$eval('.details [data-section=attributes] tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(Object.fromEntries(attrs)).toEqual(Object.fromEntries(Object.entries(failed.attributes).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
+    expect(await page.textContent('.details')).toContain(`span id${failed.span_id}`);
+    // An LLM call: tokens, and a cost that says no price is known rather than $0.
+    const chat = spans.find((s) => s.name === 'chat gpt-4o')!;
+    await page.click(`.wf-row[data-span-id="${chat.span_id}"]`);
+    await page.waitForSelector(`.details[data-span-id="${chat.span_id}"]`);
+    const text = await page.textContent('.details');
+    expect(text).toContain(`tokens${Number(chat.attributes['gen_ai.usage.input_tokens']).toLocaleString('en-US')} in`);
+    const cost = chat.attributes['agent.cost.usd'];
+    const usd = (n: number) => `$${n !== 0 && Math.abs(n) < 0.01 ? n.toFixed(4) : n.toFixed(2)}`;
+    expect(text).toContain(typeof cost === 'number' ? `cost${usd(cost)}` : 'costunknown (no price known for this model)');
+  });
+
+  it('shows the LLM calls, tool calls and charts pages', async () => {
+    await page.click('nav a[data-nav=llm]');
+    await page.waitForSelector('h1:has-text("LLM calls")');
+    await page.waitForSelector('table.grid tbody tr');
+    expect(await page.$$eval('table.grid tbody tr', (r) => r.length)).toBe(spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat').length);
+    await page.click('nav a[data-nav=tools]');
+    await page.waitForSelector('h1:has-text("Tool calls")');
+    await page.selectOption('select[data-filter=outcome]', 'error');
+    const failedTools = spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'execute_tool' && s.status_code === 'ERROR').length;
+    await page.waitForFunction((n) => {
+      const rows = [...document.querySelectorAll('table.grid tbody tr')];
+      return location.hash.includes('outcome=error') && rows.length === n && rows.every((tr) => tr.textContent!.includes('error'));
+    }, failedTools);
+    await page.goto(`${demo.url}#/charts?since=all`);
+    await page.waitForFunction(() => document.querySelectorAll('.chart canvas').length >= 3);
+    const tools = await page.$$eval('[data-chart="p95 latency by tool"] .hbar', (bars) => bars.map((b) => (b as HTMLElement).dataset.key).sort());
+    expect(tools).toEqual(['fetch_page', 'web_search', 'write_file']);
+    const priced = spans.some((s) => typeof s.attributes['agent.cost.usd'] === 'number');
+    if (priced) expect(await page.$$eval('[data-chart="Cost per hour by model"] canvas', (c) => c.length)).toBe(1);
+    else expect(await page.textContent('[data-chart="Cost per hour by model"]')).toContain('No cost recorded');
+  });
+
+  it('shows telemetry values as text: <script> and <img onerror> in spans run nothing', async () => {
+    await page.goto(xss.url);
+    await page.waitForSelector('tr.run');
+    const agent = (await runRows())[0]!.agent;
+    expect(agent).toBe(`agent <img src=x onerror="window.__xss = 'img'">`);
+    await page.click('tr.run');
+    await page.waitForSelector('.wf-row');
+    const ids = await page.$$eval('.wf-row', (rows) => rows.map((r) => (r as HTMLElement).dataset.spanId!));
+    let seen = '';
+    for (const id of ids) {
+      await page.click(`.wf-row[data-span-id="${id}"]`);
+      await page.waitForSelector(`.details[data-span-id="${id}"]`);
+      await page.click('.details summary'); // the resource too
+      seen += await page.textContent('main');
+    }
+    expect(seen).toContain('chat model <script>window.__xss = "script"</script>');
+    expect(seen).toContain(`Sure! <script>window.__xss = "script"</script> <img src=x onerror="window.__xss = 'img'">`);
+    expect(seen).toContain(`tool said <img src=x onerror="window.__xss = 'img'">`);
+    expect(seen).toContain(`app.key <img src=x onerror="window.__xss = 'img'">`);
+    expect(seen).toContain('<a href="javascript:window.__xss=\'link\'">click</a>');
+    for (const route of ['#/llm', '#/tools', '#/charts?since=all']) {
+      await page.goto(`${xss.url}${route}`);
+      await page.waitForSelector('h1');
+      await page.waitForTimeout(300);
+    }
+    expect(await page.textContent('main')).toContain('model <script>window.__xss = "script"</script>');
+    await page.waitForTimeout(500); // an <img onerror> would have fired by now
+    expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+    expect(await page.$$eval('img, main script, iframe, object, embed', (els) => els.length)).toBe(0);
+    expect(await page.$$eval('a[href^="javascript"]', (els) => els.length)).toBe(0);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('saves a screenshot of a trace for the README', async () => {
+    const failedRun = spans.find((s) => s.name === 'invoke_agent worker' && s.status_code === 'ERROR')!;
+    await page.goto(`${demo.url}#/trace/${failedRun.trace_id}?span=${failedRun.span_id}`);
+    await page.waitForSelector(`.details[data-span-id="${failedRun.span_id}"]`);
+    await page.setViewportSize({ width: 1440, height: 1640 }); // the whole waterfall, the failed run selected
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: SCREENSHOT });
+    await page.setViewportSize({ width: 1440, height: 1000 });
+    const png = fs.readFileSync(SCREENSHOT);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(png.length).toBeGreaterThan(20_000);
+  });
+
+  it('shows a new run while the agent runs, without restarting the viewer', async () => {
+    await page.goto(demo.url);
+    await page.waitForSelector('tr.run');
+    const agent = runFixture('viewer-late-agent.mjs', {}, [demoDir, '3000']);
+    try {
+      // The run appears while its process is still in it…
+      await page.waitForSelector('tr.run:has-text("late-agent") [data-status=running]', { timeout: 20_000 });
+      // …and is marked a success when it ends, on the same page (no reload, no restart).
+      await page.waitForSelector('tr.run:has-text("late-agent") [data-status=success]', { timeout: 20_000 });
+      expect((await agent).code).toBe(0);
+    } finally {
+      agent.child.kill('SIGKILL');
+    }
+    expect((await runRows()).length).toBe(9);
+    await waitFor(async () => (await page.textContent('#status'))!.includes(`${(await readSpans(demoDir)).length} spans`), 10_000, 'the span count');
+  });
+
+  it('loads nothing from the internet and raises no script errors', () => {
+    const origins = new Set(requests.filter((u) => !u.startsWith('data:')).map((u) => new URL(u).origin));
+    expect([...origins].sort()).toEqual([new URL(demo.url).origin, new URL(xss.url).origin].sort());
+    expect(pageErrors).toEqual([]);
+  });
+});
