@@ -49,7 +49,22 @@ export const AGENT_TOOL_OUTCOME = 'agent.tool.outcome';
 export const AGENT_TOOL_RISK_LEVEL = 'agent.tool.risk_level';
 export const AGENT_OPERATION = 'agent.operation';
 export const AGENT_SPAN_TYPE = 'agent.span.type';
+/** Cost of one LLM call in USD (from the pricing table), on LLM spans. */
 export const AGENT_COST_USD = 'agent.cost.usd';
+/** `priced` or `unpriced` (model not in the pricing table: no cost, never a silent 0). */
+export const AGENT_COST_STATUS = 'agent.cost.status';
+/** Total cost of a run's LLM calls, on the run span (own key: summing agent.cost.usd never double counts). */
+export const AGENT_RUN_COST_USD = 'agent.run.cost.usd';
+export const AGENT_BUDGET_SCOPE = 'agent.budget.scope';
+export const AGENT_BUDGET_LIMIT_USD = 'agent.budget.limit_usd';
+export const AGENT_BUDGET_SPENT_USD = 'agent.budget.spent_usd';
+export const AGENT_ARTIFACT_PATH = 'agent.artifact.path';
+export const AGENT_ARTIFACT_SHA256 = 'agent.artifact.sha256';
+export const AGENT_ARTIFACT_SIZE = 'agent.artifact.size';
+export const AGENT_ARTIFACT_LINES_ADDED = 'agent.artifact.lines_added';
+export const AGENT_ARTIFACT_LINES_REMOVED = 'agent.artifact.lines_removed';
+export const AGENT_COMMIT_SOURCE = 'agent.commit.source';
+export const AGENT_COMMIT_AUTHOR = 'agent.commit.author';
 export const AGENT_MODE = 'agent.mode';
 export const AGENT_MODE_PREVIOUS = 'agent.mode.previous';
 /** Self-telemetry: why a span or data point was dropped. */

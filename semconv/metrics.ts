@@ -13,6 +13,10 @@ export const METRIC_AGENT_TOOL_CALLS = 'agent.tool.calls';
 export const METRIC_AGENT_TOOL_DURATION = 'agent.tool.duration';
 export const METRIC_AGENT_ERRORS = 'agent.errors';
 
+export const METRIC_AGENT_COST = 'agent.cost.usd';
+export const METRIC_AGENT_BUDGET_EXCEEDED = 'agent.budget.exceeded';
+export const METRIC_AGENT_MODE_TRANSITIONS = 'agent.mode.transitions';
+
 // Self-telemetry of the pipeline.
 export const METRIC_SPANS_DROPPED = 'agent_otel.spans.dropped';
 export const METRIC_POINTS_DROPPED = 'agent_otel.metric_points.dropped';
@@ -20,6 +24,8 @@ export const METRIC_SPANS_EXPORTED = 'agent_otel.spans.exported';
 
 export const UNIT_TOKEN = '{token}';
 export const UNIT_SECONDS = 's';
+/** US dollars (an annotation: UCUM has no currencies). */
+export const UNIT_USD = '{USD}';
 export const UNIT_RUN = '{run}';
 export const UNIT_CALL = '{call}';
 export const UNIT_ERROR = '{error}';

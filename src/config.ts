@@ -3,12 +3,14 @@ import type { Attributes } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import type { QueueOptions } from './pipeline/ExportQueueProcessor.js';
+import { AgentOtelConfigError } from './errors.js';
+import { GOVERNANCE_KEYS, resolveGovernance, type GovernanceOptions, type ResolvedGovernance } from './governance/config.js';
 
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Options of `registerTelemetry()`. Every one has an env var (see README) and a default. */
-export interface TelemetryOptions {
+export interface TelemetryOptions extends GovernanceOptions {
   /** `service.name` (env OTEL_SERVICE_NAME). */
   serviceName?: string;
   /** `service.version` (default: npm_package_version when run through npm). */
@@ -43,6 +45,54 @@ export interface TelemetryOptions {
   logLevel?: LogLevel;
   /** Register nothing (env OTEL_SDK_DISABLED=true). */
   disabled?: boolean;
+  /**
+   * Serve `/metrics` (and `/healthz`) for Prometheus: `true` or `{ port, host }` (env AGENT_OTEL_PROMETHEUS=true,
+   * OTEL_EXPORTER_PROMETHEUS_PORT, OTEL_EXPORTER_PROMETHEUS_HOST; default off, 127.0.0.1:9464 when on).
+   */
+  prometheus?: boolean | PrometheusOptions;
+  /**
+   * Export traces and metrics over OTLP/HTTP: `true` or `{ endpoint, headers, protocol, ... }` (env
+   * OTEL_EXPORTER_OTLP_ENDPOINT / _TRACES_ENDPOINT / _METRICS_ENDPOINT, _HEADERS, _PROTOCOL, _TIMEOUT).
+   * Off unless given or an endpoint env var is set: nothing leaves the machine unless configured.
+   */
+  otlp?: boolean | OtlpOptions;
+}
+
+export interface PrometheusOptions {
+  /** Port of the `/metrics` server (env OTEL_EXPORTER_PROMETHEUS_PORT; default 9464; 0 picks a free one). */
+  port?: number;
+  /** Interface to bind (env OTEL_EXPORTER_PROMETHEUS_HOST; default 127.0.0.1). Anything else is reachable from the network. */
+  host?: string;
+}
+
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+
+export interface OtlpOptions {
+  /** Base URL of the collector; `/v1/traces` and `/v1/metrics` are appended (env OTEL_EXPORTER_OTLP_ENDPOINT; default http://localhost:4318). */
+  endpoint?: string;
+  /** Extra request headers, e.g. an API key (merged with env OTEL_EXPORTER_OTLP_HEADERS `k=v,k2=v2`). */
+  headers?: Record<string, string>;
+  /** `http/protobuf` (default) or `http/json` (env OTEL_EXPORTER_OTLP_PROTOCOL, _TRACES_PROTOCOL, _METRICS_PROTOCOL). */
+  protocol?: OtlpProtocol;
+  /** Send traces (default true; env OTEL_TRACES_EXPORTER=none turns them off). */
+  traces?: boolean;
+  /** Send metrics (default true; env OTEL_METRICS_EXPORTER without `otlp` turns them off; Jaeger takes traces only). */
+  metrics?: boolean;
+  /** Give up one export (retries with backoff included) after this long (env OTEL_EXPORTER_OTLP_TIMEOUT; default 10000). */
+  timeoutMillis?: number;
+}
+
+/** Where OTLP goes, resolved from options and env; a signal left out is not sent. */
+export interface ResolvedOtlp {
+  protocol: { traces: OtlpProtocol; metrics: OtlpProtocol };
+  /** Full URL of the traces endpoint (…/v1/traces), absent when traces are not sent. */
+  tracesUrl?: string;
+  /** Full URL of the metrics endpoint (…/v1/metrics), absent when metrics are not sent. */
+  metricsUrl?: string;
+  headers?: Record<string, string>;
+  /** Undefined: the exporter's own (env OTEL_EXPORTER_OTLP_TIMEOUT, else 10000). */
+  timeoutMillis?: number;
 }
 
 export interface ResolvedConfig {
@@ -54,6 +104,8 @@ export interface ResolvedConfig {
   jsonl: boolean;
   duckdb: boolean;
   captureContent: boolean;
+  /** Privacy, redaction, pricing, budgets, git (see GovernanceOptions). */
+  governance: ResolvedGovernance;
   maxFileBytes: number;
   maxAgeMs: number;
   maxTotalBytes: number;
@@ -64,16 +116,22 @@ export interface ResolvedConfig {
   handleSignals: boolean;
   logLevel: LogLevel;
   disabled: boolean;
+  /** The `/metrics` server, when on. */
+  prometheus?: { port: number; host: string };
+  /** OTLP export, when on. */
+  otlp?: ResolvedOtlp;
 }
 
 /** A bad option or env value; the message names it and what is accepted. */
-export class AgentOtelConfigError extends Error {
-  override name = 'AgentOtelConfigError';
-}
+export { AgentOtelConfigError };
 
-const OPTION_KEYS = ['serviceName', 'serviceVersion', 'resourceAttributes', 'dir', 'jsonl', 'duckdb', 'captureContent',
+const OPTION_KEYS = [...GOVERNANCE_KEYS, 'serviceName', 'serviceVersion', 'resourceAttributes', 'dir', 'jsonl', 'duckdb', 'captureContent',
   'maxFileSize', 'retentionDays', 'maxTotalSize', 'spanQueue', 'metricIntervalMillis', 'spanExporters',
-  'metricReaders', 'handleSignals', 'logLevel', 'disabled'] as const;
+  'metricReaders', 'handleSignals', 'logLevel', 'disabled', 'prometheus', 'otlp'] as const;
+const PROMETHEUS_KEYS = ['port', 'host'] as const;
+const OTLP_KEYS = ['endpoint', 'headers', 'protocol', 'traces', 'metrics', 'timeoutMillis'] as const;
+export const DEFAULT_PROMETHEUS = { port: 9464, host: '127.0.0.1' } as const;
+export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
 const QUEUE_KEYS = ['maxQueueSize', 'maxExportBatchSize', 'scheduledDelayMillis', 'exportTimeoutMillis'] as const;
 
 export const DEFAULT_QUEUE: QueueOptions = {
@@ -188,6 +246,10 @@ export function resolveConfig(options: TelemetryOptions = {}): ResolvedConfig {
   if (typeof resourceAttributes !== 'object' || Array.isArray(resourceAttributes)) {
     throw new AgentOtelConfigError(`option resourceAttributes must be an object of attributes; got ${JSON.stringify(resourceAttributes)}`);
   }
+  const captureContent = pick(o.captureContent, 'captureContent', () => env.bool('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'), bool, 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', false);
+  const governance = resolveGovernance(o, {
+    value: captureContent, explicit: o.captureContent !== undefined || env.bool('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT') !== undefined,
+  });
   return {
     serviceName: pick<string | undefined>(o.serviceName, 'serviceName', () => env.str('OTEL_SERVICE_NAME'), str, 'OTEL_SERVICE_NAME', undefined),
     serviceVersion: o.serviceVersion !== undefined ? str(o.serviceVersion, 'option serviceVersion') : env.str('npm_package_version'),
@@ -195,7 +257,8 @@ export function resolveConfig(options: TelemetryOptions = {}): ResolvedConfig {
     dir: path.resolve(pick(o.dir, 'dir', () => env.str('AGENT_OTEL_DIR'), str, 'AGENT_OTEL_DIR', 'telemetry')),
     jsonl: pick(o.jsonl, 'jsonl', () => env.bool('AGENT_OTEL_JSONL'), bool, 'AGENT_OTEL_JSONL', true),
     duckdb: pick(o.duckdb, 'duckdb', () => env.bool('AGENT_OTEL_DUCKDB'), bool, 'AGENT_OTEL_DUCKDB', true),
-    captureContent: pick(o.captureContent, 'captureContent', () => env.bool('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'), bool, 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', false),
+    captureContent: governance.privacy === 'full',
+    governance,
     maxFileBytes: pick(o.maxFileSize, 'maxFileSize', () => env.str('AGENT_OTEL_MAX_FILE_SIZE'), parseSize, 'AGENT_OTEL_MAX_FILE_SIZE', 64 * 1024 ** 2),
     maxAgeMs: pick(o.retentionDays, 'retentionDays', () => env.num('AGENT_OTEL_RETENTION_DAYS'), (v, n) => positive(v, n, false), 'AGENT_OTEL_RETENTION_DAYS', 30) * 86400e3,
     maxTotalBytes: pick(o.maxTotalSize, 'maxTotalSize', () => env.str('AGENT_OTEL_MAX_TOTAL_SIZE'), parseSize, 'AGENT_OTEL_MAX_TOTAL_SIZE', 1024 ** 3),
@@ -206,5 +269,129 @@ export function resolveConfig(options: TelemetryOptions = {}): ResolvedConfig {
     handleSignals: o.handleSignals !== undefined ? bool(o.handleSignals, 'option handleSignals') : true,
     logLevel,
     disabled: pick(o.disabled, 'disabled', () => env.bool('OTEL_SDK_DISABLED'), bool, 'OTEL_SDK_DISABLED', false),
+    ...resolveExport(o),
   };
+}
+
+function port(value: unknown, name: string): number {
+  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new AgentOtelConfigError(`${name} must be a port number from 0 to 65535 (0 picks a free port); got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+function httpUrl(value: unknown, name: string): string {
+  let url: URL | undefined;
+  try { url = typeof value === 'string' ? new URL(value.trim()) : undefined; } catch { /* reported below */ }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new AgentOtelConfigError(`${name} must be an http:// or https:// URL such as http://localhost:4318; got ${JSON.stringify(value)}`);
+  }
+  return (value as string).trim();
+}
+
+/** `http://host:4318` + `v1/traces` → `http://host:4318/v1/traces` (the spec's rule for the base endpoint). */
+export function otlpSignalUrl(base: string, signal: 'traces' | 'metrics'): string {
+  return `${base.replace(/\/+$/, '')}/v1/${signal}`;
+}
+
+function protocol(value: unknown, name: string): OtlpProtocol {
+  if (!(OTLP_PROTOCOLS as readonly unknown[]).includes(value)) {
+    const grpc = value === 'grpc' ? ' (gRPC is not supported: use OTLP/HTTP, port 4318)' : '';
+    throw new AgentOtelConfigError(`${name} must be one of ${OTLP_PROTOCOLS.join(', ')}${grpc}; got ${JSON.stringify(value)}`);
+  }
+  return value as OtlpProtocol;
+}
+
+/** OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER: a comma list; undefined when unset. */
+function exporterList(name: string, accepted: readonly string[]): string[] | undefined {
+  const v = env.str(name);
+  if (v === undefined) return undefined;
+  const list = v.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean);
+  const bad = list.filter((x) => !accepted.includes(x));
+  if (bad.length) throw new AgentOtelConfigError(`env ${name} must be a comma-separated list of ${accepted.join(', ')}; got ${JSON.stringify(v)}`);
+  return list;
+}
+
+function checkKeys(value: object, option: string, keys: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) throw new AgentOtelConfigError(`unknown option '${option}.${key}'; accepted: ${keys.join(', ')}`);
+  }
+}
+
+/** The `prometheus` and `otlp` options, over their env vars. */
+function resolveExport(o: TelemetryOptions): Pick<ResolvedConfig, 'prometheus' | 'otlp'> {
+  const metricsExporters = exporterList('OTEL_METRICS_EXPORTER', ['otlp', 'prometheus', 'none']);
+  const tracesExporters = exporterList('OTEL_TRACES_EXPORTER', ['otlp', 'none']);
+
+  // Prometheus: on by the option, else AGENT_OTEL_PROMETHEUS, else OTEL_METRICS_EXPORTER=prometheus.
+  let prometheus: ResolvedConfig['prometheus'];
+  const p = o.prometheus;
+  if (p !== undefined && typeof p !== 'boolean' && (p === null || typeof p !== 'object' || Array.isArray(p))) {
+    throw new AgentOtelConfigError(`option prometheus must be true, false or { port, host }; got ${JSON.stringify(p)}`);
+  }
+  if (p && typeof p === 'object') checkKeys(p, 'prometheus', PROMETHEUS_KEYS);
+  const promOn = p !== undefined ? p !== false
+    : env.bool('AGENT_OTEL_PROMETHEUS') ?? metricsExporters?.includes('prometheus') ?? false;
+  if (promOn) {
+    const po = typeof p === 'object' ? p : {};
+    const portEnv = env.str('OTEL_EXPORTER_PROMETHEUS_PORT');
+    prometheus = {
+      port: po.port !== undefined ? port(po.port, 'option prometheus.port')
+        : portEnv !== undefined ? port(portEnv, 'env OTEL_EXPORTER_PROMETHEUS_PORT') : DEFAULT_PROMETHEUS.port,
+      host: po.host !== undefined ? str(po.host, 'option prometheus.host')
+        : env.str('OTEL_EXPORTER_PROMETHEUS_HOST')?.trim() || DEFAULT_PROMETHEUS.host,
+    };
+  }
+
+  // OTLP: on by the option, else when an endpoint env var is set.
+  const x = o.otlp;
+  if (x !== undefined && typeof x !== 'boolean' && (x === null || typeof x !== 'object' || Array.isArray(x))) {
+    throw new AgentOtelConfigError(`option otlp must be true, false or { endpoint, headers, protocol, traces, metrics, timeoutMillis }; got ${JSON.stringify(x)}`);
+  }
+  if (x && typeof x === 'object') checkKeys(x, 'otlp', OTLP_KEYS);
+  const xo: OtlpOptions = typeof x === 'object' ? x : {};
+  const envBase = env.str('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const envTraces = env.str('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const envMetrics = env.str('OTEL_EXPORTER_OTLP_METRICS_ENDPOINT');
+  const given = x !== undefined ? x !== false : envBase !== undefined || envTraces !== undefined || envMetrics !== undefined;
+  if (!given) return { prometheus };
+
+  const base = xo.endpoint !== undefined ? httpUrl(xo.endpoint, 'option otlp.endpoint')
+    : envBase !== undefined ? httpUrl(envBase, 'env OTEL_EXPORTER_OTLP_ENDPOINT') : undefined;
+  const urlFor = (signal: 'traces' | 'metrics', specific: string | undefined, specificName: string): string | undefined => {
+    if (xo.endpoint !== undefined) return otlpSignalUrl(base!, signal);
+    if (specific !== undefined) return httpUrl(specific, `env ${specificName}`);
+    if (base !== undefined) return otlpSignalUrl(base, signal);
+    // `otlp: true` with no endpoint anywhere: the local collector default; an env var for one signal only: that one.
+    return x !== undefined ? otlpSignalUrl(DEFAULT_OTLP_ENDPOINT, signal) : undefined;
+  };
+  const tracesOn = (xo.traces !== undefined ? bool(xo.traces, 'option otlp.traces') : true)
+    && (tracesExporters === undefined || tracesExporters.includes('otlp'));
+  const metricsOn = (xo.metrics !== undefined ? bool(xo.metrics, 'option otlp.metrics') : true)
+    && (metricsExporters === undefined || metricsExporters.includes('otlp'));
+  const protocolFor = (signal: 'TRACES' | 'METRICS'): OtlpProtocol => {
+    if (xo.protocol !== undefined) return protocol(xo.protocol, 'option otlp.protocol');
+    const specific = env.str(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`);
+    if (specific !== undefined) return protocol(specific.trim(), `env OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`);
+    const general = env.str('OTEL_EXPORTER_OTLP_PROTOCOL');
+    return general !== undefined ? protocol(general.trim(), 'env OTEL_EXPORTER_OTLP_PROTOCOL') : 'http/protobuf';
+  };
+  let headers: Record<string, string> | undefined;
+  if (xo.headers !== undefined) {
+    const h = xo.headers as unknown;
+    if (h === null || typeof h !== 'object' || Array.isArray(h) || Object.values(h).some((v) => typeof v !== 'string')) {
+      throw new AgentOtelConfigError(`option otlp.headers must be an object of string values, e.g. { 'x-api-key': '…' }; got ${JSON.stringify(h)}`);
+    }
+    headers = { ...(h as Record<string, string>) };
+  }
+  const otlp: ResolvedOtlp = {
+    protocol: { traces: protocolFor('TRACES'), metrics: protocolFor('METRICS') },
+    tracesUrl: tracesOn ? urlFor('traces', envTraces, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') : undefined,
+    metricsUrl: metricsOn ? urlFor('metrics', envMetrics, 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT') : undefined,
+    ...(headers ? { headers } : {}),
+    ...(xo.timeoutMillis !== undefined ? { timeoutMillis: positive(xo.timeoutMillis, 'option otlp.timeoutMillis') } : {}),
+  };
+  if (!otlp.tracesUrl && !otlp.metricsUrl) return { prometheus };
+  return { prometheus, otlp };
 }

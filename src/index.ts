@@ -9,3 +9,12 @@ export { readJsonl, newReadStats, type ReadStats } from '../exporters/jsonl/read
 export { JsonlSpanExporter, JsonlMetricExporter } from '../exporters/jsonl/index.js';
 export * as semconv from '../semconv/index.js';
 export { VERSION } from './version.js';
+export { audit } from './governance/setup.js';
+export { BudgetExceededError, type BudgetOptions, type BudgetExceeded } from './governance/budget.js';
+export type { AuditEntry, AuditInput } from './governance/audit.js';
+export type { SensorSnapshot, Stat } from './governance/sensors.js';
+export type { GovernanceOptions } from './governance/config.js';
+export type { RedactionRule, RedactionOptions } from './governance/redaction.js';
+export type { PriceTable, ModelPrice } from './governance/pricing.js';
+export type { PrivacyLevel } from './governance/PrivacyProcessor.js';
+export type { ArtifactOptions } from './governance/artifacts.js';

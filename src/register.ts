@@ -9,7 +9,7 @@ import { envDetector, resourceFromAttributes, type Resource } from '@opentelemet
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { DropCounter } from '../exporters/dropCounter.js';
-import { JsonlMetricExporter, JsonlSpanExporter } from '../exporters/jsonl/index.js';
+import { JsonlMetricExporter, JsonlSpanExporter, type AppendFile } from '../exporters/jsonl/index.js';
 import { DEFAULT_DUCKDB_WRITER, DuckDbMetricExporter, DuckDbSpanExporter, DuckDbStore, DuckDbWriter } from '../exporters/duckdb/index.js';
 import { SCOPE_NAME } from '../semconv/spans.js';
 import { resolveConfig, type ResolvedConfig, type TelemetryOptions } from './config.js';
@@ -17,7 +17,13 @@ import { resetState } from './instrument/state.js';
 import { ExportQueueProcessor } from './pipeline/ExportQueueProcessor.js';
 import { RunContextProcessor } from './pipeline/RunContextProcessor.js';
 import { registerSelfMetrics } from './pipeline/selfMetrics.js';
+import { registerProcessMetrics } from './pipeline/processMetrics.js';
+import { createOtlpPipeline, type OtlpPipeline } from './otlp/pipeline.js';
+import { MetricsServer, type MetricsServerState } from './serve/metricsServer.js';
 import { VERSION } from './version.js';
+import { Governance, getGovernance, setGovernance } from './governance/setup.js';
+import type { AuditEntry, AuditInput } from './governance/audit.js';
+import type { SensorSnapshot } from './governance/sensors.js';
 
 export interface Health {
   status: 'ok' | 'degraded' | 'shutdown';
@@ -25,8 +31,14 @@ export interface Health {
   /** Spans waiting in the export queues. */
   queueDepth: number;
   dropped: { spans: number; metricPoints: number; byReason: Record<string, number> };
+  /** The JSONL files: where each signal is written, when it last succeeded, and the last error, if any. */
+  jsonl?: Record<'spans' | 'metrics', { file: string; lastWriteAt?: string; lastError?: string }>;
   /** The DuckDB file: rows loaded, last load, and why it is unavailable or lagging, if it is. */
   duckdb?: { file: string; loaded: { spans: number; metrics: number }; lastLoadAt?: string; unavailable?: string; lagging: boolean };
+  /** The Prometheus `/metrics` server (option `prometheus`): where, and why it is not serving, if it is not. */
+  prometheus?: MetricsServerState;
+  /** Where OTLP export goes (option `otlp`); its failures are counted in `dropped`. */
+  otlp?: OtlpPipeline['info'];
 }
 
 export interface TelemetryHandle {
@@ -41,6 +53,12 @@ export interface TelemetryHandle {
   /** Flushes, closes the files and unregisters the global providers. Idempotent. */
   shutdown(): Promise<void>;
   health(): Health;
+  /** The audit trail: `record()` appends an entry durably (see README, Governance). */
+  readonly audit: { record(entry: AuditInput): AuditEntry };
+  /** Counts, rates, latencies, tokens, cost and process state over the last `windowSeconds` (default 60). */
+  sensors(windowSeconds?: number): SensorSnapshot;
+  /** Records a mode transition (an event and the `agent.mode.transitions` metric). */
+  setMode(mode: string, reason?: string): void;
 }
 
 let active: TelemetryHandle | undefined;
@@ -98,11 +116,14 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
   }
   const ownSpanExporters = duck && !exporters.spans ? [new DuckDbSpanExporter(duck)] : [];
   const queues = cfg.disabled ? [] : [
-    ...(exporters.spans ? [new ExportQueueProcessor(exporters.spans, cfg.spanQueue, drops, 'jsonl')] : []),
-    ...ownSpanExporters.map((e) => new ExportQueueProcessor(e, cfg.spanQueue, drops, 'duckdb')),
+    ...(exporters.spans ? [new ExportQueueProcessor(exporters.spans, { ...cfg.spanQueue, drainAll: true }, drops, 'jsonl')] : []),
+    ...ownSpanExporters.map((e) => new ExportQueueProcessor(e, { ...cfg.spanQueue, drainAll: true }, drops, 'duckdb')),
     ...cfg.spanExporters.map((e, i) => new ExportQueueProcessor(e, cfg.spanQueue, drops, `exporter ${i}`)),
   ];
-  const tracerProvider = new BasicTracerProvider({ resource, spanProcessors: [new RunContextProcessor(), ...queues] });
+  // OTLP (only when configured): its own queue, so a slow or unreachable collector never holds up the files.
+  const otlp = cfg.otlp && !cfg.disabled ? createOtlpPipeline(cfg.otlp, cfg.spanQueue, drops, cfg.metricIntervalMillis) : undefined;
+  if (otlp?.spanProcessor) queues.push(otlp.spanProcessor);
+  const promServer = cfg.prometheus && !cfg.disabled ? new MetricsServer(cfg.prometheus, () => handle.health()) : undefined;
   const readers: MetricReader[] = cfg.disabled ? [] : [
     ...(exporters.metrics ? [new PeriodicExportingMetricReader({
       exporter: exporters.metrics, exportIntervalMillis: cfg.metricIntervalMillis,
@@ -113,8 +134,15 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
       exportTimeoutMillis: Math.min(cfg.metricIntervalMillis, 30_000),
     })] : []),
     ...cfg.metricReaders,
+    ...(otlp?.metricReader ? [otlp.metricReader] : []),
+    ...(promServer ? [promServer.reader] : []),
   ];
   const meterProvider = new MeterProvider({ resource, readers });
+  // Governance processors (cost, privacy/redaction, sensors) act on every span before any exporter sees it.
+  const governance = cfg.disabled ? undefined : new Governance(cfg.governance, cfg.dir, meterProvider.getMeter(SCOPE_NAME, VERSION));
+  const tracerProvider = new BasicTracerProvider({
+    resource, spanProcessors: [new RunContextProcessor(), ...(governance?.processors ?? []), ...queues],
+  });
 
   const contextManager = new AsyncLocalStorageContextManager().enable();
   const owns = {
@@ -130,13 +158,18 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
       'Use the returned handle\'s tracer and meter, or register agent-otel first.');
   }
   resetState({ captureContent: cfg.captureContent });
+  setGovernance(governance);
   const meter = meterProvider.getMeter(SCOPE_NAME, VERSION);
   registerSelfMetrics(meter, drops);
+  if (!cfg.disabled) registerProcessMetrics(meter);
 
   let shutdownPromise: Promise<void> | undefined;
-  const forceFlush = async (): Promise<void> => {
+  const drainProviders = async (): Promise<void> => {
     await tracerProvider.forceFlush();
     await meterProvider.forceFlush();
+  };
+  const forceFlush = async (): Promise<void> => {
+    await (otlp ? otlp.guard.whileDraining(async () => { await drainProviders(); await otlp.settled(); }) : drainProviders());
     await duck?.flush();
   };
   const removeHooks = installExitHooks(queues, forceFlush, () => handle.shutdown(), cfg.handleSignals);
@@ -151,8 +184,9 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
       return (shutdownPromise ??= (async () => {
         removeHooks();
         try {
-          await tracerProvider.shutdown();
-          await meterProvider.shutdown();
+          await promServer?.close();
+          const shutdownProviders = async () => { await tracerProvider.shutdown(); await meterProvider.shutdown(); };
+          await (otlp ? otlp.guard.whileDraining(shutdownProviders) : shutdownProviders());
           await duck?.shutdown();
         } catch (err) {
           diag.error('agent-otel: shutdown failed', err);
@@ -163,28 +197,48 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
         if (owns.context) { context.disable(); }
         contextManager.disable();
         if (active === handle) active = undefined;
+        if (getGovernance() === governance) setGovernance(undefined);
+        governance?.close();
         resetState({ captureContent: false });
       })());
     },
+    audit: { record: (entry) => (governance ?? fallbackGovernance(cfg.dir)).record(entry) },
+    sensors: (windowSeconds) => (governance ?? fallbackGovernance(cfg.dir)).sensors.snapshot(windowSeconds),
+    setMode: (mode, reason) => governance?.setMode(mode, reason),
     health() {
       const byReason: Record<string, number> = {};
       for (const [signal, reason, n] of drops.entries()) byReason[`${signal}.${reason}`] = n;
       const spans = drops.total('spans');
       const metricPoints = drops.total('metric_points');
       return {
-        status: shutdownPromise ? 'shutdown' : spans + metricPoints > 0 ? 'degraded' : 'ok',
+        status: shutdownPromise ? 'shutdown'
+          : spans + metricPoints > 0 || promServer?.state.error || exporters.spans?.file.lastError || exporters.metrics?.file.lastError ? 'degraded' : 'ok',
         dir: cfg.dir,
         queueDepth: queues.reduce((s, q) => s + q.queueDepth, 0),
         dropped: { spans, metricPoints, byReason },
+        ...(exporters.spans && exporters.metrics ? { jsonl: {
+          spans: fileHealth(exporters.spans.file), metrics: fileHealth(exporters.metrics.file),
+        } } : {}),
         ...(duck ? { duckdb: {
           file: duck.store.file, loaded: { ...duck.loaded }, lastLoadAt: duck.lastLoadAt?.toISOString(),
           unavailable: duck.store.unavailable, lagging: duck.lagging,
         } } : {}),
+        ...(promServer ? { prometheus: { ...promServer.state } } : {}),
+        ...(otlp ? { otlp: otlp.info } : {}),
       };
     },
   };
   active = handle;
+  promServer?.start();
   return handle;
+}
+
+const fileHealth = (f: AppendFile) => ({ file: f.currentFile, lastWriteAt: f.lastWriteAt?.toISOString(), lastError: f.lastError });
+
+/** Disabled telemetry still keeps an audit trail: audit entries are a record, not telemetry. */
+let fallback: Governance | undefined;
+function fallbackGovernance(dir: string): Governance {
+  return (fallback ??= new Governance({ privacy: 'metadata', redactor: undefined, prices: {}, budget: undefined, git: false }, dir, metrics.getMeter('agent-otel')));
 }
 
 /** The handle of the current registration, if any. */

@@ -53,8 +53,10 @@ function expectedReport(rows: SpanRow[]): Record<string, Row[]> {
     errors: xs.filter((s) => s.status_code === 'ERROR' || attr(s, 'error.type')).length,
   })).sort((a, b) => b.calls - a.calls || a.model.localeCompare(b.model));
   const costByModelDay = groupBy(llm, (s) => `${s.start_time.slice(0, 10)} ${attr(s, 'gen_ai.request.model')}`).map(([key, xs]) => ({
-    day: key.split(' ')[0], model: key.split(' ')[1], calls: xs.length, priced_calls: 0, cost_usd: null,
-  })).sort((a, b) => b.day!.localeCompare(a.day!) || a.model!.localeCompare(b.model!));
+    day: key.split(' ')[0], model: key.split(' ')[1], calls: xs.length,
+    priced_calls: xs.filter((s) => typeof s.attributes['agent.cost.usd'] === 'number').length,
+    cost_usd: xs.some((s) => typeof s.attributes['agent.cost.usd'] === 'number') ? sum(xs, 'agent.cost.usd') : null,
+  })).sort((a, b) => b.day!.localeCompare(a.day!) || (b.cost_usd ?? -1) - (a.cost_usd ?? -1) || a.model!.localeCompare(b.model!));
 
   const tools = rows.filter((s) => op(s) === 'execute_tool');
   const toolsByTool = groupBy(tools, (s) => attr(s, 'gen_ai.tool.name')!).map(([tool, xs]) => {
@@ -91,10 +93,21 @@ describe('agent-otel report', () => {
       ['worker', 6, 1, 0], ['crasher', 1, 0, 1], ['planner', 1, 0, 0], ['reviewer', 1, 0, 0]]);
     expect(report.runs_by_agent![0]!.success_rate).toBeCloseTo(5 / 6, 10);
     expect(report.abandoned_runs!.map((r) => [r.run_id, r.agent, r.kind])).toEqual([[crashedId, 'crasher', 'doomed']]);
-    expect(report.cost_by_model_day!.every((r) => r.cost_usd === null)).toBe(true);
+    // every demo model is in the pricing table: each day/model row has a real cost
+    expect(report.cost_by_model_day!.every((r) => Number(r.cost_usd) > 0 && r.priced_calls === r.calls)).toBe(true);
     const fetch = report.tools_by_tool!.find((r) => r.tool === 'fetch_page')!;
     expect(fetch.errors).toBe(spans.filter((s) => s.name === 'execute_tool fetch_page' && s.status_code === 'ERROR').length);
     expect(fetch.errors).toBeGreaterThan(0);
+  });
+
+  it('says "not priced" for a model missing from the pricing table, never $0', async () => {
+    const d = tmpDir();
+    const child = await runFixture('unpriced-call.mjs', {}, [d]);
+    expect(child.code).toBe(0);
+    const r = await runCli(['report', '--dir', d]);
+    const costRow = r.stdout.split('\n').find((l) => l.includes('mystery-model') && /^│ \d{4}-/.test(l));
+    expect(costRow).toMatch(/│ +not priced │$/);
+    expect(r.stdout).not.toContain('$0.00');
   });
 
   it('--since all takes in the old run; --since 1h leaves it out', async () => {
@@ -107,7 +120,7 @@ describe('agent-otel report', () => {
     expect(hour.runs_by_agent!.reduce((n, r) => n + Number(r.runs), 0)).toBe(9);
   });
 
-  it('prints titled tables; unpriced cost says so instead of $0', async () => {
+  it('prints titled tables with costs', async () => {
     const r = await runCli(['report', '--dir', dir]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
@@ -118,8 +131,7 @@ describe('agent-otel report', () => {
     expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^agent-otel report — ${dir}, since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(last 24h\\)$`));
     const costRows = r.stdout.slice(at[2]!, at[3]!).split('\n').filter((l) => /^│ \d{4}-/.test(l));
     expect(costRows).toHaveLength(expectedReport(recent()).cost_by_model_day!.length);
-    for (const row of costRows) expect(row).toMatch(/│ +not priced │$/);
-    expect(r.stdout).not.toContain('$0');
+    for (const row of costRows) expect(row).toMatch(/│ +\$\d+\.\d+ │$/);
     expect(r.stdout.slice(at[0]!, at[1]!)).toMatch(/│ worker +│ +6 │ +83\.3% │ +1 │ +0 │/);
     expect(r.stdout.slice(at[5]!)).toContain(`│ ${crashedId} │ crasher │`);
   });

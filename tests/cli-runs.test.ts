@@ -31,16 +31,18 @@ function expectedRuns(): RunRow[] {
   const totals = (id: string) => {
     const mine = llm.filter((s) => attr(s, 'agent.run.id') === id);
     return { llm_calls: mine.length, input_tokens: mine.reduce((n, s) => n + Number(s.attributes['gen_ai.usage.input_tokens'] ?? 0), 0),
-      output_tokens: mine.reduce((n, s) => n + Number(s.attributes['gen_ai.usage.output_tokens'] ?? 0), 0) };
+      output_tokens: mine.reduce((n, s) => n + Number(s.attributes['gen_ai.usage.output_tokens'] ?? 0), 0),
+      cost_usd: mine.length ? mine.reduce((n, s) => n + Number(s.attributes['agent.cost.usd']), 0) : null };
   };
   const ended = spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'invoke_agent').map((s) => ({
     run_id: attr(s, 'agent.run.id'), agent: attr(s, 'gen_ai.agent.name'), kind: attr(s, 'agent.run.kind'), status: attr(s, 'agent.run.status'),
-    start_time: s.start_time, end_time: s.end_time, duration_ms: s.duration_ms, ...totals(attr(s, 'agent.run.id')), cost_usd: null,
+    start_time: s.start_time, end_time: s.end_time, duration_ms: s.duration_ms, ...totals(attr(s, 'agent.run.id')),
+    ...(s.attributes['agent.run.cost.usd'] !== undefined ? { cost_usd: s.attributes['agent.run.cost.usd'] as number } : {}),
     error_type: (s.attributes['error.type'] as string) ?? null, trace_id: s.trace_id,
   }));
   const abandoned = spans.filter((s) => s.name === 'agent.run.start' && !ended.some((r) => r.run_id === attr(s, 'agent.run.id'))).map((s) => ({
     run_id: attr(s, 'agent.run.id'), agent: attr(s, 'gen_ai.agent.name'), kind: attr(s, 'agent.run.kind'), status: 'abandoned',
-    start_time: s.start_time, end_time: null, duration_ms: null, ...totals(attr(s, 'agent.run.id')), cost_usd: null, error_type: null, trace_id: s.trace_id,
+    start_time: s.start_time, end_time: null, duration_ms: null, ...totals(attr(s, 'agent.run.id')), error_type: null, trace_id: s.trace_id,
   }));
   return [...ended, ...abandoned].sort((a, b) => b.start_time.localeCompare(a.start_time) || a.run_id.localeCompare(b.run_id));
 }
@@ -82,7 +84,7 @@ describe('agent-otel runs', () => {
       ['run', 'agent', 'kind', 'status', 'start (UTC)', 'duration', 'LLM calls', 'tokens in', 'tokens out', 'cost', 'trace']);
     const cells = (id: string) => lines.find((l) => l.includes(`│ ${id.slice(0, 8)} `))!.split('│').map((c) => c.trim()).slice(1, -1);
     const crashed = spans.find((s) => s.name === 'agent.run.start' && s.attributes['agent.run.id'] === crashedId)!;
-    expect(cells(crashedId)).toEqual([crashedId.slice(0, 8), 'crasher', 'doomed', 'abandoned', crashed.start_time.slice(0, 19).replace('T', ' '), '', '1', '5', '1', '', crashed.trace_id.slice(0, 12)]);
+    expect(cells(crashedId)).toEqual([crashedId.slice(0, 8), 'crasher', 'doomed', 'abandoned', crashed.start_time.slice(0, 19).replace('T', ' '), '', '1', '5', '1', '<$0.0001', crashed.trace_id.slice(0, 12)]);
     const planner = expectedRuns().find((x) => x.agent === 'planner')!;
     expect(cells(planner.run_id).slice(3, 9)).toEqual(['success', planner.start_time.slice(0, 19).replace('T', ' '),
       fmtMs(planner.duration_ms),

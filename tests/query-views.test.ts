@@ -54,7 +54,9 @@ describe('ready views', () => {
       expected.map((s) => [s.span_id, s.attributes['gen_ai.provider.name'], s.attributes['gen_ai.request.model'],
         s.attributes['gen_ai.usage.input_tokens'], s.attributes['gen_ai.usage.output_tokens'], s.attributes['gen_ai.agent.name'], s.attributes['agent.run.id']]));
     expect(rows.every((r) => r.operation === 'chat' && typeof r.duration_ms === 'number')).toBe(true);
-    expect(rows.every((r) => r.cost_usd === null)).toBe(true); // no price known yet: null, not 0
+    // every demo model is priced: the cost is the span's agent.cost.usd
+    expect(rows.map((r) => r.cost_usd)).toEqual(expected.map((s) => s.attributes['agent.cost.usd']));
+    expect(rows.every((r) => Number(r.cost_usd) > 0 && r.cost_status === 'priced')).toBe(true);
   });
 
   it('tool_calls has tool, outcome and error type', async () => {

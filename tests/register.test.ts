@@ -114,7 +114,7 @@ describe('registerTelemetry', () => {
 
 describe('configuration errors name the option and the accepted values', () => {
   const cases: Array<[string, unknown, RegExp]> = [
-    ['unknown option', { serviceNmae: 'x' }, /unknown option 'serviceNmae'; accepted options: serviceName, .*dir/],
+    ['unknown option', { serviceNmae: 'x' }, /unknown option 'serviceNmae'; accepted options: .*serviceName, .*dir/],
     ['negative retention', { retentionDays: -1 }, /option retentionDays must be a positive number; got -1/],
     ['bad size', { maxFileSize: '10 parsecs' }, /option maxFileSize must be a size .*MiB.*got "10 parsecs"/],
     ['wrong type', { captureContent: 'yes' }, /option captureContent must be true or false; got "yes"/],

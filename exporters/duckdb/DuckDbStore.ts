@@ -47,7 +47,7 @@ export class DuckDbStore {
     return (this.opening ??= (async () => {
       try {
         fs.mkdirSync(path.dirname(this.staging), { recursive: true, mode: 0o700 });
-        this.instance = await DuckDBInstance.create(this.file);
+        this.instance = await DuckDBInstance.create(this.file, { threads: process.env.AGENT_OTEL_DUCKDB_THREADS ?? '1' });
         this.conn = await this.instance.connect();
         await this.conn.run(createTableSql('spans', SPAN_COLUMNS));
         await this.conn.run(createTableSql('metrics', METRIC_COLUMNS));

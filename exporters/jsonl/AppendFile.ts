@@ -61,6 +61,10 @@ export class AppendFile {
   private readonly scratch = new Utf8Scratch();
   /** Told of every run of bytes that reached the file (the DuckDB writer follows the files this way). */
   onWritten: ((buf: Buffer, file: string) => void) | undefined;
+  /** When bytes last reached the file (for health checks). */
+  lastWriteAt: Date | undefined;
+  /** The last write error, cleared by the next successful write. */
+  lastError: string | undefined;
 
   constructor(private readonly opts: AppendFileOptions) {
     this.dir = path.join(opts.root, opts.signal);
@@ -91,6 +95,8 @@ export class AppendFile {
       let off = 0;
       while (off < buf.length) off += fs.writeSync(this.fd, buf, off);
       this.bytes += buf.length;
+      this.lastWriteAt = new Date();
+      this.lastError = undefined;
       for (const cb of callbacks) cb();
     } catch (err) {
       for (const cb of callbacks) cb(err as Error);
@@ -136,13 +142,18 @@ export class AppendFile {
     }
     if (!opened) {
       const err = new Error(`agent-otel: cannot write ${this.opts.signal} to ${this.dir}`);
+      this.lastError = err.message;
       for (const cb of callbacks) cb(err);
       return this.writeNext();
     }
     this.writeAll(buf, 0, (err) => {
-      if (err) diag.error(`agent-otel: write to ${this.file} failed: ${err.message}`);
-      else {
+      if (err) {
+        diag.error(`agent-otel: write to ${this.file} failed: ${err.message}`);
+        this.lastError = err.message;
+      } else {
         this.bytes += buf.length;
+        this.lastWriteAt = new Date();
+        this.lastError = undefined;
         this.onWritten?.(buf, this.file);
       }
       for (const cb of callbacks) cb(err ?? undefined);

@@ -38,5 +38,7 @@ export function fmtMs(ms: unknown): string {
 
 export function fmtUsd(v: unknown): string {
   const n = Number(v);
-  return v === null || v === undefined || !Number.isFinite(n) ? '' : `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
+  if (v === null || v === undefined || !Number.isFinite(n)) return '';
+  if (n > 0 && n < 0.0001) return '<$0.0001'; // a real cost too small to show: not $0
+  return `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`;
 }

@@ -3,17 +3,20 @@ import { AgentOtelConfigError } from '../config.js';
 import { QueryError, SOURCES } from '../query/session.js';
 import { VERSION } from '../version.js';
 import { defaultDir } from './common.js';
+import * as audit from './commands/audit.js';
 import * as compact from './commands/compact.js';
 import * as ingest from './commands/ingest.js';
 import * as prune from './commands/prune.js';
+import * as replay from './commands/replay.js';
 import * as report from './commands/report.js';
 import * as runs from './commands/runs.js';
 import * as sql from './commands/sql.js';
 import * as tail from './commands/tail.js';
 import * as trace from './commands/trace.js';
+import * as ui from './commands/ui.js';
 
 /** Every command: a module with `register(cli)`, one file each in commands/. */
-const COMMANDS = [sql, trace, runs, report, tail, ingest, compact, prune];
+const COMMANDS = [sql, trace, runs, report, tail, ingest, compact, prune, replay, ui, audit];
 
 /**
  * The `agent-otel` command. Errors the user can act on print one line and set exit code 1; anything

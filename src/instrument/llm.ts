@@ -1,6 +1,8 @@
-import { context, diag, SpanKind, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
+import { context, diag, trace, SpanKind, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
 import { spanNameLlm } from '../../semconv/spans.js';
+import { BudgetExceededError } from '../governance/budget.js';
+import { getGovernance } from '../governance/setup.js';
 import { current, runOf } from './state.js';
 import { contentValue, withAttribute, withSpan } from './withSpan.js';
 
@@ -43,6 +45,24 @@ const USAGE_KEYS = [
  * GenAI client metrics `gen_ai.client.operation.duration` and `gen_ai.client.token.usage`.
  */
 export function withLlmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T | Promise<T>): Promise<T> {
+  const budget = getGovernance()?.budget;
+  if (!budget?.opts.hard) return llmCall(options, fn);
+  // A hard budget refuses the call before the model is asked (and before any span is made), once
+  // today's earlier spend has been read back from the files.
+  const parent = context.active();
+  return budget.ready.then(() => {
+    const run = runOf(parent);
+    const over = budget.check(run?.agentName, run);
+    if (!over) return context.with(parent, () => llmCall(options, fn));
+    trace.getSpan(parent)?.addEvent('agent.budget.blocked', {
+      [A.AGENT_BUDGET_SCOPE]: over.scope, [A.AGENT_BUDGET_LIMIT_USD]: over.limitUsd, [A.AGENT_BUDGET_SPENT_USD]: over.spentUsd,
+      [A.GEN_AI_REQUEST_MODEL]: options.model,
+    });
+    throw new BudgetExceededError(over);
+  });
+}
+
+function llmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T | Promise<T>): Promise<T> {
   const parent = context.active();
   const run = runOf(parent);
   const operation = options.operation ?? A.GenAiOperation.CHAT;

@@ -3,7 +3,9 @@ import { context, diag, SpanKind, SpanStatusCode, type Attributes, type Attribut
 import * as A from '../../semconv/attributes.js';
 import { SPAN_NAME_RUN_START, spanNameAgent } from '../../semconv/spans.js';
 import { RUN_KEY, current, runOf, type RunInfo } from './state.js';
-import { safely, withSpan } from './withSpan.js';
+import { safely, withAttribute, withSpan } from './withSpan.js';
+import { artifactFacts, type ArtifactOptions } from '../governance/artifacts.js';
+import { getGovernance } from '../governance/setup.js';
 
 export interface AgentRunOptions {
   /** `gen_ai.agent.name`: low cardinality (it labels metrics). */
@@ -33,6 +35,13 @@ export interface AgentRun {
   fail(reason: string, errorType?: string): void;
   setAttribute(key: string, value: AttributeValue): void;
   addEvent(name: string, attributes?: Attributes): void;
+  /**
+   * Records a file (or content) the run produced as an `agent.artifact` event: path, sha256, size, and
+   * lines added/removed against the previous version. Query it with the `artifacts` view.
+   */
+  recordArtifact(path: string, options?: ArtifactOptions): void;
+  /** Associates a git commit the run made (`agent.commit` event; `source` e.g. `llm`, `manual`, `ci`). */
+  associateCommit(commit: string, details?: { source?: string; author?: string; message?: string }): void;
 }
 
 const ITEM_KEYS = [
@@ -58,7 +67,7 @@ function validCount(name: string, v: unknown): v is number {
 export function withAgentRun<T>(options: AgentRunOptions, fn: (run: AgentRun) => T | Promise<T>): Promise<T> {
   const parent = context.active();
   const info: RunInfo = {
-    runId: options.runId ?? randomUUID(), agentName: options.agentName, inputTokens: 0, outputTokens: 0,
+    runId: options.runId ?? randomUUID(), agentName: options.agentName, inputTokens: 0, outputTokens: 0, costUsd: 0,
   };
   const outer = runOf(parent);
   const attributes: Attributes = {
@@ -69,6 +78,7 @@ export function withAgentRun<T>(options: AgentRunOptions, fn: (run: AgentRun) =>
     [A.GEN_AI_AGENT_ID]: options.agentId,
     [A.GEN_AI_CONVERSATION_ID]: options.conversationId,
     [A.AGENT_RUN_PARENT_ID]: outer?.runId,
+    ...getGovernance()?.git,
     ...options.attributes,
   };
   const items: Required<ItemCounts> = { discovered: 0, succeeded: 0, failed: 0 };
@@ -101,6 +111,14 @@ export function withAgentRun<T>(options: AgentRunOptions, fn: (run: AgentRun) =>
       fail: (reason, errorType = 'run_failed') => { failure = { reason, errorType }; },
       setAttribute: (k, v) => { span.setAttribute(k, v); },
       addEvent: (name, attrs) => { span.addEvent(name, attrs); },
+      recordArtifact: (file, opts) => safely(`recording artifact ${file}`, () => span.addEvent('agent.artifact', artifactFacts(file, opts))),
+      associateCommit: (commit, details = {}) => safely('associating a commit', () => {
+        if (!/^[0-9a-f]{7,64}$/i.test(commit)) throw new Error(`'${commit}' is not a git commit hash`);
+        span.addEvent('agent.commit', {
+          'vcs.ref.head.revision': commit, [A.AGENT_COMMIT_SOURCE]: details.source, [A.AGENT_COMMIT_AUTHOR]: details.author,
+          'agent.commit.message': details.message,
+        });
+      }),
     };
   };
 
@@ -118,7 +136,7 @@ export function withAgentRun<T>(options: AgentRunOptions, fn: (run: AgentRun) =>
         span.setAttribute(A.AGENT_RUN_OUTPUT_TOKENS, info.outputTokens);
       }
       if (outer) { outer.inputTokens += info.inputTokens; outer.outputTokens += info.outputTokens; }
-      const attrs = { ...metricAttrs, [A.AGENT_RUN_STATUS]: status };
+      const attrs = withAttribute(metricAttrs, A.AGENT_RUN_STATUS, status);
       instruments.runsActive.add(-1, { [A.GEN_AI_AGENT_NAME]: options.agentName });
       instruments.runs.add(1, attrs);
       instruments.runDuration.record(seconds, attrs);

@@ -1,4 +1,4 @@
-import { createContextKey, metrics, trace, type Context, type Counter, type Histogram, type Tracer, type UpDownCounter } from '@opentelemetry/api';
+import { createContextKey, metrics, trace, type Attributes, type Context, type Histogram, type Meter, type ObservableResult, type Tracer } from '@opentelemetry/api';
 import * as M from '../../semconv/metrics.js';
 import { SCOPE_NAME } from '../../semconv/spans.js';
 import { VERSION } from '../version.js';
@@ -9,20 +9,64 @@ export interface RunInfo {
   readonly agentName: string;
   inputTokens: number;
   outputTokens: number;
+  /** USD of the run's priced LLM calls (added by the cost processor). */
+  costUsd: number;
 }
 export const RUN_KEY = createContextKey('agent-otel.run');
 export const runOf = (ctx: Context): RunInfo | undefined => ctx.getValue(RUN_KEY) as RunInfo | undefined;
 
+/**
+ * A counter kept in a Map and reported through an observable instrument at collection time. A
+ * synchronous SDK counter sorts and serializes the attributes on every add (~1–2 µs); this costs a
+ * string key and a Map lookup, which matters on the helpers' path (several counters per call).
+ */
+export class Tally {
+  private readonly entries = new Map<string, { attributes: Attributes; value: number }>();
+
+  add(value: number, attributes: Attributes): void {
+    let key = '';
+    for (const k in attributes) key += k + '\u0001' + attributes[k] + '\u0002';
+    const e = this.entries.get(key);
+    if (e) e.value += value;
+    else this.entries.set(key, { attributes: defined(attributes), value });
+  }
+
+  observe(result: ObservableResult): void {
+    // Call sites may order the same keys differently: merge by sorted keys before reporting.
+    const merged = new Map<string, { attributes: Attributes; value: number }>();
+    for (const e of this.entries.values()) {
+      const key = JSON.stringify(Object.entries(e.attributes).sort(([a], [b]) => (a < b ? -1 : 1)));
+      const m = merged.get(key);
+      if (m) m.value += e.value;
+      else merged.set(key, { attributes: e.attributes, value: e.value });
+    }
+    for (const m of merged.values()) result.observe(m.value, m.attributes);
+  }
+}
+
+function defined(attributes: Attributes): Attributes {
+  const out: Attributes = {};
+  for (const k in attributes) if (attributes[k] !== undefined) out[k] = attributes[k];
+  return out;
+}
+
+function tally(meter: Meter, kind: 'counter' | 'upDown', name: string, options: { unit: string; description: string }): Tally {
+  const t = new Tally();
+  const instrument = kind === 'counter' ? meter.createObservableCounter(name, options) : meter.createObservableUpDownCounter(name, options);
+  instrument.addCallback((result) => t.observe(result));
+  return t;
+}
+
 export interface Instruments {
   tokenUsage: Histogram;
   operationDuration: Histogram;
-  runs: Counter;
+  runs: Tally;
   runDuration: Histogram;
-  runsActive: UpDownCounter;
-  items: Counter;
-  toolCalls: Counter;
+  runsActive: Tally;
+  items: Tally;
+  toolCalls: Tally;
   toolDuration: Histogram;
-  errors: Counter;
+  errors: Tally;
 }
 
 interface State {
@@ -45,19 +89,19 @@ function createInstruments(): Instruments {
       unit: M.UNIT_SECONDS, description: 'Duration of GenAI operations',
       advice: { explicitBucketBoundaries: M.BUCKETS_OPERATION_DURATION },
     }),
-    runs: meter.createCounter(M.METRIC_AGENT_RUNS, { unit: M.UNIT_RUN, description: 'Agent runs finished, by agent, kind and status' }),
+    runs: tally(meter, 'counter', M.METRIC_AGENT_RUNS, { unit: M.UNIT_RUN, description: 'Agent runs finished, by agent, kind and status' }),
     runDuration: meter.createHistogram(M.METRIC_AGENT_RUN_DURATION, {
       unit: M.UNIT_SECONDS, description: 'Duration of agent runs',
       advice: { explicitBucketBoundaries: M.BUCKETS_RUN_DURATION },
     }),
-    runsActive: meter.createUpDownCounter(M.METRIC_AGENT_RUNS_ACTIVE, { unit: M.UNIT_RUN, description: 'Agent runs in progress' }),
-    items: meter.createCounter(M.METRIC_AGENT_ITEMS, { unit: M.UNIT_ITEM, description: 'Work items reported by runs, by outcome' }),
-    toolCalls: meter.createCounter(M.METRIC_AGENT_TOOL_CALLS, { unit: M.UNIT_CALL, description: 'Tool calls, by tool and outcome' }),
+    runsActive: tally(meter, 'upDown', M.METRIC_AGENT_RUNS_ACTIVE, { unit: M.UNIT_RUN, description: 'Agent runs in progress' }),
+    items: tally(meter, 'counter', M.METRIC_AGENT_ITEMS, { unit: M.UNIT_ITEM, description: 'Work items reported by runs, by outcome' }),
+    toolCalls: tally(meter, 'counter', M.METRIC_AGENT_TOOL_CALLS, { unit: M.UNIT_CALL, description: 'Tool calls, by tool and outcome' }),
     toolDuration: meter.createHistogram(M.METRIC_AGENT_TOOL_DURATION, {
       unit: M.UNIT_SECONDS, description: 'Duration of tool calls',
       advice: { explicitBucketBoundaries: M.BUCKETS_TOOL_DURATION },
     }),
-    errors: meter.createCounter(M.METRIC_AGENT_ERRORS, { unit: M.UNIT_ERROR, description: 'Errors in runs, LLM calls, tool calls and workflows' }),
+    errors: tally(meter, 'counter', M.METRIC_AGENT_ERRORS, { unit: M.UNIT_ERROR, description: 'Errors in runs, LLM calls, tool calls and workflows' }),
   };
 }
 

@@ -1,0 +1,66 @@
+import { diag, type Attributes, type Context, type Counter } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import * as A from '../../semconv/attributes.js';
+import { RUN_OF, type SpanWithRun } from '../pipeline/RunContextProcessor.js';
+import type { BudgetTracker } from './budget.js';
+import type { Pricing } from './pricing.js';
+
+const LLM_OPS = new Set<unknown>(['chat', 'text_completion', 'embeddings', 'generate_content']);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+
+/**
+ * Prices every LLM span as it ends (helper-made or from any GenAI instrumentation): sets
+ * `agent.cost.usd` (or `agent.cost.status = unpriced`: never a silent zero), counts the cost as a
+ * metric by agent/provider/model, adds it to the run (rolled up onto the run span as
+ * `agent.run.cost.usd`) and to the budgets.
+ */
+export class CostProcessor implements SpanProcessor {
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly pricing: Pricing, private readonly costCounter: Counter, private readonly budget?: BudgetTracker) {}
+
+  onStart(_span: Span, _ctx: Context): void {}
+
+  onEnding(span: Span): void {
+    const a = span.attributes as Attributes;
+    const op = a[A.GEN_AI_OPERATION_NAME];
+    const run = (span as SpanWithRun)[RUN_OF];
+    if (op === A.GenAiOperation.INVOKE_AGENT) {
+      if (run && run.costUsd > 0) span.setAttribute(A.AGENT_RUN_COST_USD, run.costUsd);
+      return;
+    }
+    if (!LLM_OPS.has(op)) return;
+    const input = num(a[A.GEN_AI_USAGE_INPUT_TOKENS]);
+    const output = num(a[A.GEN_AI_USAGE_OUTPUT_TOKENS]);
+    if (input === undefined && output === undefined) return; // no usage reported: nothing to price
+    const model = (a[A.GEN_AI_RESPONSE_MODEL] ?? a[A.GEN_AI_REQUEST_MODEL]) as string | undefined;
+    const price = this.pricing.lookup(model) ?? this.pricing.lookup(a[A.GEN_AI_REQUEST_MODEL] as string | undefined);
+    if (!price) {
+      span.setAttribute(A.AGENT_COST_STATUS, 'unpriced');
+      if (model && !this.warned.has(model)) {
+        this.warned.add(model);
+        diag.warn(`agent-otel: no price for model '${model}': its calls get agent.cost.status=unpriced, not a cost (add it with the pricing option or AGENT_OTEL_PRICING_FILE)`);
+      }
+      return;
+    }
+    const usd = this.pricing.cost(price, {
+      input, output, cacheRead: num(a[A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]), cacheWrite: num(a[A.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]),
+    });
+    span.setAttribute(A.AGENT_COST_USD, usd);
+    span.setAttribute(A.AGENT_COST_STATUS, 'priced');
+    const agent = (a[A.GEN_AI_AGENT_NAME] as string | undefined) ?? run?.agentName;
+    this.costCounter.add(usd, {
+      [A.GEN_AI_AGENT_NAME]: agent, [A.GEN_AI_PROVIDER_NAME]: a[A.GEN_AI_PROVIDER_NAME], [A.GEN_AI_REQUEST_MODEL]: a[A.GEN_AI_REQUEST_MODEL],
+    });
+    if (run) run.costUsd += usd;
+    for (const e of this.budget?.add(usd, agent, run) ?? []) {
+      span.addEvent('agent.budget.exceeded', {
+        [A.AGENT_BUDGET_SCOPE]: e.scope, [A.AGENT_BUDGET_LIMIT_USD]: e.limitUsd, [A.AGENT_BUDGET_SPENT_USD]: e.spentUsd,
+      });
+    }
+  }
+
+  onEnd(_span: ReadableSpan): void {}
+  forceFlush(): Promise<void> { return Promise.resolve(); }
+  shutdown(): Promise<void> { return Promise.resolve(); }
+}

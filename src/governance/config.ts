@@ -1,0 +1,83 @@
+import { AgentOtelConfigError } from '../errors.js';
+import { validateBudget, type BudgetOptions } from './budget.js';
+import { PRIVACY_LEVELS, type PrivacyLevel } from './PrivacyProcessor.js';
+import { loadPricingFile, validatePrices, type PriceTable } from './pricing.js';
+import { Redactor, type RedactionOptions } from './redaction.js';
+
+/** The governance options of `registerTelemetry()`. */
+export interface GovernanceOptions {
+  /** `none` | `metadata` (default) | `full` (env AGENT_OTEL_PRIVACY). `full` records prompts and completions. */
+  privacy?: PrivacyLevel;
+  /** Redaction of secrets and personal data (built-ins on by default; env AGENT_OTEL_REDACTION=false turns them off). */
+  redaction?: RedactionOptions | false;
+  /** Prices added to or overriding the built-in table, or a JSON file of them (env AGENT_OTEL_PRICING_FILE). */
+  pricing?: PriceTable | string;
+  /** Spending limits (env AGENT_OTEL_BUDGET_PER_RUN_USD, _PER_DAY_USD, _PER_AGENT_DAY_USD, AGENT_OTEL_BUDGET_HARD). */
+  budget?: BudgetOptions;
+  /** Put the git commit, branch and remote of the working directory on run spans (default true; env AGENT_OTEL_GIT). */
+  git?: boolean;
+}
+
+export const GOVERNANCE_KEYS = ['privacy', 'redaction', 'pricing', 'budget', 'git'] as const;
+
+export interface ResolvedGovernance {
+  privacy: PrivacyLevel;
+  redactor: Redactor | undefined;
+  prices: PriceTable;
+  budget: BudgetOptions | undefined;
+  git: boolean;
+}
+
+function envNumber(name: string): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!/^\s*\d+(\.\d+)?\s*$/.test(v) || n <= 0) throw new AgentOtelConfigError(`env ${name} must be a positive number of USD; got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function envBool(name: string): boolean | undefined {
+  const v = process.env[name]?.trim().toLowerCase();
+  if (v === undefined || v === '') return undefined;
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new AgentOtelConfigError(`env ${name} must be one of true, false, 1, 0; got ${JSON.stringify(process.env[name])}`);
+}
+
+/**
+ * Options over env over defaults, validated. `captureContent` (or its env var) is the same switch as
+ * privacy `full`; asking for content with another privacy level is a contradiction and an error.
+ */
+export function resolveGovernance(o: GovernanceOptions, captureContent: { value: boolean; explicit: boolean }): ResolvedGovernance {
+  const envPrivacy = process.env.AGENT_OTEL_PRIVACY?.trim().toLowerCase() || undefined;
+  const privacy = (o.privacy ?? envPrivacy ?? (captureContent.value ? 'full' : 'metadata')) as PrivacyLevel;
+  if (!PRIVACY_LEVELS.includes(privacy)) {
+    throw new AgentOtelConfigError(`${o.privacy !== undefined ? 'option privacy' : 'env AGENT_OTEL_PRIVACY'} must be one of ${PRIVACY_LEVELS.join(', ')}; got ${JSON.stringify(o.privacy ?? envPrivacy)}`);
+  }
+  if (captureContent.explicit && captureContent.value && privacy !== 'full') {
+    throw new AgentOtelConfigError(`content capture is on but privacy is '${privacy}': use privacy 'full' (or turn captureContent off)`);
+  }
+  let redactor: Redactor | undefined;
+  if (o.redaction !== false) {
+    if (o.redaction !== undefined && (typeof o.redaction !== 'object' || o.redaction === null)) {
+      throw new AgentOtelConfigError(`option redaction must be false or { builtins?, rules? }; got ${JSON.stringify(o.redaction)}`);
+    }
+    const builtins = o.redaction?.builtins ?? envBool('AGENT_OTEL_REDACTION') ?? true;
+    const rules = o.redaction?.rules ?? [];
+    if (builtins || rules.length) redactor = new Redactor({ builtins, rules });
+  }
+  const pricingFile = typeof o.pricing === 'string' ? o.pricing : o.pricing === undefined ? process.env.AGENT_OTEL_PRICING_FILE || undefined : undefined;
+  const prices = pricingFile ? loadPricingFile(pricingFile)
+    : o.pricing !== undefined ? validatePrices(o.pricing, 'option pricing') : {};
+  const envBudget: BudgetOptions = {
+    perRunUsd: envNumber('AGENT_OTEL_BUDGET_PER_RUN_USD'),
+    perDayUsd: envNumber('AGENT_OTEL_BUDGET_PER_DAY_USD'),
+    perAgentDayUsd: envNumber('AGENT_OTEL_BUDGET_PER_AGENT_DAY_USD'),
+    hard: envBool('AGENT_OTEL_BUDGET_HARD'),
+  };
+  const hasEnvBudget = Object.values(envBudget).some((v) => v !== undefined);
+  const budget = validateBudget(o.budget ?? (hasEnvBudget ? envBudget : undefined));
+  const git = o.git ?? envBool('AGENT_OTEL_GIT') ?? true;
+  if (typeof git !== 'boolean') throw new AgentOtelConfigError(`option git must be true or false; got ${JSON.stringify(git)}`);
+  return { privacy, redactor, prices, budget, git };
+}

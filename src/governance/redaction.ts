@@ -1,0 +1,108 @@
+import { AgentOtelConfigError } from '../errors.js';
+
+/** A user rule: redact whole values of matching attribute keys, and/or every match of a pattern. */
+export interface RedactionRule {
+  /** Attribute key (exact) or pattern of keys whose values are replaced entirely. */
+  key?: string | RegExp;
+  /** Text to find in any string value (a RegExp, or a string compiled as one). */
+  pattern?: string | RegExp;
+  /** Name shown in the marker, `[REDACTED:<name>]` (default `custom`). */
+  name?: string;
+}
+
+export interface RedactionOptions {
+  /** Built-in patterns on (default true). */
+  builtins?: boolean;
+  rules?: RedactionRule[];
+}
+
+/** Built-in patterns: secrets of common providers, tokens, personal data. Order matters (longest first). */
+const BUILTINS: Array<[name: string, re: RegExp]> = [
+  ['private_key', /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g],
+  ['jwt', /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g],
+  ['bearer_token', /\b(?:Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi],
+  ['api_key', /\b(?:sk-(?:proj-|ant-(?:api\d\d-)?|or-v1-)?[A-Za-z0-9_-]{16,}|AKIA[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{40,}|AIza[0-9A-Za-z_-]{35}|xox[abpors]-[A-Za-z0-9-]{10,}|[rs]k_live_[A-Za-z0-9]{16,}|hf_[A-Za-z0-9]{30,}|glpat-[A-Za-z0-9_-]{20,}|gsk_[A-Za-z0-9]{40,})/g],
+  ['email', /\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b/g],
+  ['card_number', /\b\d(?:[ -]?\d){12,18}\b/g],
+];
+/** Cheap test first: most values (model names, ids, enums) contain none of these. */
+const MAYBE_SECRET = /-----BEGIN|eyJ|Bearer|Basic|sk-|AKIA|gh[pousr]_|github_pat_|AIza|xox|_live_|hf_|glpat-|gsk_|@|\d{4}/i;
+
+/** Luhn check, so that order numbers and timestamps are not taken for card numbers. */
+function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) { d *= 2; if (d > 9) d -= 9; }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+export const marker = (name: string): string => `[REDACTED:${name}]`;
+
+function compile(p: string | RegExp, where: string): RegExp {
+  if (p instanceof RegExp) return new RegExp(p.source, p.flags.includes('g') ? p.flags : p.flags + 'g');
+  try {
+    return new RegExp(p, 'g');
+  } catch (err) {
+    throw new AgentOtelConfigError(`${where}: pattern ${JSON.stringify(p)} does not compile: ${(err as Error).message}`);
+  }
+}
+
+/** Replaces secrets and personal data in strings with a marker; whole values for user key rules. */
+export class Redactor {
+  private readonly patterns: Array<[string, RegExp]>;
+  private readonly keyRules: Array<[string, string | RegExp]>;
+  private readonly keyCache = new Map<string, string | null>();
+
+  constructor(opts: RedactionOptions = {}) {
+    const rules = opts.rules ?? [];
+    if (!Array.isArray(rules)) throw new AgentOtelConfigError(`option redaction.rules must be an array of { key?, pattern?, name? }; got ${JSON.stringify(rules)}`);
+    this.patterns = opts.builtins === false ? [] : BUILTINS.map(([n, re]) => [n, new RegExp(re.source, re.flags)]);
+    this.keyRules = [];
+    rules.forEach((r, i) => {
+      const where = `option redaction.rules[${i}]`;
+      if (!r || typeof r !== 'object' || (r.key === undefined && r.pattern === undefined)) {
+        throw new AgentOtelConfigError(`${where} needs a key or a pattern; got ${JSON.stringify(r)}`);
+      }
+      const name = r.name ?? 'custom';
+      if (r.pattern !== undefined) this.patterns.push([name, compile(r.pattern, where)]);
+      if (r.key !== undefined) this.keyRules.push([name, typeof r.key === 'string' ? r.key : compile(r.key, where)]);
+    });
+  }
+
+  /** The rule name when every value of `key` is to be hidden, else null. */
+  keyRule(key: string): string | null {
+    let hit = this.keyCache.get(key);
+    if (hit === undefined) {
+      hit = null;
+      for (const [name, k] of this.keyRules) {
+        if (typeof k === 'string' ? k === key : (k.lastIndex = 0, k.test(key))) { hit = name; break; }
+      }
+      this.keyCache.set(key, hit);
+    }
+    return hit;
+  }
+
+  redact(s: string): string {
+    if (this.patterns.length === 0 || (this.patterns.length === BUILTINS.length && !MAYBE_SECRET.test(s))) return s;
+    let out = s;
+    for (const [name, re] of this.patterns) {
+      re.lastIndex = 0;
+      if (!re.test(out)) continue;
+      re.lastIndex = 0;
+      out = out.replace(re, (m) => (name === 'card_number' && !luhn(m.replace(/[ -]/g, '')) ? m : marker(name)));
+    }
+    return out;
+  }
+
+  /** Redacts an attribute value of any type (strings and string arrays; other types pass). */
+  value(key: string, v: unknown): unknown {
+    const rule = this.keyRule(key);
+    if (rule) return marker(rule);
+    if (typeof v === 'string') return this.redact(v);
+    if (Array.isArray(v) && v.some((x) => typeof x === 'string')) return v.map((x) => (typeof x === 'string' ? this.redact(x) : x));
+    return v;
+  }
+}

@@ -1,0 +1,199 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SpanKind } from '@opentelemetry/api';
+import { registerTelemetry, withAgentRun, withLlmCall, withToolCall } from '../dist/src/index.js';
+import { progressPath } from '../dist/src/replay/replaySpans.js';
+import type { SpanRow } from '../dist/semconv/schema.js';
+import { closedPort, startReceiver, type Receiver } from './otlp-receiver.js';
+import { ROOT, readSpans, tmpDir, type ChildResult } from './util.js';
+
+/** Runs `agent-otel …` in a child (asynchronously: the receiver lives in this process). */
+function cli(args: string[], env: Record<string, string> = {}): Promise<ChildResult> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'cli', 'bin.js'), ...args], {
+    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+/** An agent that ran offline: runs, LLM and tool calls (one failing), an event and a link, in JSONL files. */
+async function offlineAgent(dir: string, runs: number): Promise<void> {
+  const handle = registerTelemetry({ dir, duckdb: false, serviceName: 'offline-agent', serviceVersion: '3.1.0' });
+  for (let i = 0; i < runs; i++) {
+    await withAgentRun({ agentName: 'planner', runKind: 'plan' }, async (run) => {
+      run.addEvent('step', { 'step.index': i });
+      await withLlmCall({ provider: 'openai', model: 'gpt-4o' }, (call) => {
+        call.recordUsage({ inputTokens: 100 + i, outputTokens: 10 });
+        call.setResponse({ model: 'gpt-4o-2024-08-06', finishReasons: ['stop'] });
+      });
+      await withToolCall({ name: 'fetch_page' }, () => { if (i % 2) throw new Error('404 page'); }).catch(() => {});
+      const first = handle.tracer.startSpan('producer', { kind: SpanKind.PRODUCER });
+      first.end();
+      handle.tracer.startSpan('consumer', { kind: SpanKind.CONSUMER, links: [{ context: first.spanContext(), attributes: { 'link.kind': 'follows' } }] }).end();
+    });
+  }
+  await handle.shutdown();
+}
+
+let receiver: Receiver | undefined;
+afterEach(async () => { await receiver?.close(); receiver = undefined; });
+
+let base: string;
+let rows: SpanRow[];
+beforeAll(async () => {
+  base = tmpDir('agent-otel-replay-');
+  await offlineAgent(base, 10);
+  rows = await readSpans(base);
+  expect(rows.length).toBe(60); // run, run-start marker, LLM, tool, producer, consumer per run
+});
+
+/** A fresh copy of the offline telemetry (each test gets its own progress). */
+function copy(): string {
+  const dir = tmpDir('agent-otel-replay-copy-');
+  fs.cpSync(base, dir, { recursive: true });
+  return dir;
+}
+
+const nanos = (iso: string): bigint => {
+  const [sec, frac = ''] = iso.replace('Z', '').split('.');
+  return BigInt(Date.parse(sec + 'Z')) * 1_000_000n + BigInt(frac.padEnd(9, '0'));
+};
+
+describe('agent-otel replay', () => {
+  for (const protocol of ['http/protobuf', 'http/json']) {
+    it(`sends every span back as OTLP: ids, parents, kind, times, attributes, events, links, status, resource, scope (${protocol})`, async () => {
+      const dir = copy();
+      receiver = await startReceiver();
+      const r = await cli(['replay', '--dir', dir, '--endpoint', receiver.url, '--protocol', protocol]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`sent 60 spans in 1 batch to ${receiver.url}/v1/traces`));
+      expect(receiver.spans.length).toBe(60);
+      expect(receiver.requests[0]!.contentType).toBe(protocol === 'http/json' ? 'application/json' : 'application/x-protobuf');
+      const got = new Map(receiver.spans.map((s) => [s.spanId, s]));
+      for (const row of rows) {
+        const s = got.get(row.span_id)!;
+        expect(s, row.name).toBeDefined();
+        expect(s.traceId).toBe(row.trace_id);
+        expect(s.parentSpanId).toBe(row.parent_span_id ?? '');
+        expect(s.name).toBe(row.name);
+        expect(s.kind).toBe(['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'].indexOf(row.kind) + 1);
+        expect(BigInt(s.startTimeUnixNano)).toBe(nanos(row.start_time));
+        expect(BigInt(s.endTimeUnixNano)).toBe(nanos(row.end_time));
+        expect(s.attributes).toEqual(row.attributes);
+        expect(s.status).toEqual({ code: ['UNSET', 'OK', 'ERROR'].indexOf(row.status_code), message: row.status_message ?? '' });
+        expect(s.events.map((e) => ({ name: e.name, time: BigInt(e.timeUnixNano), attributes: e.attributes })))
+          .toEqual(row.events.map((e) => ({ name: e.name, time: nanos(e.time), attributes: e.attributes })));
+        expect(s.links).toEqual(row.links.map((l) => ({ traceId: l.trace_id, spanId: l.span_id, attributes: l.attributes })));
+        expect(s.resource).toEqual(row.resource);
+        expect(s.scope).toEqual({ name: row.scope.name, version: row.scope.version ?? '' });
+      }
+      expect(receiver.spans.filter((s) => s.status.code === 2).length).toBe(5);
+      expect(receiver.spans.find((s) => s.name === 'consumer')!.links[0]!.attributes).toEqual({ 'link.kind': 'follows' });
+    });
+  }
+
+  it('batches, records progress per file, and a second run sends nothing new (idempotent)', async () => {
+    const dir = copy();
+    receiver = await startReceiver();
+    const first = await cli(['replay', '--dir', dir, '--endpoint', receiver.url, '--batch-size', '16']);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/sent 60 spans in 4 batches/);
+    expect(receiver.requests.length).toBe(4);
+    const progress = progressPath(dir, `${receiver.url}/v1/traces`);
+    expect(fs.statSync(progress).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(progress)).mode & 0o777).toBe(0o700);
+    const saved = JSON.parse(fs.readFileSync(progress, 'utf8'));
+    const [file] = fs.readdirSync(path.join(dir, 'spans'));
+    expect(saved.endpoint).toBe(`${receiver.url}/v1/traces`);
+    expect(saved.files[`spans/${file}`]).toMatchObject({ bytes: fs.statSync(path.join(dir, 'spans', file!)).size, lines: 60, spans: 60 });
+
+    const again = await cli(['replay', '--dir', dir, '--endpoint', receiver.url, '--batch-size', '16']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/sent 0 spans in 0 batches .*; 1 file already sent/);
+    expect(receiver.spans.length).toBe(60);
+
+    // Another process of the agent writes more: only its spans go.
+    await offlineAgent(dir, 2);
+    const more = await cli(['replay', '--dir', dir, '--endpoint', receiver.url]);
+    expect(more.stdout).toMatch(/sent 12 spans in 1 batch/);
+    expect(receiver.spans.length).toBe(72);
+    expect(new Set(receiver.spans.map((s) => s.spanId)).size).toBe(72);
+  });
+
+  it('an interrupted run resumes where it stopped, without sending a span twice', async () => {
+    const dir = copy();
+    receiver = await startReceiver();
+    receiver.failAfter(2, 400); // accepts two batches, then refuses
+    const cut = await cli(['replay', '--dir', dir, '--endpoint', receiver.url, '--batch-size', '20']);
+    expect(cut.code).toBe(1);
+    expect(cut.stderr).toMatch(/replay stopped: .*answered HTTP 400.*40 spans sent in this run; progress is saved, run the same command again to resume/);
+    const port = receiver.port;
+    await receiver.close();
+    const accepted = receiver.spans.length;
+    expect(accepted).toBe(40);
+    receiver = await startReceiver(port); // the collector is back, same endpoint
+    const resumed = await cli(['replay', '--dir', dir, '--endpoint', `http://127.0.0.1:${port}`, '--batch-size', '20']);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(/sent 20 spans in 1 batch/);
+    expect(resumed.stdout).toMatch(/\(40 sent before\)/);
+    expect(receiver.spans.length).toBe(20);
+  });
+
+  it('a line still being written (no newline yet) waits for the next run', async () => {
+    const dir = copy();
+    const [file] = fs.readdirSync(path.join(dir, 'spans'));
+    const full = path.join(dir, 'spans', file!);
+    const extra = JSON.stringify({ ...rows[0], span_id: 'abcdefabcdef0001', parent_span_id: null, name: 'late span' });
+    fs.appendFileSync(full, extra.slice(0, 40));
+    receiver = await startReceiver();
+    expect((await cli(['replay', '--dir', dir, '--endpoint', receiver.url])).stdout).toMatch(/sent 60 spans/);
+    fs.appendFileSync(full, extra.slice(40) + '\n');
+    expect((await cli(['replay', '--dir', dir, '--endpoint', receiver.url])).stdout).toMatch(/sent 1 span in 1 batch/);
+    expect(receiver.spans.at(-1)!.name).toBe('late span');
+  });
+
+  it('--dry-run counts what would be sent and sends and records nothing', async () => {
+    const dir = copy();
+    receiver = await startReceiver();
+    const r = await cli(['replay', '--dir', dir, '--endpoint', receiver.url, '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/would send 60 spans in 1 batch .*\(dry run: nothing sent, nothing recorded\)/);
+    expect(receiver.requests.length).toBe(0);
+    expect(fs.existsSync(path.join(dir, '.replay'))).toBe(false);
+  });
+
+  it('takes the endpoint from OTEL_EXPORTER_OTLP_ENDPOINT and headers from --headers', async () => {
+    const dir = copy();
+    receiver = await startReceiver();
+    const r = await cli(['replay', '--dir', dir, '--headers', 'x-api-key=k1,x-team=ml'], { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url });
+    expect(r.code).toBe(0);
+    expect(receiver.requests[0]!.headers).toMatchObject({ 'x-api-key': 'k1', 'x-team': 'ml' });
+  });
+
+  it('clear errors for a bad URL, no endpoint, and an endpoint that refuses', async () => {
+    const dir = copy();
+    const bad = await cli(['replay', '--dir', dir, '--endpoint', 'localhost:4318']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe('agent-otel: --endpoint must be an http:// or https:// URL of an OTLP/HTTP endpoint, e.g. http://localhost:4318; got "localhost:4318"\n');
+    const none = await cli(['replay', '--dir', dir], { OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/replay needs --endpoint <url>/);
+    const port = await closedPort();
+    const t0 = Date.now();
+    const refused = await cli(['replay', '--dir', dir, '--endpoint', `http://127.0.0.1:${port}`, '--timeout', '1s']);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`replay stopped: http://127.0.0.1:${port}/v1/traces refused the connection \\(ECONNREFUSED\\): is the collector or Jaeger running`));
+    const proto = await cli(['replay', '--dir', dir, '--endpoint', 'http://127.0.0.1:1', '--protocol', 'grpc']);
+    expect(proto.stderr).toMatch(/--protocol must be one of http\/protobuf, http\/json; got "grpc"/);
+    const missing = await cli(['replay', '--dir', path.join(dir, 'nope'), '--endpoint', 'http://127.0.0.1:1']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/no telemetry directory at/);
+  });
+});
