@@ -1,4 +1,4 @@
-import { diag, type Attributes, type Context, type Counter } from '@opentelemetry/api';
+import { diag, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import * as A from '../../semconv/attributes.js';
 import { RUN_OF, type SpanWithRun } from '../pipeline/RunContextProcessor.js';
@@ -17,7 +17,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 export class CostProcessor implements SpanProcessor {
   private readonly warned = new Set<string>();
 
-  constructor(private readonly pricing: Pricing, private readonly costCounter: Counter, private readonly budget?: BudgetTracker) {}
+  constructor(private readonly pricing: Pricing, private readonly costCounter: { add(value: number, attributes: Attributes): void }, private readonly budget?: BudgetTracker) {}
 
   onStart(_span: Span, _ctx: Context): void {}
 

@@ -27,13 +27,23 @@ export class PrivacyProcessor implements SpanProcessor {
   onStart(_span: Span, _ctx: Context): void {}
 
   onEnding(span: Span): void {
-    const attrs = span.attributes as Attributes;
-    for (const key in attrs) {
-      if (this.level !== 'full' && this.isContent(key)) {
-        delete attrs[key];
-        continue;
+    let attrs = span.attributes as Attributes;
+    if (this.level !== 'full') {
+      // Deleting keys would leave V8 a slow dictionary object for every later step: copy instead (rare).
+      let content = false;
+      for (const key in attrs) if (this.isContent(key)) { content = true; break; }
+      if (content) {
+        const kept: Attributes = {};
+        for (const key in attrs) if (!this.isContent(key)) kept[key] = attrs[key];
+        (span as unknown as { attributes: Attributes }).attributes = attrs = kept;
       }
-      if (this.redactor) attrs[key] = this.redactor.value(key, attrs[key]) as Attributes[string];
+    }
+    if (this.redactor) {
+      for (const key in attrs) {
+        const v = attrs[key];
+        const r = this.redactor.value(key, v) as Attributes[string];
+        if (r !== v) attrs[key] = r;
+      }
     }
     for (const event of span.events) {
       const ea = event.attributes as Attributes | undefined;

@@ -5,14 +5,43 @@ import * as A from '../../semconv/attributes.js';
 
 /** Latency buckets grow by 20%: a percentile is known to within ±10%, from 50 µs to ~10 h. */
 const BASE_MS = 0.05;
+const BUCKETS = 112;
 const LOG_FACTOR = Math.log(1.2);
-const bucketOf = (ms: number) => (ms <= BASE_MS ? 0 : Math.min(111, Math.ceil(Math.log(ms / BASE_MS) / LOG_FACTOR)));
+const bucketOf = (ms: number) => (ms <= BASE_MS ? 0 : Math.min(BUCKETS - 1, Math.ceil(Math.log(ms / BASE_MS) / LOG_FACTOR)));
 const bucketMs = (b: number) => BASE_MS * 1.2 ** b;
 
-/** What is kept per second and key (`llm|gpt-4o`, `tool|web_search`, `run|planner`, `other|`). */
-interface Agg { count: number; errors: number; tokensIn: number; tokensOut: number; costUsd: number; hist: Map<number, number> }
-interface Slot { sec: number; byKey: Map<string, Agg> }
+const WINDOW_SLOTS = 900; // 15 minutes of one-second slots
+const COUNT = BUCKETS; // after the buckets: count, errors
+const ERRORS = BUCKETS + 1;
+const WIDTH = BUCKETS + 2;
+const MAX_KEYS = 64;
 
+/**
+ * One key's cumulative counters (latency buckets, count, errors; tokens and cost apart as floats) and,
+ * per second of the last 15 minutes, what they were at the end of that second. A window is then the
+ * live counters minus one saved row: reading costs the same whatever the traffic.
+ */
+class KeySeries {
+  readonly live = new Uint32Array(WIDTH);
+  readonly liveF = new Float64Array(3); // tokens in, tokens out, cost
+  readonly rows = new Uint32Array(WINDOW_SLOTS * WIDTH);
+  readonly rowsF = new Float64Array(WINDOW_SLOTS * 3);
+  readonly rowSec = new Int32Array(WINDOW_SLOTS).fill(-1);
+  lastSec: number;
+  constructor(readonly createdSec: number) { this.lastSec = createdSec; }
+
+  /** Saves the end-of-second rows for every second from lastSec up to (not including) `sec`. */
+  roll(sec: number): void {
+    if (sec <= this.lastSec) return;
+    for (let s = Math.max(this.lastSec, sec - WINDOW_SLOTS); s < sec; s++) {
+      const i = s % WINDOW_SLOTS;
+      this.rows.set(this.live, i * WIDTH);
+      this.rowsF.set(this.liveF, i * 3);
+      this.rowSec[i] = s;
+    }
+    this.lastSec = sec;
+  }
+}
 export interface Stat {
   count: number;
   errors: number;
@@ -37,7 +66,6 @@ export interface SensorSnapshot {
 }
 
 const LLM_OPS = new Set<unknown>(['chat', 'text_completion', 'embeddings', 'generate_content']);
-const WINDOW_SLOTS = 900; // 15 minutes of one-second slots
 
 /**
  * In-process sensors for control loops: counts, rates, error ratios, latency percentiles, tokens and
@@ -45,7 +73,7 @@ const WINDOW_SLOTS = 900; // 15 minutes of one-second slots
  * memory — read without touching disk. Fed by `SensorProcessor` as spans end.
  */
 export class Sensors {
-  private readonly slots: Array<Slot | undefined> = new Array(WINDOW_SLOTS);
+  private readonly series = new Map<string, KeySeries>();
   private lastCpu = process.cpuUsage();
   private lastCpuAt = performance.now();
   private readonly loopDelay: IntervalHistogram;
@@ -58,21 +86,22 @@ export class Sensors {
     this.loopDelay.enable();
   }
 
-  /** Records one finished operation. */
+  /** Records one finished operation (at its end time, which is about now). */
   record(key: string, endMs: number, durationMs: number, error: boolean, tokensIn = 0, tokensOut = 0, costUsd = 0): void {
     const sec = Math.floor(endMs / 1000);
-    const i = sec % WINDOW_SLOTS;
-    let slot = this.slots[i];
-    if (!slot || slot.sec !== sec) this.slots[i] = slot = { sec, byKey: new Map() };
-    let agg = slot.byKey.get(key);
-    if (!agg) slot.byKey.set(key, (agg = { count: 0, errors: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, hist: new Map() }));
-    agg.count++;
-    if (error) agg.errors++;
-    agg.tokensIn += tokensIn;
-    agg.tokensOut += tokensOut;
-    agg.costUsd += costUsd;
-    const b = bucketOf(durationMs);
-    agg.hist.set(b, (agg.hist.get(b) ?? 0) + 1);
+    let k = this.series.get(key);
+    if (!k) {
+      // ~0.4 MB of history per key: past MAX_KEYS, further models/tools share one overflow key.
+      if (this.series.size >= MAX_KEYS && !key.endsWith('|(other)')) return this.record(`${key.slice(0, key.indexOf('|'))}|(other)`, endMs, durationMs, error, tokensIn, tokensOut, costUsd);
+      this.series.set(key, (k = new KeySeries(sec)));
+    }
+    k.roll(sec);
+    k.live[bucketOf(durationMs)]!++;
+    k.live[COUNT]!++;
+    if (error) k.live[ERRORS]!++;
+    k.liveF[0] += tokensIn;
+    k.liveF[1] += tokensOut;
+    k.liveF[2] += costUsd;
   }
 
   setMode(mode: string): string | undefined {
@@ -84,51 +113,56 @@ export class Sensors {
   }
 
   snapshot(windowSeconds = 60): SensorSnapshot {
-    const w = Math.max(1, Math.min(WINDOW_SLOTS, Math.floor(windowSeconds)));
+    const w = Math.max(1, Math.min(WINDOW_SLOTS - 1, Math.floor(windowSeconds)));
     const nowSec = Math.floor(Date.now() / 1000);
-    const groups = new Map<string, Agg>();
-    const merge = (name: string, a: Agg) => {
-      let g = groups.get(name);
-      if (!g) groups.set(name, (g = { count: 0, errors: 0, tokensIn: 0, tokensOut: 0, costUsd: 0, hist: new Map() }));
-      g.count += a.count; g.errors += a.errors; g.tokensIn += a.tokensIn; g.tokensOut += a.tokensOut; g.costUsd += a.costUsd;
-      for (const [b, n] of a.hist) g.hist.set(b, (g.hist.get(b) ?? 0) + n);
+    const from = nowSec - w; // the window is the seconds after `from`, up to now
+    const totals = new Map<string, { h: Uint32Array; f: Float64Array }>();
+    const add = (name: string, h: Uint32Array, f: Float64Array) => {
+      const t = totals.get(name);
+      if (!t) { totals.set(name, { h: h.slice(), f: f.slice() }); return; }
+      for (let i = 0; i < WIDTH; i++) t.h[i]! += h[i]!;
+      for (let i = 0; i < 3; i++) t.f[i]! += f[i]!;
     };
-    for (let s = nowSec - w + 1; s <= nowSec; s++) {
-      const slot = this.slots[s % WINDOW_SLOTS];
-      if (!slot || slot.sec !== s) continue;
-      for (const [key, a] of slot.byKey) {
-        const kind = key.slice(0, key.indexOf('|'));
-        merge('*', a);
-        merge(kind, a);
-        merge(key, a);
-      }
+    const h = new Uint32Array(WIDTH);
+    const f = new Float64Array(3);
+    for (const [key, k] of this.series) {
+      k.roll(nowSec);
+      const i = from % WINDOW_SLOTS;
+      const base = k.rowSec[i] === from ? i : -1; // no saved row: the key began inside the window
+      for (let j = 0; j < WIDTH; j++) h[j] = k.live[j]! - (base < 0 ? 0 : k.rows[base * WIDTH + j]!);
+      for (let j = 0; j < 3; j++) f[j] = k.liveF[j]! - (base < 0 ? 0 : k.rowsF[base * 3 + j]!);
+      if (h[COUNT] === 0) continue;
+      add('*', h, f);
+      add(key.slice(0, key.indexOf('|')), h, f);
+      add(key, h, f);
     }
-    const stat = (g: Agg | undefined): Stat => {
-      if (!g) return { count: 0, errors: 0, errorRatio: 0, rate: 0, p50Ms: null, p95Ms: null };
-      return { count: g.count, errors: g.errors, errorRatio: g.errors / g.count, rate: g.count / w, p50Ms: pct(g.hist, g.count, 0.5), p95Ms: pct(g.hist, g.count, 0.95) };
+    const stat = (t: { h: Uint32Array } | undefined): Stat => {
+      const count = t?.h[COUNT] ?? 0;
+      if (!t || count === 0) return { count: 0, errors: 0, errorRatio: 0, rate: 0, p50Ms: null, p95Ms: null };
+      const errors = t.h[ERRORS]!;
+      return { count, errors, errorRatio: errors / count, rate: count / w, p50Ms: pct(t.h, count, 0.5), p95Ms: pct(t.h, count, 0.95) };
     };
     const byPrefix = (prefix: string) => {
       const out: Record<string, Stat> = {};
-      for (const [k, g] of groups) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = stat(g);
+      for (const [k, t] of totals) if (k.startsWith(prefix)) out[k.slice(prefix.length)] = stat(t);
       return out;
     };
-    const all = groups.get('*');
+    const all = totals.get('*');
     const cpu = process.cpuUsage(this.lastCpu);
     const now = performance.now();
     const cpuPercent = ((cpu.user + cpu.system) / 1000 / Math.max(1, now - this.lastCpuAt)) * 100;
     this.lastCpu = process.cpuUsage();
     this.lastCpuAt = now;
     const mem = process.memoryUsage();
-    const p99 = this.eventLoopDelayP99Ms();
     return {
       windowSeconds: w,
       spans: stat(all),
-      byKind: { llm: stat(groups.get('llm')), tool: stat(groups.get('tool')), run: stat(groups.get('run')), other: stat(groups.get('other')) },
+      byKind: { llm: stat(totals.get('llm')), tool: stat(totals.get('tool')), run: stat(totals.get('run')), other: stat(totals.get('other')) },
       byModel: byPrefix('llm|'), byTool: byPrefix('tool|'), byAgent: byPrefix('run|'),
-      tokens: { input: all?.tokensIn ?? 0, output: all?.tokensOut ?? 0 },
-      costUsd: all?.costUsd ?? 0,
+      tokens: { input: all?.f[0] ?? 0, output: all?.f[1] ?? 0 },
+      costUsd: all?.f[2] ?? 0,
       mode: { current: this.mode, since: this.modeSince ? new Date(this.modeSince).toISOString() : undefined, transitions: this.transitions },
-      process: { cpuPercent, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, eventLoopDelayP99Ms: p99 },
+      process: { cpuPercent, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, eventLoopDelayP99Ms: this.eventLoopDelayP99Ms() },
     };
   }
 
@@ -141,14 +175,14 @@ export class Sensors {
   }
 }
 
-function pct(hist: Map<number, number>, count: number, q: number): number {
+function pct(hist: Uint32Array, count: number, q: number): number | null {
   const target = Math.ceil(count * q);
   let seen = 0;
-  for (const b of [...hist.keys()].sort((x, y) => x - y)) {
-    seen += hist.get(b)!;
-    if (seen >= target) return Math.round(bucketMs(b) / 1.1 * 1000) / 1000; // the bucket's middle
+  for (let b = 0; b < BUCKETS; b++) {
+    seen += hist[b]!;
+    if (seen >= target) return Math.round((bucketMs(b) / 1.1) * 1000) / 1000; // the bucket's middle
   }
-  return null as unknown as number;
+  return null;
 }
 
 /** Feeds the sensors from every span that ends (plain OTel spans included). */

@@ -11,6 +11,7 @@ import { detectGit, type GitInfo } from './git.js';
 import { PrivacyProcessor } from './PrivacyProcessor.js';
 import { Pricing } from './pricing.js';
 import { SensorProcessor, Sensors } from './sensors.js';
+import { tally } from '../instrument/state.js';
 
 /**
  * Everything the governance features share in one registration: prices, budgets, privacy and
@@ -44,7 +45,7 @@ export class Governance {
       });
       void this.budget.restore(dir);
     }
-    const cost = meter.createCounter(M.METRIC_AGENT_COST, { unit: M.UNIT_USD, description: 'Cost of LLM calls in USD, by agent, provider and model' });
+    const cost = tally(meter, 'counter', M.METRIC_AGENT_COST, { unit: M.UNIT_USD, description: 'Cost of LLM calls in USD, by agent, provider and model' });
     this.processors = [
       new CostProcessor(this.pricing, cost, this.budget),
       new PrivacyProcessor(cfg.privacy, cfg.redactor),

@@ -50,7 +50,7 @@ function defined(attributes: Attributes): Attributes {
   return out;
 }
 
-function tally(meter: Meter, kind: 'counter' | 'upDown', name: string, options: { unit: string; description: string }): Tally {
+export function tally(meter: Meter, kind: 'counter' | 'upDown', name: string, options: { unit: string; description: string }): Tally {
   const t = new Tally();
   const instrument = kind === 'counter' ? meter.createObservableCounter(name, options) : meter.createObservableUpDownCounter(name, options);
   instrument.addCallback((result) => t.observe(result));
