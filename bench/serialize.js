@@ -1,8 +1,8 @@
-// serialize: JSONL rows (JsonlSpanExporter.serialize) vs the OTLP JSON serializer
-// (JsonTraceSerializer.serializeRequest from @opentelemetry/otlp-transformer) on the same batches of
-// 512 ended spans. Both sides end in UTF-8 bytes (what gets written or sent): the JSONL text is
-// encoded as AppendFile encodes it (into its reusable Utf8Scratch buffer: a file write needs the bytes
-// only until it completes); serializeRequest returns a fresh Uint8Array itself.
+// serialize: JSONL rows (JsonlSpanExporter.serializeToBuffer, what the exporter writes) vs the OTLP
+// JSON serializer (JsonTraceSerializer.serializeRequest from @opentelemetry/otlp-transformer) on the
+// same batches of 512 ended spans. Both sides end in UTF-8 bytes (what gets written or sent): the JSONL
+// rows are encoded straight into the exporter's reused buffer (a file write needs the bytes only until
+// it completes); serializeRequest returns a fresh Uint8Array itself.
 // For information, also string vs string: the OTLP side is then the same steps as serializeRequest
 // (internal createExportTraceServiceRequest + JSON.stringify) without its TextEncoder.
 import fs from 'node:fs';
@@ -13,7 +13,6 @@ import otlpUtils from '@opentelemetry/otlp-transformer/build/src/common/utils.js
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { registerTelemetry } from '../dist/src/index.js';
 import { JsonlSpanExporter } from '../dist/exporters/jsonl/index.js';
-import { Utf8Scratch } from '../dist/exporters/jsonl/AppendFile.js';
 import { alternate, fmt, llmAttributes, LLM_SPAN_NAME, report, tmpDir, withoutDuckDb } from './lib.js';
 
 const BATCH = 512;
@@ -45,8 +44,8 @@ if (batches.some((b) => b.length !== BATCH)) throw new Error('a batch does not h
 
 const exporter = new JsonlSpanExporter({ root: dir, maxFileBytes: 64 << 20, maxAgeMs: 86400e3, maxTotalBytes: 1 << 30 });
 let sink = 0; // keeps results alive so the work cannot be optimised away
-const scratch = new Utf8Scratch();
-const jsonlBytes = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += scratch.encode(exporter.serialize(b)).length; };
+
+const jsonlBytes = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += exporter.serializeToBuffer(b).length; };
 const jsonlString = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += exporter.serialize(b).length; };
 const otlp = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += JsonTraceSerializer.serializeRequest(b).length; };
 const otlpString = () => {

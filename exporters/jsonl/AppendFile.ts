@@ -53,7 +53,7 @@ export class AppendFile {
   private bytes = 0;
   private seq = 0;
   private writing = false;
-  private chunks: string[] = [];
+  private chunks: Array<string | Buffer> = [];
   private callbacks: Done[] = [];
   private idleWaiters: Array<() => void> = [];
   private lastOpenError = 0;
@@ -73,7 +73,8 @@ export class AppendFile {
   /** The file being written, if any. */
   get currentFile(): string { return this.file; }
 
-  append(data: string, done: Done): void {
+  /** Appends text, or bytes the caller will not touch until `done` is called. */
+  append(data: string | Buffer, done: Done): void {
     if (this.closed) return done(new Error(`agent-otel: ${this.opts.signal} writer is shut down`));
     this.chunks.push(data);
     this.callbacks.push(done);
@@ -114,9 +115,17 @@ export class AppendFile {
   }
 
   private take(): { buf: Buffer; callbacks: Done[] } {
-    const text = this.chunks.length === 1 ? this.chunks[0]! : this.chunks.join('');
-    // onWritten's receiver may keep the buffer: it gets its own; otherwise the scratch one is reused.
-    const buf = this.onWritten ? Buffer.from(text, 'utf8') : this.scratch.encode(text);
+    const only = this.chunks.length === 1 ? this.chunks[0]! : undefined;
+    let buf: Buffer;
+    if (Buffer.isBuffer(only)) {
+      // the caller's bytes, valid until its callback: onWritten's receiver keeps them, so it gets a copy
+      buf = this.onWritten ? Buffer.from(only) : only;
+    } else if (only !== undefined) {
+      // onWritten's receiver may keep the buffer: it gets its own; otherwise the scratch one is reused.
+      buf = this.onWritten ? Buffer.from(only, 'utf8') : this.scratch.encode(only);
+    } else {
+      buf = Buffer.concat(this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)));
+    }
     const callbacks = this.callbacks;
     this.chunks = [];
     this.callbacks = [];
