@@ -2,13 +2,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { diag, DiagLogLevel, metrics } from '@opentelemetry/api';
-import { AgentOtelConfigError, registerTelemetry, withAgentRun, withLlmCall, withToolCall, type TelemetryHandle } from '../dist/src/index.js';
+import { AgentOtelConfigError, registerTelemetry, withAgentRun, withLlmCall, withToolCall, type TelemetryHandle } from '../../dist/src/index.js';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { PrometheusReader, prometheusName, prometheusUnit, RENDER_SLICE_LINES } from '../dist/src/serve/PrometheusReader.js';
-import { RESOURCE_LABELS } from '../dist/src/serve/metricsServer.js';
-import { tmpDir, waitFor } from './util.js';
+import { PrometheusReader, prometheusName, prometheusUnit, RENDER_SLICE_LINES } from '../../dist/src/serve/PrometheusReader.js';
+import { RESOURCE_LABELS } from '../../dist/src/serve/metricsServer.js';
+import { tmpDir, waitFor } from '../util.js';
 
 const ENV = ['AGENT_OTEL_PROMETHEUS', 'OTEL_EXPORTER_PROMETHEUS_PORT', 'OTEL_EXPORTER_PROMETHEUS_HOST', 'OTEL_METRICS_EXPORTER'];
 let handle: TelemetryHandle | undefined;
