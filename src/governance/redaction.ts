@@ -26,7 +26,19 @@ const BUILTINS: Array<[name: string, re: RegExp]> = [
   ['card_number', /\b\d(?:[ -]?\d){12,18}\b/g],
 ];
 /** Cheap test first: most values (model names, ids, enums) contain none of these. */
-const MAYBE_SECRET = /-----BEGIN|eyJ|Bearer|Basic|sk-|AKIA|gh[pousr]_|github_pat_|AIza|xox|_live_|hf_|glpat-|gsk_|@|\d{4}/i;
+const MAYBE_SECRET = /-----BEGIN|eyJ|Bearer|Basic|sk-|AKIA|gh[pousr]_|github_pat_|AIza|xox|_live_|hf_|glpat-|gsk_|@|(?:\d[ -]?){12}\d/i;
+
+/**
+ * Keys whose values the package itself sets from names, ids and enums (never free text): not
+ * scanned, which keeps redaction cheap on the hot path. User rules by key still apply to them.
+ */
+const SAFE_KEYS = new Set([
+  'gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.request.model', 'gen_ai.response.model', 'gen_ai.response.id',
+  'gen_ai.agent.name', 'gen_ai.agent.id', 'gen_ai.tool.name', 'gen_ai.tool.type', 'gen_ai.tool.call.id', 'gen_ai.token.type',
+  'gen_ai.response.finish_reasons', 'gen_ai.system', 'error.type', 'agent.run.id', 'agent.run.kind', 'agent.run.status',
+  'agent.run.parent_id', 'agent.tool.outcome', 'agent.tool.risk_level', 'agent.span.type', 'agent.cost.status',
+  'agent.workflow.name', 'vcs.ref.head.revision', 'vcs.ref.head.name', 'exception.type',
+]);
 
 /** Luhn check, so that order numbers and timestamps are not taken for card numbers. */
 function luhn(digits: string): boolean {
@@ -101,6 +113,7 @@ export class Redactor {
   value(key: string, v: unknown): unknown {
     const rule = this.keyRule(key);
     if (rule) return marker(rule);
+    if (SAFE_KEYS.has(key)) return v;
     if (typeof v === 'string') return this.redact(v);
     if (Array.isArray(v) && v.some((x) => typeof x === 'string')) return v.map((x) => (typeof x === 'string' ? this.redact(x) : x));
     return v;
