@@ -89,8 +89,10 @@ export class AppendFile {
 
   /** For process exit, where nothing asynchronous runs any more: writes what is queued, synchronously. */
   flushSync(): void {
-    if (this.chunks.length === 0 || this.writing) return; // an in-flight write finishes in the kernel
-    const { buf, callbacks } = this.take();
+    // An in-flight async write is one write() on an O_APPEND fd: it cannot interleave with this one, and
+    // what is queued behind it would otherwise be lost at exit (rows are independent; order may swap).
+    if (this.chunks.length === 0) return;
+    const { buf, callbacks } = this.take(this.writing); // the scratch buffer may be in that write
     try {
       if (!this.ensureOpen(buf.length)) throw new Error('no file open');
       let off = 0;
@@ -114,7 +116,8 @@ export class AppendFile {
     }
   }
 
-  private take(): { buf: Buffer; callbacks: Done[] } {
+  /** The queued chunks as one buffer; `ownCopy` keeps it off the reused scratch buffer. */
+  private take(ownCopy = false): { buf: Buffer; callbacks: Done[] } {
     const only = this.chunks.length === 1 ? this.chunks[0]! : undefined;
     let buf: Buffer;
     if (Buffer.isBuffer(only)) {
@@ -122,7 +125,7 @@ export class AppendFile {
       buf = this.onWritten ? Buffer.from(only) : only;
     } else if (only !== undefined) {
       // onWritten's receiver may keep the buffer: it gets its own; otherwise the scratch one is reused.
-      buf = this.onWritten ? Buffer.from(only, 'utf8') : this.scratch.encode(only);
+      buf = this.onWritten || ownCopy ? Buffer.from(only, 'utf8') : this.scratch.encode(only);
     } else {
       buf = Buffer.concat(this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)));
     }
