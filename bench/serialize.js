@@ -1,15 +1,11 @@
-// serialize: JSONL rows (JsonlSpanExporter.serializeToBuffer, what the exporter writes) vs the OTLP
+// serialize: JSONL rows (SpanRowSerializer.toBuffer, what the JSONL exporter writes) vs the OTLP
 // JSON serializer (JsonTraceSerializer.serializeRequest from @opentelemetry/otlp-transformer) on the
 // same batches of 512 ended spans. Both sides end in UTF-8 bytes (what gets written or sent): the JSONL
 // rows are encoded straight into the exporter's reused buffer (a file write needs the bytes only until
 // it completes); serializeRequest returns a fresh Uint8Array itself.
-// For information, also string vs string: the OTLP side is then the same steps as serializeRequest
-// (internal createExportTraceServiceRequest + JSON.stringify) without its TextEncoder.
 import fs from 'node:fs';
 import { SpanKind } from '@opentelemetry/api';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import otlpInternal from '@opentelemetry/otlp-transformer/build/src/trace/internal.js';
-import otlpUtils from '@opentelemetry/otlp-transformer/build/src/common/utils.js';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { registerTelemetry } from '../dist/src/index.js';
 import { JsonlSpanExporter } from '../dist/exporters/jsonl/index.js';
@@ -45,37 +41,26 @@ if (batches.some((b) => b.length !== BATCH)) throw new Error('a batch does not h
 const exporter = new JsonlSpanExporter({ root: dir, maxFileBytes: 64 << 20, maxAgeMs: 86400e3, maxTotalBytes: 1 << 30 });
 let sink = 0; // keeps results alive so the work cannot be optimised away
 
-const jsonlBytes = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += exporter.serializeToBuffer(b).length; };
-const jsonlString = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += exporter.serialize(b).length; };
+const jsonlBytes = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += exporter.rows.toBuffer(b).length; };
 const otlp = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += JsonTraceSerializer.serializeRequest(b).length; };
-const otlpString = () => {
-  for (let r = 0; r < REPS; r++) {
-    for (const b of batches) sink += JSON.stringify(otlpInternal.createExportTraceServiceRequest(b, otlpUtils.JSON_ENCODER)).length;
-  }
-};
 
 const spansPerRound = REPS * BATCHES * BATCH;
 console.log('JSONL bytes vs OTLP JSON:');
 const main = await alternate({ rounds: ROUNDS, baseline: otlp, candidate: jsonlBytes });
-console.log('JSONL string vs OTLP JSON string (neither encoded to UTF-8):');
-const str = await alternate({ rounds: ROUNDS, baseline: otlpString, candidate: jsonlString });
 
-const bytesPerSpan = { jsonl: Buffer.byteLength(exporter.serialize(batches[0])) / BATCH, otlp: JsonTraceSerializer.serializeRequest(batches[0]).length / BATCH };
+const bytesPerSpan = { jsonl: exporter.rows.toBuffer(batches[0]).length / BATCH, otlp: JsonTraceSerializer.serializeRequest(batches[0]).length / BATCH };
 await handle.shutdown();
 fs.rmSync(dir, { recursive: true, force: true });
 
 const o = main.baselineMedian / spansPerRound;
 const j = main.candidateMedian / spansPerRound;
-const js = str.candidateMedian / spansPerRound;
-const os2 = str.baselineMedian / spansPerRound;
 report({
   name: 'serialize',
   what: `CPU per span, batches of ${BATCH} ended spans (8 attributes, full resource), JSONL vs OTLP JSON serializer`,
   rows: [
     { label: 'to UTF-8 bytes', baseline: `${fmt(o)} µs`, candidate: `${fmt(j)} µs`, result: `${fmt(o / j)}× faster`, target: '≥ 2× faster', pass: o / j >= 2 },
-    { label: 'to string (info only)', baseline: `${fmt(os2)} µs`, candidate: `${fmt(js)} µs`, result: `${fmt(os2 / js)}× faster`, target: '(none)', pass: true, info: true },
   ],
-  data: { batch: BATCH, spansPerRound, otlpUsPerSpan: o, jsonlUsPerSpan: j, speedup: o / j, jsonlStringUsPerSpan: js,
-    bytesPerSpan, roundsCpuUs: { bytes: main, string: str }, sink },
+  data: { batch: BATCH, spansPerRound, otlpUsPerSpan: o, jsonlUsPerSpan: j, speedup: o / j,
+    bytesPerSpan, roundsCpuUs: main, sink },
   notes: [`bytes per span: JSONL ${fmt(bytesPerSpan.jsonl, 0)} (resource repeated on every row), OTLP JSON ${fmt(bytesPerSpan.otlp, 0)}`],
 });

@@ -82,6 +82,8 @@ export const GenAiOperation = {
   INVOKE_WORKFLOW: 'invoke_workflow',
 } as const;
 export type LlmOperation = 'chat' | 'text_completion' | 'embeddings' | 'generate_content';
+/** The `gen_ai.operation.name` values of a model call (what the cost, sensors and views treat as LLM calls). */
+export const LLM_OPERATIONS: readonly LlmOperation[] = ['chat', 'text_completion', 'embeddings', 'generate_content'];
 
 export const RunStatus = {
   RUNNING: 'running',

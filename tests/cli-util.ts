@@ -1,24 +1,11 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { SpanRow } from '../dist/semconv/schema.js';
-import { ROOT, runFixture, tmpDir, type ChildResult } from './util.js';
+import { runFixture, tmpDir } from './util.js';
 
-export const BIN = path.join(ROOT, 'dist', 'src', 'cli', 'bin.js');
-
-/** Runs the real CLI in a child process: no colours, and no AGENT_OTEL_DIR from the caller. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<ChildResult> {
-  const base: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' };
-  delete base.FORCE_COLOR;
-  delete base.AGENT_OTEL_DIR;
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-}
+export { BIN, runCli } from './cli-util2.js';
+import { runCli } from './cli-util2.js';
 
 /** Runs the CLI, expects exit 0 and parses its stdout as JSON. */
 export async function cliJson<T = unknown>(args: string[]): Promise<T> {

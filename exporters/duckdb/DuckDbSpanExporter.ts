@@ -1,7 +1,6 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Resource } from '@opentelemetry/resources';
-import { resourceTail, serializeSpanHead } from '../jsonl/serializeSpan.js';
+import { SpanRowSerializer } from '../jsonl/SpanRowSerializer.js';
 import type { DuckDbWriter } from './DuckDbWriter.js';
 
 /**
@@ -9,21 +8,13 @@ import type { DuckDbWriter } from './DuckDbWriter.js';
  * the JSONL files instead and rows are serialized only once.)
  */
 export class DuckDbSpanExporter implements SpanExporter {
-  private lastResource: Resource | undefined;
-  private lastTail = '';
+  private readonly rows = new SpanRowSerializer();
 
   constructor(private readonly writer: DuckDbWriter) {}
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    let text = '';
-    for (const span of spans) {
-      if (span.resource !== this.lastResource) {
-        this.lastResource = span.resource;
-        this.lastTail = resourceTail(span.resource.attributes as Record<string, unknown>);
-      }
-      text += serializeSpanHead(span) + this.lastTail;
-    }
-    this.writer.add({ signal: 'spans', buf: Buffer.from(text), file: null });
+    // the writer keeps the bytes until its next load: a copy of the reused buffer
+    this.writer.add({ signal: 'spans', buf: Buffer.from(this.rows.toBuffer(spans)), file: null });
     resultCallback({ code: ExportResultCode.SUCCESS });
   }
 

@@ -1,9 +1,8 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Resource } from '@opentelemetry/resources';
 import { DIR_SPANS } from '../../semconv/schema.js';
 import { AppendFile, type AppendFileOptions } from './AppendFile.js';
-import { resourceTail, serializeSpanHead } from './serializeSpan.js';
+import { SpanRowSerializer } from './SpanRowSerializer.js';
 import type { DropCounter } from '../dropCounter.js';
 
 export type JsonlExporterOptions = Omit<AppendFileOptions, 'signal'> & { drops?: DropCounter };
@@ -11,12 +10,14 @@ export type JsonlExporterOptions = Omit<AppendFileOptions, 'signal'> & { drops?:
 /** Writes spans as flat JSONL rows (see semconv/README.md) to `<root>/spans/`. */
 export class JsonlSpanExporter implements SpanExporter {
   readonly file: AppendFile;
-  private lastResource: Resource | undefined;
-  private lastTail = '';
+  /** Encodes the rows (its buffer is reused: see `inFlight`). */
+  readonly rows: SpanRowSerializer;
+  private inFlight = false;
   private isShutdown = false;
 
   constructor(private readonly opts: JsonlExporterOptions) {
     this.file = new AppendFile({ ...opts, signal: DIR_SPANS });
+    this.rows = new SpanRowSerializer(opts.drops);
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -30,7 +31,7 @@ export class JsonlSpanExporter implements SpanExporter {
     }
     // The scratch buffer is reused, so it must not be in a write still in flight (an export the
     // queue gave up on after its timeout): then this batch gets bytes of its own.
-    const bytes = this.inFlight ? Buffer.from(this.serializeToBuffer(spans)) : this.serializeToBuffer(spans);
+    const bytes = this.inFlight ? Buffer.from(this.rows.toBuffer(spans)) : this.rows.toBuffer(spans);
     this.inFlight = true;
     this.file.append(bytes, (error) => {
       this.inFlight = false;
@@ -38,67 +39,9 @@ export class JsonlSpanExporter implements SpanExporter {
     });
   }
 
-  /**
-   * The batch's rows encoded straight into a reused buffer, row by row: concatenating a batch into one
-   * string first made V8 flatten a ~1 MB string and then encode it again (about 1 µs a span). The view
-   * is valid until the next call — the export queue starts the next export only after this one's write
-   * has completed.
-   */
-  serializeToBuffer(spans: ReadableSpan[]): Buffer {
-    let off = 0;
-    let failed = 0;
-    for (let i = 0; i < spans.length; i++) {
-      const span = spans[i]!;
-      let row: string;
-      try {
-        row = serializeSpanHead(span) + this.tailFor(span.resource);
-      } catch {
-        failed++;
-        continue;
-      }
-      if (off + row.length * 3 > this.scratch.length) this.grow(off + row.length * 3);
-      off += this.scratch.write(row, off, 'utf8');
-    }
-    if (failed) this.opts.drops?.add('spans', 'serialize_failed', failed);
-    return this.scratch.subarray(0, off);
-  }
-
-  private scratch = Buffer.allocUnsafe(1024 * 1024);
-  private inFlight = false;
-
-  private grow(need: number): void {
-    const next = Buffer.allocUnsafe(Math.max(need, this.scratch.length * 2));
-    this.scratch.copy(next);
-    this.scratch = next;
-  }
-
-  /** The JSONL text of a batch; a span that cannot be serialized is skipped and counted. */
-  serialize(spans: ReadableSpan[]): string {
-    let out = '';
-    let failed = 0;
-    for (let i = 0; i < spans.length; i++) {
-      const span = spans[i]!;
-      try {
-        out += serializeSpanHead(span) + this.tailFor(span.resource);
-      } catch {
-        failed++;
-      }
-    }
-    if (failed) this.opts.drops?.add('spans', 'serialize_failed', failed);
-    return out;
-  }
-
-  private tailFor(resource: Resource): string {
-    if (resource !== this.lastResource) {
-      this.lastResource = resource;
-      this.lastTail = resourceTail(resource.attributes as Record<string, unknown>);
-    }
-    return this.lastTail;
-  }
-
   /** Synchronous last-chance write at process exit. */
   exportSync(spans: ReadableSpan[]): void {
-    if (spans.length) this.file.append(Buffer.from(this.serializeToBuffer(spans)), () => {});
+    if (spans.length) this.file.append(Buffer.from(this.rows.toBuffer(spans)), () => {});
     this.file.flushSync();
   }
 

@@ -4,3 +4,4 @@ export { AppendFile, type AppendFileOptions } from './AppendFile.js';
 export { pruneFiles, type RetentionOptions, type PruneResult } from './prune.js';
 export { readJsonl, jsonlFiles, newReadStats, type ReadStats } from './readJsonl.js';
 export { serializeSpanHead, resourceTail } from './serializeSpan.js';
+export { SpanRowSerializer } from './SpanRowSerializer.js';

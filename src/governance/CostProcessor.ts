@@ -5,7 +5,7 @@ import { RUN_OF, type SpanWithRun } from '../pipeline/RunContextProcessor.js';
 import type { BudgetTracker } from './budget.js';
 import type { Pricing } from './pricing.js';
 
-const LLM_OPS = new Set<unknown>(['chat', 'text_completion', 'embeddings', 'generate_content']);
+const LLM_OPS = new Set<unknown>(A.LLM_OPERATIONS);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
 /**

@@ -65,7 +65,7 @@ export interface SensorSnapshot {
   process: { cpuPercent: number; rssBytes: number; heapUsedBytes: number; eventLoopDelayP99Ms: number | null };
 }
 
-const LLM_OPS = new Set<unknown>(['chat', 'text_completion', 'embeddings', 'generate_content']);
+const LLM_OPS = new Set<unknown>(A.LLM_OPERATIONS);
 
 /**
  * In-process sensors for control loops: counts, rates, error ratios, latency percentiles, tokens and

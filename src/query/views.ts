@@ -7,7 +7,7 @@
  * `span_attrs` for its window into a table once and rebuild the views over it (`viewStatements`).
  */
 
-export const LLM_OPERATIONS = ['chat', 'text_completion', 'embeddings', 'generate_content'];
+import { LLM_OPERATIONS } from '../../semconv/attributes.js';
 
 /** Attribute keys the views read, and their types. */
 export const VIEW_ATTRIBUTES: Record<string, string> = {

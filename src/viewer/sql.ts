@@ -9,7 +9,7 @@
  */
 import { COLUMNS, lit } from '../../exporters/duckdb/index.js';
 import { readJsonColumns } from '../../semconv/schema.js';
-import { LLM_OPERATIONS } from '../query/views.js';
+import { LLM_OPERATIONS } from '../../semconv/attributes.js';
 
 export const LLM_OPS_SQL = `(${LLM_OPERATIONS.map((o) => `'${o}'`).join(', ')})`;
 
