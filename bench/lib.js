@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ExportResultCode } from '@opentelemetry/core';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { resolveConfig } from '../dist/src/config.js';
 
 /** CPU time (user + system, all threads of the process) in µs since `start` (a process.cpuUsage()). */
@@ -91,13 +91,13 @@ export function noopMetricExporter() {
 }
 
 /**
- * The baseline everybody compares against: the bare SDK, i.e. a BasicTracerProvider with the SDK's
+ * The baseline everybody compares against: the bare SDK, i.e. a TracerProvider with the SDK's
  * BatchSpanProcessor (default settings) and an exporter that does nothing. Not registered globally;
  * it uses whatever context manager is registered (registerTelemetry's AsyncLocalStorage one).
  */
 export function bareSdk() {
   const exporter = noopSpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+  const provider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter })] });
   return { provider, exporter, tracer: provider.getTracer('bench-bare-sdk', '1.0.0') };
 }
 

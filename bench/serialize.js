@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { SpanKind } from '@opentelemetry/api';
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { registerTelemetry } from '../dist/src/index.js';
 import { JsonlSpanExporter } from '../dist/exporters/jsonl/index.js';
 import { alternate, fmt, llmAttributes, LLM_SPAN_NAME, report, tmpDir, withoutDuckDb } from './lib.js';
@@ -21,7 +21,7 @@ const ROUNDS = 5;
 const dir = tmpDir('serialize');
 const handle = registerTelemetry(withoutDuckDb({ dir, handleSignals: false, jsonl: false }));
 const memory = new InMemorySpanExporter();
-const provider = new BasicTracerProvider({ resource: handle.resource, spanProcessors: [new SimpleSpanProcessor(memory)] });
+const provider = new TracerProvider({ resource: handle.resource, spanProcessors: [new SimpleSpanProcessor({ exporter: memory })] });
 const tracer = provider.getTracer('agent-otel', '0.1.0');
 
 // An LLM call span with 8 attributes under a parent, like most spans of an agent trace.

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import type { QueueOptions } from './pipeline/ExportQueueProcessor.js';
 import { AgentOtelConfigError } from './errors.js';

@@ -1,3 +1,4 @@
+import './requireNode.js';
 export { registerTelemetry, getTelemetry, type TelemetryHandle, type Health } from './register.js';
 export { AgentOtelConfigError, parseSize, parseDuration, type TelemetryOptions, type ResolvedConfig, type LogLevel } from './config.js';
 export { withAgentRun, type AgentRun, type AgentRunOptions, type ItemCounts } from './instrument/run.js';

@@ -7,7 +7,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { envDetector, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { DropCounter } from '../exporters/dropCounter.js';
 import { JsonlMetricExporter, JsonlSpanExporter, type AppendFile } from '../exporters/jsonl/index.js';
 import { DEFAULT_DUCKDB_WRITER, DuckDbMetricExporter, DuckDbSpanExporter, DuckDbStore, DuckDbWriter } from '../exporters/duckdb/index.js';
@@ -140,7 +140,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
   const meterProvider = new MeterProvider({ resource, readers });
   // Governance processors (cost, privacy/redaction, sensors) act on every span before any exporter sees it.
   const governance = cfg.disabled ? undefined : new Governance(cfg.governance, cfg.dir, meterProvider.getMeter(SCOPE_NAME, VERSION));
-  const tracerProvider = new BasicTracerProvider({
+  const tracerProvider = new TracerProvider({
     resource, spanProcessors: [new RunContextProcessor(), ...(governance?.processors ?? []), ...queues],
   });
 

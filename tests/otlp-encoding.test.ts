@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { context, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes } from '@opentelemetry/api';
 import { TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { decodeTraceResponse, encodeTraceRequest } from '../dist/src/otlp/ProtobufSpanSerializer.js';
 
@@ -17,9 +17,9 @@ const Request = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRe
 const Response = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 const decode = (bytes: Uint8Array) => Request.toObject(Request.decode(bytes), { longs: String, bytes: String, enums: Number, defaults: true, arrays: true });
 
-function collect(resourceAttrs: Attributes, make: (provider: BasicTracerProvider) => void): ReadableSpan[] {
+function collect(resourceAttrs: Attributes, make: (provider: TracerProvider) => void): ReadableSpan[] {
   const spans: ReadableSpan[] = [];
-  const provider = new BasicTracerProvider({
+  const provider = new TracerProvider({
     resource: resourceFromAttributes(resourceAttrs),
     spanProcessors: [{ onStart() {}, onEnd: (s: ReadableSpan) => { spans.push(s); }, forceFlush: async () => {}, shutdown: async () => {} }],
   });

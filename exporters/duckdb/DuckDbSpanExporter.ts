@@ -1,5 +1,5 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { SpanRowSerializer } from '../jsonl/SpanRowSerializer.js';
 import type { DuckDbWriter } from './DuckDbWriter.js';
 

@@ -1,5 +1,5 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { DIR_SPANS } from '../../semconv/schema.js';
 import { AppendFile, type AppendFileOptions } from './AppendFile.js';
 import { SpanRowSerializer } from './SpanRowSerializer.js';

@@ -1,4 +1,4 @@
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
 import type { DropCounter } from '../dropCounter.js';
 import { resourceTail, serializeSpanHead } from './serializeSpan.js';

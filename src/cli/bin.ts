@@ -1,4 +1,11 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import { nodeVersionProblem } from '../nodeVersion.js';
 
-await main();
+const problem = nodeVersionProblem();
+if (problem) {
+  process.stderr.write(`${problem}\n`);
+  process.exitCode = 1;
+} else {
+  const { main } = await import('./main.js');
+  await main();
+}

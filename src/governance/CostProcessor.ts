@@ -1,5 +1,5 @@
 import { diag, type Attributes, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as A from '../../semconv/attributes.js';
 import { RUN_OF, type SpanWithRun } from '../pipeline/RunContextProcessor.js';
 import type { BudgetTracker } from './budget.js';

@@ -1,6 +1,6 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
 import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as A from '../../semconv/attributes.js';
 
 /** Latency buckets grow by 20%: a percentile is known to within ±10%, from 50 µs to ~10 h. */
@@ -76,7 +76,7 @@ export class Sensors {
   private readonly series = new Map<string, KeySeries>();
   private lastCpu = process.cpuUsage();
   private lastCpuAt = performance.now();
-  private readonly loopDelay: IntervalHistogram;
+  private readonly loopDelay: ELDHistogram;
   private mode: string | undefined;
   private modeSince: number | undefined;
   private transitions = 0;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { context, diag, trace, type Meter } from '@opentelemetry/api';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as A from '../../semconv/attributes.js';
 import * as M from '../../semconv/metrics.js';
 import { AuditLog, type AuditEntry, type AuditInput } from './audit.js';

@@ -1,7 +1,7 @@
 import type { HrTime, Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 
 /**
  * Encodes spans as an OTLP `ExportTraceServiceRequest` (opentelemetry-proto v1, trace_service.proto)

@@ -7,7 +7,7 @@ import {
   PeriodicExportingMetricReader, type AggregationOption, type AggregationTemporality, type InstrumentType,
   type PushMetricExporter, type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import type { DropCounter } from '../../exporters/dropCounter.js';
 import type { OtlpProtocol, ResolvedOtlp } from '../config.js';
 import { ExportQueueProcessor, type QueueOptions } from '../pipeline/ExportQueueProcessor.js';

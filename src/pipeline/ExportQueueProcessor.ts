@@ -1,6 +1,6 @@
 import { context, diag, TraceFlags, type Context } from '@opentelemetry/api';
 import { ExportResultCode, suppressTracing } from '@opentelemetry/core';
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { DropCounter } from '../../exporters/dropCounter.js';
 
 export interface QueueOptions {

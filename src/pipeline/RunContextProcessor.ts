@@ -1,5 +1,5 @@
 import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { AGENT_RUN_ID, GEN_AI_AGENT_NAME } from '../../semconv/attributes.js';
 import { runOf, type RunInfo } from '../instrument/state.js';
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { jsonlFiles } from '../../exporters/jsonl/readJsonl.js';
 import { DIR_SPANS, type SpanRow } from '../../semconv/schema.js';
 import type { OtlpProtocol } from '../config.js';
