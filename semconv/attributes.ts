@@ -16,6 +16,11 @@ export const GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
 export const GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 export const GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
 export const GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
+/** Another published name for cache writes: read as cache creation. */
+export const GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
+export const GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
+/** Deprecated name of gen_ai.provider.name, still emitted by many instrumentations. */
+export const GEN_AI_SYSTEM = 'gen_ai.system';
 export const GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
 export const GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
 export const GEN_AI_AGENT_ID = 'gen_ai.agent.id';
@@ -49,6 +54,13 @@ export const AGENT_TOOL_OUTCOME = 'agent.tool.outcome';
 export const AGENT_TOOL_RISK_LEVEL = 'agent.tool.risk_level';
 export const AGENT_OPERATION = 'agent.operation';
 export const AGENT_SPAN_TYPE = 'agent.span.type';
+/**
+ * `true` on an LLM or tool span that has calls of the same kind inside it (a `withLlmCall` around an
+ * instrumented client, say): the inner spans are the calls; this one is not counted again.
+ */
+export const AGENT_CALL_WRAPPER = 'agent.call.wrapper';
+/** The dialect a span's standard keys were derived from (`vercel`, `openinference`, …), when not native. */
+export const AGENT_DIALECT = 'agent.dialect';
 /** Cost of one LLM call in USD (from the pricing table), on LLM spans. */
 export const AGENT_COST_USD = 'agent.cost.usd';
 /** `priced` or `unpriced` (model not in the pricing table: no cost, never a silent 0). */

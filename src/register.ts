@@ -16,6 +16,8 @@ import { resolveConfig, type ResolvedConfig, type TelemetryOptions } from './con
 import { resetState } from './instrument/state.js';
 import { ExportQueueProcessor } from './pipeline/ExportQueueProcessor.js';
 import { RunContextProcessor } from './pipeline/RunContextProcessor.js';
+import { CallAccountingProcessor } from './pipeline/CallAccountingProcessor.js';
+import { DialectProcessor } from './dialects/DialectProcessor.js';
 import { registerSelfMetrics } from './pipeline/selfMetrics.js';
 import { registerProcessMetrics } from './pipeline/processMetrics.js';
 import { createOtlpPipeline, type OtlpPipeline } from './otlp/pipeline.js';
@@ -141,7 +143,10 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
   // Governance processors (cost, privacy/redaction, sensors) act on every span before any exporter sees it.
   const governance = cfg.disabled ? undefined : new Governance(cfg.governance, cfg.dir, meterProvider.getMeter(SCOPE_NAME, VERSION));
   const tracerProvider = new TracerProvider({
-    resource, spanProcessors: [new RunContextProcessor(), ...(governance?.processors ?? []), ...queues],
+    // In order, as each span ends: other libraries' keys → counting calls and runs → governance → export.
+    resource, spanProcessors: [
+      new RunContextProcessor(), new DialectProcessor(), new CallAccountingProcessor(), ...(governance?.processors ?? []), ...queues,
+    ],
   });
 
   const contextManager = new AsyncLocalStorageContextManager().enable();

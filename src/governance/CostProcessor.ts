@@ -1,7 +1,7 @@
 import { diag, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as A from '../../semconv/attributes.js';
-import { RUN_OF, type SpanWithRun } from '../pipeline/RunContextProcessor.js';
+import { RUN_OF, type MarkedSpan } from '../pipeline/spanMarks.js';
 import type { BudgetTracker } from './budget.js';
 import type { Pricing } from './pricing.js';
 
@@ -9,7 +9,8 @@ const LLM_OPS = new Set<unknown>(A.LLM_OPERATIONS);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 
 /**
- * Prices every LLM span as it ends (helper-made or from any GenAI instrumentation): sets
+ * Prices every LLM call as its span ends (helper-made or from any GenAI instrumentation; a wrapper
+ * around calls is not a call): sets
  * `agent.cost.usd` (or `agent.cost.status = unpriced`: never a silent zero), counts the cost as a
  * metric by agent/provider/model, adds it to the run (rolled up onto the run span as
  * `agent.run.cost.usd`) and to the budgets.
@@ -24,12 +25,13 @@ export class CostProcessor implements SpanProcessor {
   onEnding(span: Span): void {
     const a = span.attributes as Attributes;
     const op = a[A.GEN_AI_OPERATION_NAME];
-    const run = (span as SpanWithRun)[RUN_OF];
+    const run = (span as MarkedSpan)[RUN_OF];
     if (op === A.GenAiOperation.INVOKE_AGENT) {
-      if (run && run.costUsd > 0) span.setAttribute(A.AGENT_RUN_COST_USD, run.costUsd);
+      // On the run's own span only: an agent span of a framework inside the run is not the run.
+      if (run && run.costUsd > 0 && run.rootSpanId === span.spanContext().spanId) span.setAttribute(A.AGENT_RUN_COST_USD, run.costUsd);
       return;
     }
-    if (!LLM_OPS.has(op)) return;
+    if (!LLM_OPS.has(op) || a[A.AGENT_CALL_WRAPPER] === true) return;
     const input = num(a[A.GEN_AI_USAGE_INPUT_TOKENS]);
     const output = num(a[A.GEN_AI_USAGE_OUTPUT_TOKENS]);
     if (input === undefined && output === undefined) return; // no usage reported: nothing to price

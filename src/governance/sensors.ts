@@ -192,9 +192,11 @@ export class SensorProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     const a = span.attributes;
     const op = a[A.GEN_AI_OPERATION_NAME];
-    const key = LLM_OPS.has(op) ? `llm|${a[A.GEN_AI_REQUEST_MODEL] ?? ''}`
-      : op === 'execute_tool' ? `tool|${a[A.GEN_AI_TOOL_NAME] ?? ''}`
-        : op === 'invoke_agent' ? `run|${a[A.GEN_AI_AGENT_NAME] ?? ''}` : 'other|';
+    // Wrappers around calls and agent spans inside a run are not calls or runs of their own.
+    const wrapper = a[A.AGENT_CALL_WRAPPER] === true;
+    const key = LLM_OPS.has(op) && !wrapper ? `llm|${a[A.GEN_AI_REQUEST_MODEL] ?? ''}`
+      : op === 'execute_tool' && !wrapper ? `tool|${a[A.GEN_AI_TOOL_NAME] ?? ''}`
+        : op === 'invoke_agent' && a[A.AGENT_RUN_STATUS] !== undefined ? `run|${a[A.GEN_AI_AGENT_NAME] ?? ''}` : 'other|';
     const end = span.endTime;
     const d = span.duration;
     this.sensors.record(key, end[0] * 1000 + end[1] / 1e6, d[0] * 1000 + d[1] / 1e6, span.status.code === 2,

@@ -4,7 +4,7 @@ import { spanNameLlm } from '../../semconv/spans.js';
 import { BudgetExceededError } from '../governance/budget.js';
 import { getGovernance } from '../governance/setup.js';
 import { current, runOf } from './state.js';
-import { contentValue, withAttribute, withSpan } from './withSpan.js';
+import { contentValue, withSpan } from './withSpan.js';
 
 export interface LlmCallOptions {
   /** `gen_ai.provider.name`, e.g. `openai`, `anthropic`, `aws.bedrock`. */
@@ -64,9 +64,8 @@ export function withLlmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T
 
 function llmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T | Promise<T>): Promise<T> {
   const parent = context.active();
-  const run = runOf(parent);
   const operation = options.operation ?? A.GenAiOperation.CHAT;
-  const { captureContent, instruments } = current();
+  const { captureContent } = current();
   const attributes: Attributes = {
     [A.GEN_AI_OPERATION_NAME]: operation,
     [A.GEN_AI_PROVIDER_NAME]: options.provider,
@@ -77,8 +76,6 @@ function llmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T | Promise<
     ...options.attributes,
   };
   if (captureContent && options.input !== undefined) attributes[A.GEN_AI_INPUT_MESSAGES] = contentValue(options.input);
-  const usage: TokenUsage = {};
-  let responseModel: string | undefined;
 
   const makeHandle = (span: Span): LlmCall => ({
     span,
@@ -90,12 +87,11 @@ function llmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T | Promise<
           diag.warn(`agent-otel: recordUsage ${k} must be a non-negative number, got ${String(v)}; ignored`);
           continue;
         }
-        usage[k] = v;
         span.setAttribute(attr, v);
       }
     },
     setResponse(r) {
-      if (r.model) { responseModel = r.model; span.setAttribute(A.GEN_AI_RESPONSE_MODEL, r.model); }
+      if (r.model) span.setAttribute(A.GEN_AI_RESPONSE_MODEL, r.model);
       if (r.id) span.setAttribute(A.GEN_AI_RESPONSE_ID, r.id);
       if (r.finishReasons) span.setAttribute(A.GEN_AI_RESPONSE_FINISH_REASONS, r.finishReasons);
     },
@@ -105,25 +101,7 @@ function llmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T | Promise<
     setAttribute: (k, v) => { span.setAttribute(k, v); },
   });
 
-  return withSpan(spanNameLlm(operation, options.model), SpanKind.CLIENT, attributes, parent, makeHandle, fn,
-    ({ seconds, errorType }) => {
-      const attrs: Attributes = {
-        [A.GEN_AI_OPERATION_NAME]: operation, [A.GEN_AI_PROVIDER_NAME]: options.provider,
-        [A.GEN_AI_REQUEST_MODEL]: options.model, [A.GEN_AI_RESPONSE_MODEL]: responseModel,
-        [A.GEN_AI_AGENT_NAME]: run?.agentName,
-      };
-      if (errorType) {
-        attrs[A.ERROR_TYPE] = errorType;
-        instruments.errors.add(1, { [A.GEN_AI_AGENT_NAME]: run?.agentName, [A.AGENT_OPERATION]: 'llm', [A.ERROR_TYPE]: errorType });
-      }
-      instruments.operationDuration.record(seconds, attrs);
-      if (usage.inputTokens !== undefined) {
-        instruments.tokenUsage.record(usage.inputTokens, withAttribute(attrs, A.GEN_AI_TOKEN_TYPE, A.TokenType.INPUT));
-        if (run) run.inputTokens += usage.inputTokens;
-      }
-      if (usage.outputTokens !== undefined) {
-        instruments.tokenUsage.record(usage.outputTokens, withAttribute(attrs, A.GEN_AI_TOKEN_TYPE, A.TokenType.OUTPUT));
-        if (run) run.outputTokens += usage.outputTokens;
-      }
-    });
+  // The GenAI client metrics and the run's token totals are recorded when the span ends
+  // (CallAccountingProcessor), the same way for every instrumentation.
+  return withSpan(spanNameLlm(operation, options.model), SpanKind.CLIENT, attributes, parent, makeHandle, fn, () => {});
 }

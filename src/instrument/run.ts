@@ -88,6 +88,7 @@ export function withAgentRun<T>(options: AgentRunOptions, fn: (run: AgentRun) =>
   safely('counting active runs', () => instruments.runsActive.add(1, { [A.GEN_AI_AGENT_NAME]: options.agentName }));
 
   const makeHandle = (span: Span): AgentRun => {
+    info.rootSpanId = span.spanContext().spanId;
     // The marker: a zero-length child ended now, so it reaches the files within the export delay.
     safely('writing the run-start marker', () => current().tracer.startSpan(SPAN_NAME_RUN_START, {
       attributes: {

@@ -7,6 +7,8 @@ import { VERSION } from '../version.js';
 export interface RunInfo {
   readonly runId: string;
   readonly agentName: string;
+  /** The span that is the run (its roll-ups are written there only); set when the span starts. */
+  rootSpanId?: string;
   inputTokens: number;
   outputTokens: number;
   /** USD of the run's priced LLM calls (added by the cost processor). */

@@ -1,7 +1,7 @@
 import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
 import { spanNameTool } from '../../semconv/spans.js';
-import { current, runOf } from './state.js';
+import { current } from './state.js';
 import { contentValue, withSpan } from './withSpan.js';
 
 export interface ToolCallOptions {
@@ -30,8 +30,7 @@ export interface ToolCall {
 /** Runs `fn` as one tool call: an `execute_tool {name}` span and the tool call/duration/error metrics. */
 export function withToolCall<T>(options: ToolCallOptions, fn: (tool: ToolCall) => T | Promise<T>): Promise<T> {
   const parent = context.active();
-  const run = runOf(parent);
-  const { captureContent, instruments } = current();
+  const { captureContent } = current();
   const attributes: Attributes = {
     [A.GEN_AI_OPERATION_NAME]: A.GenAiOperation.EXECUTE_TOOL,
     [A.GEN_AI_TOOL_NAME]: options.name,
@@ -56,14 +55,9 @@ export function withToolCall<T>(options: ToolCallOptions, fn: (tool: ToolCall) =
     setAttribute: (k, v) => { span.setAttribute(k, v); },
   });
 
+  // The tool metrics are recorded when the span ends (CallAccountingProcessor), as for any instrumentation.
   return withSpan(spanNameTool(options.name), SpanKind.INTERNAL, attributes, parent, makeHandle, fn,
-    ({ span, seconds, errorType }) => {
-      const type = errorType ?? failed;
-      const outcome = type ? A.ToolOutcome.ERROR : A.ToolOutcome.SUCCESS;
-      span.setAttribute(A.AGENT_TOOL_OUTCOME, outcome);
-      const attrs: Attributes = { [A.GEN_AI_TOOL_NAME]: options.name, [A.AGENT_TOOL_OUTCOME]: outcome, [A.GEN_AI_AGENT_NAME]: run?.agentName };
-      instruments.toolCalls.add(1, attrs);
-      instruments.toolDuration.record(seconds, attrs);
-      if (type) instruments.errors.add(1, { [A.GEN_AI_AGENT_NAME]: run?.agentName, [A.AGENT_OPERATION]: 'tool', [A.ERROR_TYPE]: type });
+    ({ span, errorType }) => {
+      span.setAttribute(A.AGENT_TOOL_OUTCOME, (errorType ?? failed) ? A.ToolOutcome.ERROR : A.ToolOutcome.SUCCESS);
     });
 }

@@ -19,7 +19,7 @@ export const VIEW_ATTRIBUTES: Record<string, string> = {
   'agent.run.id': 'VARCHAR', 'agent.run.kind': 'VARCHAR', 'agent.run.status': 'VARCHAR',
   'agent.items.discovered': 'BIGINT', 'agent.items.succeeded': 'BIGINT', 'agent.items.failed': 'BIGINT',
   'agent.tool.outcome': 'VARCHAR', 'agent.tool.risk_level': 'VARCHAR', 'agent.cost.usd': 'DOUBLE',
-  'agent.cost.status': 'VARCHAR', 'agent.run.cost.usd': 'DOUBLE', 'error.type': 'VARCHAR',
+  'agent.cost.status': 'VARCHAR', 'agent.run.cost.usd': 'DOUBLE', 'error.type': 'VARCHAR', 'agent.call.wrapper': 'BOOLEAN',
 };
 
 const shape = JSON.stringify(VIEW_ATTRIBUTES).replace(/'/g, "''");
@@ -49,7 +49,8 @@ export function viewStatements(base = 'span_attrs'): string[] {
       ${c('gen_ai.usage.cache_creation.input_tokens')} AS cache_creation_tokens,
       ${c('agent.cost.usd')} AS cost_usd, ${c('agent.cost.status')} AS cost_status,
       ${c('error.type')} AS error_type, ${c('gen_ai.agent.name')} AS agent, ${c('agent.run.id')} AS run_id, service_name
-    FROM ${base} WHERE ${c('gen_ai.operation.name')} IN (${LLM_OPERATIONS.map((o) => `'${o}'`).join(', ')})`,
+    FROM ${base} WHERE ${c('gen_ai.operation.name')} IN (${LLM_OPERATIONS.map((o) => `'${o}'`).join(', ')})
+      AND ${c('agent.call.wrapper')} IS NOT TRUE`,
 
     `CREATE OR REPLACE TEMP VIEW tool_calls AS SELECT
       trace_id, span_id, parent_span_id, start_time, end_time, duration_ms, status_code, status_message,
@@ -57,9 +58,9 @@ export function viewStatements(base = 'span_attrs'): string[] {
       coalesce(${c('agent.tool.outcome')}, CASE WHEN status_code = 'ERROR' THEN 'error' ELSE 'success' END) AS outcome,
       ${c('error.type')} AS error_type, ${c('agent.tool.risk_level')} AS risk_level,
       ${c('gen_ai.agent.name')} AS agent, ${c('agent.run.id')} AS run_id, service_name
-    FROM ${base} WHERE ${c('gen_ai.operation.name')} = 'execute_tool'`,
+    FROM ${base} WHERE ${c('gen_ai.operation.name')} = 'execute_tool' AND ${c('agent.call.wrapper')} IS NOT TRUE`,
 
-    // A run is its invoke_agent span; a run-start marker with no such span is a run still going (its
+    // A run is its invoke_agent span with a run status (an agent span inside a run has none); a run-start marker with no such span is a run still going (its
     // process lives) or one whose process died (abandoned).
     `CREATE OR REPLACE TEMP VIEW agent_runs AS
     WITH ended AS (
@@ -68,7 +69,7 @@ export function viewStatements(base = 'span_attrs'): string[] {
         status_message, ${c('error.type')} AS error_type, ${c('agent.items.discovered')} AS items_discovered,
         ${c('agent.items.succeeded')} AS items_succeeded, ${c('agent.items.failed')} AS items_failed,
         ${c('agent.run.cost.usd')} AS run_cost_usd, service_name
-      FROM ${base} WHERE ${c('gen_ai.operation.name')} = 'invoke_agent'),
+      FROM ${base} WHERE ${c('gen_ai.operation.name')} = 'invoke_agent' AND ${c('agent.run.status')} IS NOT NULL),
     started AS (
       SELECT ${c('agent.run.id')} AS run_id, any_value(trace_id) AS trace_id, min(start_time) AS start_time,
         any_value(${c('gen_ai.agent.name')}) AS agent, any_value(${c('agent.run.kind')}) AS kind,

@@ -1,0 +1,46 @@
+import { diag, type Attributes, type Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { AGENT_DIALECT } from '../../semconv/attributes.js';
+import { SCOPE_NAME } from '../../semconv/spans.js';
+import { DIALECTS } from './index.js';
+
+/**
+ * Adds the standard GenAI keys to the spans of other instrumentation libraries as they end (in
+ * onEnding, while the span is still writable), before cost, privacy and every exporter see them.
+ * The originals stay; a key the span already has is never overwritten. Our own spans are skipped.
+ */
+export class DialectProcessor implements SpanProcessor {
+  private failed = false;
+
+  onStart(_span: Span, _ctx: Context): void {}
+
+  onEnding(span: Span): void {
+    const scope = span.instrumentationScope.name;
+    if (scope === SCOPE_NAME) return;
+    const attrs = span.attributes as Attributes;
+    try {
+      let first: string | undefined;
+      for (const d of DIALECTS) {
+        if (!d.matches(attrs, scope)) continue;
+        const add = d.standardKeys(attrs, span.name);
+        if (!add) continue;
+        let added = false;
+        for (const key in add) {
+          const v = add[key];
+          if (v === undefined || v === null || attrs[key] !== undefined) continue;
+          attrs[key] = v;
+          added = true;
+        }
+        if (added) first ??= d.name;
+      }
+      if (first && attrs[AGENT_DIALECT] === undefined) attrs[AGENT_DIALECT] = first;
+    } catch (err) {
+      if (!this.failed) diag.warn(`agent-otel: reading the attributes of span '${span.name}' failed: ${(err as Error)?.message ?? err}`);
+      this.failed = true;
+    }
+  }
+
+  onEnd(_span: ReadableSpan): void {}
+  forceFlush(): Promise<void> { return Promise.resolve(); }
+  shutdown(): Promise<void> { return Promise.resolve(); }
+}

@@ -1,0 +1,27 @@
+import type { Span } from '@opentelemetry/sdk-trace';
+import type { RunInfo } from '../instrument/state.js';
+
+/** What a span is, as far as runs and call accounting care. */
+export type CallKind = 'llm' | 'tool' | 'agent';
+
+/**
+ * Facts the processors keep on the SDK's span objects while spans are open (symbols: never exported).
+ * A child reads them from its parent span, so run membership and nesting work for spans started by
+ * any library, not only those started inside our helpers' context.
+ */
+export const RUN_OF = Symbol('agent-otel.run');
+export const KIND = Symbol('agent-otel.kind');
+/** The nearest enclosing span that is an LLM call, and the nearest that is a tool call. */
+export const OUTER_LLM = Symbol('agent-otel.outerLlm');
+export const OUTER_TOOL = Symbol('agent-otel.outerTool');
+/** Set on a call span when a call of the same kind ended inside it: it is a wrapper, not a call. */
+export const WRAPS_CALLS = Symbol('agent-otel.wrapsCalls');
+
+export type MarkedSpan = Span & {
+  [RUN_OF]?: RunInfo;
+  [KIND]?: CallKind;
+  [OUTER_LLM]?: MarkedSpan;
+  [OUTER_TOOL]?: MarkedSpan;
+  [WRAPS_CALLS]?: boolean;
+};
+
