@@ -1,42 +1,66 @@
-import type { Attributes, Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { Attributes, AttributeValue, Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
+import { CONTENT_EVENTS, CONTENT_KEYS, SANITIZED_JSON_KEYS } from '../../semconv/content.js';
 import type { Redactor } from './redaction.js';
 
 export const PRIVACY_LEVELS = ['none', 'metadata', 'full'] as const;
 export type PrivacyLevel = (typeof PRIVACY_LEVELS)[number];
 
 /**
- * Content attributes: GenAI conventions and the names other instrumentations use (OpenLLMetry
- * `gen_ai.prompt.N.*`, OpenInference `input.value`, Vercel AI SDK `ai.prompt`…), so content stays out
- * of the files unless `full` capture is asked for, whoever recorded it.
+ * Content attributes of every dialect (semconv/content.ts: GenAI conventions, OpenInference,
+ * OpenLLMetry, Vercel AI SDK, Langfuse, OpenAI Agents), compiled once into one anchored pattern:
+ * `{i}` is a list index, `tree` rules take the key and everything flattened under it.
  */
-const CONTENT_KEY = /^(gen_ai\.(input\.messages|output\.messages|system_instructions|tool\.call\.(arguments|result)|prompt\b|completion\b)|llm\.(prompts|completions|input_messages|output_messages)|(input|output)\.value$|ai\.(prompt|response\.(text|object|toolCalls))|traceloop\.entity\.(input|output))/;
+const CONTENT_KEY = new RegExp(`^(?:${CONTENT_KEYS.map((k) => {
+  const p = k.pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{i\\\}/g, '\\d+');
+  return k.match === 'exact' ? `${p}$` : `${p}(?:\\.|$)`;
+}).join('|')})`);
+const CONTENT_EVENT_NAMES: ReadonlySet<string> = new Set(CONTENT_EVENTS);
 /** Under `none`, free text that may quote user data goes too (error types and names stay). */
 const FREE_TEXT_EVENT_KEYS = new Set(['exception.message', 'exception.stacktrace']);
 
+const KEEP = 0;
+const DROP = 1;
+const SANITIZE = 2;
+type Verdict = typeof KEEP | typeof DROP | typeof SANITIZE;
+/** Distinct keys remembered; flattened lists (`llm.input_messages.N.…`) make many, so the cache is bounded. */
+const CACHE_LIMIT = 20_000;
+
+/** The JSON object without its content fields; undefined (drop the attribute) when it is not one. */
+function withoutFields(v: AttributeValue | undefined, fields: readonly string[]): string | undefined {
+  if (typeof v !== 'string') return undefined;
+  try {
+    const o = JSON.parse(v) as unknown;
+    if (!o || typeof o !== 'object' || Array.isArray(o)) return undefined;
+    let changed = false;
+    for (const f of fields) if (f in o) { delete (o as Record<string, unknown>)[f]; changed = true; }
+    return changed ? JSON.stringify(o) : v;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Applies the privacy level and redaction to every span before any exporter sees it (in onEnding,
- * while the span is still writable): drops content unless `full`, drops free text under `none`, and
- * replaces secrets and personal data in whatever is left with a marker.
+ * while the span is still writable): below `full`, drops content attributes of every dialect and
+ * the events that exist to carry content, and content keys inside any other event; under `none`,
+ * drops free text too; then replaces secrets and personal data in whatever is left with a marker.
  */
 export class PrivacyProcessor implements SpanProcessor {
-  private readonly contentKeys = new Map<string, boolean>();
+  private readonly verdicts = new Map<string, Verdict>();
 
   constructor(private readonly level: PrivacyLevel, private readonly redactor: Redactor | undefined) {}
 
   onStart(_span: Span, _ctx: Context): void {}
 
   onEnding(span: Span): void {
+    const strip = this.level !== 'full';
     let attrs = span.attributes as Attributes;
-    if (this.level !== 'full') {
+    if (strip) {
       // Deleting keys would leave V8 a slow dictionary object for every later step: copy instead (rare).
-      let content = false;
-      for (const key in attrs) if (this.isContent(key)) { content = true; break; }
-      if (content) {
-        const kept: Attributes = {};
-        for (const key in attrs) if (!this.isContent(key)) kept[key] = attrs[key];
-        (span as unknown as { attributes: Attributes }).attributes = attrs = kept;
-      }
+      let hit = false;
+      for (const key in attrs) if (this.verdict(key) !== KEEP) { hit = true; break; }
+      if (hit) (span as unknown as { attributes: Attributes }).attributes = attrs = this.stripped(attrs);
     }
     if (this.redactor) {
       for (const key in attrs) {
@@ -45,13 +69,24 @@ export class PrivacyProcessor implements SpanProcessor {
         if (r !== v) attrs[key] = r;
       }
     }
-    for (const event of span.events) {
+    const events = span.events as TimedEvent[];
+    if (strip) {
+      for (let i = events.length - 1; i >= 0; i--) if (CONTENT_EVENT_NAMES.has(events[i]!.name)) events.splice(i, 1);
+    }
+    for (const event of events) {
       const ea = event.attributes as Attributes | undefined;
       if (!ea) continue;
       for (const key in ea) {
-        if ((this.level !== 'full' && this.isContent(key)) || (this.level === 'none' && FREE_TEXT_EVENT_KEYS.has(key))) {
-          delete ea[key];
-          continue;
+        if (strip) {
+          const verdict = this.verdict(key);
+          if (verdict === SANITIZE) {
+            const v = withoutFields(ea[key], SANITIZED_JSON_KEYS[key]!);
+            if (v === undefined) { delete ea[key]; continue; }
+            ea[key] = v;
+          } else if (verdict === DROP || (this.level === 'none' && FREE_TEXT_EVENT_KEYS.has(key))) {
+            delete ea[key];
+            continue;
+          }
         }
         if (this.redactor) ea[key] = this.redactor.value(key, ea[key]) as Attributes[string];
       }
@@ -72,9 +107,27 @@ export class PrivacyProcessor implements SpanProcessor {
   forceFlush(): Promise<void> { return Promise.resolve(); }
   shutdown(): Promise<void> { return Promise.resolve(); }
 
-  private isContent(key: string): boolean {
-    let hit = this.contentKeys.get(key);
-    if (hit === undefined) this.contentKeys.set(key, (hit = CONTENT_KEY.test(key)));
-    return hit;
+  private stripped(attrs: Attributes): Attributes {
+    const kept: Attributes = {};
+    for (const key in attrs) {
+      const verdict = this.verdict(key);
+      if (verdict === KEEP) kept[key] = attrs[key];
+      else if (verdict === SANITIZE) {
+        const v = withoutFields(attrs[key], SANITIZED_JSON_KEYS[key]!);
+        if (v !== undefined) kept[key] = v;
+      }
+    }
+    return kept;
+  }
+
+  /** Whether `key` is content (dropped), metadata embedding content (sanitized) or metadata; cached. */
+  private verdict(key: string): Verdict {
+    let v = this.verdicts.get(key);
+    if (v === undefined) {
+      v = Object.hasOwn(SANITIZED_JSON_KEYS, key) ? SANITIZE : CONTENT_KEY.test(key) ? DROP : KEEP;
+      if (this.verdicts.size >= CACHE_LIMIT) this.verdicts.clear();
+      this.verdicts.set(key, v);
+    }
+    return v;
   }
 }
