@@ -54,16 +54,3 @@ export const AI_PROVIDER_NAMES: ReadonlyArray<readonly [string, string]> = [
   ['bedrock', 'aws.bedrock'], ['groq', 'groq'], ['deepseek', 'deepseek'], ['perplexity', 'perplexity'], ['xai', 'x_ai'],
 ];
 
-/**
- * Content the AI SDK records (by default, unless `recordInputs`/`recordOutputs` are false): prompts,
- * completions, reasoning, tool definitions, arguments and results, embedded texts and vectors, rerank
- * documents, object schemas, transcribed text, decision questions and answers. AI SDK 7's own content
- * keys are the conventions' (`gen_ai.input.messages`, `gen_ai.output.messages`, `gen_ai.system_instructions`,
- * `gen_ai.tool.definitions`, `gen_ai.tool.call.arguments`, `gen_ai.tool.call.result`).
- */
-export const AI_CONTENT_KEYS: readonly string[] = [
-  'ai.prompt', 'ai.prompt.messages', 'ai.prompt.tools', 'ai.response.text', 'ai.response.object', 'ai.response.toolCalls',
-  'ai.response.reasoning', 'ai.response.files', 'ai.toolCall.args', 'ai.toolCall.result', 'ai.value', 'ai.values',
-  'ai.embedding', 'ai.embeddings', 'ai.documents', 'ai.ranking', 'ai.schema', 'ai.request.text',
-  'ai.decision.questions', 'ai.decision.answers', 'ai.decision.state',
-];
