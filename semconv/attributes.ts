@@ -15,15 +15,31 @@ export const GEN_AI_RESPONSE_FINISH_REASONS = 'gen_ai.response.finish_reasons';
 export const GEN_AI_USAGE_INPUT_TOKENS = 'gen_ai.usage.input_tokens';
 export const GEN_AI_USAGE_OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 export const GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read.input_tokens';
-export const GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
-/** Another published name for cache writes: read as cache creation. */
+/** Prompt tokens written to the provider's cache: the spec's current name (renamed from cache_creation). */
 export const GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS = 'gen_ai.usage.cache_write.input_tokens';
+/**
+ * The earlier name of cache writes. Still written next to the current one by the helpers (and added by
+ * the genai dialect to other libraries' spans), since the views and the cost processor read it.
+ */
+export const GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation.input_tokens';
+/** Output tokens spent on reasoning (included in gen_ai.usage.output_tokens). */
 export const GEN_AI_USAGE_REASONING_OUTPUT_TOKENS = 'gen_ai.usage.reasoning.output_tokens';
 /** Deprecated name of gen_ai.provider.name, still emitted by many instrumentations. */
 export const GEN_AI_SYSTEM = 'gen_ai.system';
 export const GEN_AI_TOKEN_TYPE = 'gen_ai.token.type';
+/** On the latest usage counters: `text`, `image`, `audio` or `unknown`. */
+export const GEN_AI_TOKEN_MODALITY = 'gen_ai.token.modality';
 export const GEN_AI_AGENT_NAME = 'gen_ai.agent.name';
+/**
+ * The stable identifier of the agent itself (a hosted agent's provider-assigned id such as
+ * `asst_…` or a Bedrock agent ARN): the same on every run, never a run or process instance id.
+ */
 export const GEN_AI_AGENT_ID = 'gen_ai.agent.id';
+export const GEN_AI_AGENT_DESCRIPTION = 'gen_ai.agent.description';
+/** Low-cardinality name of a workflow (`invoke_workflow` spans). */
+export const GEN_AI_WORKFLOW_NAME = 'gen_ai.workflow.name';
+/** `true` on an agent or workflow invocation that runs inside another one in the same process. */
+export const GEN_AI_INVOCATION_IS_NESTED = 'gen_ai.invocation.is_nested';
 export const GEN_AI_CONVERSATION_ID = 'gen_ai.conversation.id';
 export const GEN_AI_TOOL_NAME = 'gen_ai.tool.name';
 export const GEN_AI_TOOL_CALL_ID = 'gen_ai.tool.call.id';
@@ -49,6 +65,7 @@ export const AGENT_ITEMS_DISCOVERED = 'agent.items.discovered';
 export const AGENT_ITEMS_SUCCEEDED = 'agent.items.succeeded';
 export const AGENT_ITEMS_FAILED = 'agent.items.failed';
 export const AGENT_ITEM_OUTCOME = 'agent.item.outcome';
+/** @deprecated Written by withWorkflow before it followed the spec (now gen_ai.workflow.name); read it in old files. */
 export const AGENT_WORKFLOW_NAME = 'agent.workflow.name';
 export const AGENT_TOOL_OUTCOME = 'agent.tool.outcome';
 export const AGENT_TOOL_RISK_LEVEL = 'agent.tool.risk_level';
@@ -96,6 +113,8 @@ export const GenAiOperation = {
 export type LlmOperation = 'chat' | 'text_completion' | 'embeddings' | 'generate_content';
 /** The `gen_ai.operation.name` values of a model call (what the cost, sensors and views treat as LLM calls). */
 export const LLM_OPERATIONS: readonly LlmOperation[] = ['chat', 'text_completion', 'embeddings', 'generate_content'];
+/** The model calls the spec calls inference (`gen_ai.client.inference` spans); embeddings are not among them. */
+export const INFERENCE_OPERATIONS: readonly LlmOperation[] = ['chat', 'text_completion', 'generate_content'];
 
 export const RunStatus = {
   RUNNING: 'running',
@@ -106,6 +125,7 @@ export const RunStatus = {
 
 export const ToolOutcome = { SUCCESS: 'success', ERROR: 'error' } as const;
 export const TokenType = { INPUT: 'input', OUTPUT: 'output' } as const;
+export const TokenModality = { TEXT: 'text', IMAGE: 'image', AUDIO: 'audio', UNKNOWN: 'unknown' } as const;
 
 /** Value of `agent.span.type` on the marker span written when a run starts (crash visibility). */
 export const SPAN_TYPE_RUN_START = 'run_start';

@@ -4,6 +4,7 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import type { QueueOptions } from './pipeline/ExportQueueProcessor.js';
 import { AgentOtelConfigError } from './errors.js';
+import { SEMCONV_OPT_IN_GEN_AI_LATEST } from '../semconv/metrics.js';
 import { GOVERNANCE_KEYS, resolveGovernance, type GovernanceOptions, type ResolvedGovernance } from './governance/config.js';
 
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
@@ -120,6 +121,10 @@ export interface ResolvedConfig {
   prometheus?: { port: number; host: string };
   /** OTLP export, when on. */
   otlp?: ResolvedOtlp;
+  /** The values of env OTEL_SEMCONV_STABILITY_OPT_IN (comma-separated). */
+  semconvOptIn: string[];
+  /** `gen_ai_latest_experimental` is among them: the GenAI metrics use the latest experimental names. */
+  genAiLatestExperimental: boolean;
 }
 
 /** A bad option or env value; the message names it and what is accepted. */
@@ -202,6 +207,15 @@ const env = {
   },
 };
 
+/**
+ * OTEL_SEMCONV_STABILITY_OPT_IN: the comma-separated convention opt-ins the OpenTelemetry specs define
+ * (`http`, `database/dup`, `gen_ai_latest_experimental`, ...); unknown values are ignored, as they are
+ * by every instrumentation that reads the same variable.
+ */
+export function semconvOptInFromEnv(): string[] {
+  return (env.str('OTEL_SEMCONV_STABILITY_OPT_IN') ?? '').split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
+}
+
 /** Merges options over env over defaults and validates every value. */
 export function resolveConfig(options: TelemetryOptions = {}): ResolvedConfig {
   if (options === null || typeof options !== 'object') {
@@ -246,6 +260,7 @@ export function resolveConfig(options: TelemetryOptions = {}): ResolvedConfig {
   if (typeof resourceAttributes !== 'object' || Array.isArray(resourceAttributes)) {
     throw new AgentOtelConfigError(`option resourceAttributes must be an object of attributes; got ${JSON.stringify(resourceAttributes)}`);
   }
+  const semconvOptIn = semconvOptInFromEnv();
   const captureContent = pick(o.captureContent, 'captureContent', () => env.bool('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'), bool, 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', false);
   const governance = resolveGovernance(o, {
     value: captureContent, explicit: o.captureContent !== undefined || env.bool('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT') !== undefined,
@@ -269,6 +284,8 @@ export function resolveConfig(options: TelemetryOptions = {}): ResolvedConfig {
     handleSignals: o.handleSignals !== undefined ? bool(o.handleSignals, 'option handleSignals') : true,
     logLevel,
     disabled: pick(o.disabled, 'disabled', () => env.bool('OTEL_SDK_DISABLED'), bool, 'OTEL_SDK_DISABLED', false),
+    semconvOptIn,
+    genAiLatestExperimental: semconvOptIn.includes(SEMCONV_OPT_IN_GEN_AI_LATEST),
     ...resolveExport(o),
   };
 }

@@ -51,12 +51,14 @@ describe('helpers make GenAI-conformant spans', () => {
     const llm = by('chat gpt-4o');
     const tool = by('execute_tool web_search');
     const failed = by('execute_tool fetch_page');
-    expect(wf.attributes).toMatchObject({ 'gen_ai.operation.name': 'invoke_workflow', 'agent.workflow.name': 'research' });
+    expect(wf).toMatchObject({ kind: 'INTERNAL', parent_span_id: null });
+    expect(wf.attributes).toMatchObject({ 'gen_ai.operation.name': 'invoke_workflow', 'gen_ai.workflow.name': 'research', 'gen_ai.invocation.is_nested': false });
     expect(run).toMatchObject({ kind: 'INTERNAL', parent_span_id: wf.span_id, status_code: 'UNSET' });
     expect(run.attributes).toMatchObject({
       'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner', 'agent.run.id': runId,
       'agent.run.kind': 'process_files', 'agent.run.status': 'success', 'agent.items.discovered': 10,
       'agent.items.succeeded': 9, 'agent.items.failed': 1, 'agent.run.input_tokens': 1200, 'agent.run.output_tokens': 300,
+      'gen_ai.invocation.is_nested': true,
     });
     expect(llm).toMatchObject({ kind: 'CLIENT', parent_span_id: run.span_id });
     expect(llm.attributes).toMatchObject({
@@ -124,8 +126,10 @@ describe('content capture', () => {
     await workload();
     await handle.forceFlush();
     const spans = await readSpans(dir);
+    // the spec's JSON shape (tests/semconv-current.test.ts covers the conversions)
     expect(spans.find((s) => s.name === 'chat gpt-4o')!.attributes).toMatchObject({
-      'gen_ai.input.messages': '[{"content":"secret prompt","role":"user"}]', 'gen_ai.output.messages': 'secret completion',
+      'gen_ai.input.messages': '[{"role":"user","parts":[{"type":"text","content":"secret prompt"}]}]',
+      'gen_ai.output.messages': '[{"role":"assistant","parts":[{"type":"text","content":"secret completion"}],"finish_reason":"stop"}]',
     });
     expect(spans.find((s) => s.name === 'execute_tool web_search')!.attributes).toMatchObject({
       'gen_ai.tool.call.arguments': '{"q":"secret args"}', 'gen_ai.tool.call.result': 'secret result',

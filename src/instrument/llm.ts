@@ -4,7 +4,8 @@ import { spanNameLlm } from '../../semconv/spans.js';
 import { BudgetExceededError } from '../governance/budget.js';
 import { getGovernance } from '../governance/setup.js';
 import { current, runOf } from './state.js';
-import { contentValue, withSpan } from './withSpan.js';
+import { inputContent, outputMessages, toJson } from './content.js';
+import { safely, withSpan } from './withSpan.js';
 
 export interface LlmCallOptions {
   /** `gen_ai.provider.name`, e.g. `openai`, `anthropic`, `aws.bedrock`. */
@@ -16,28 +17,53 @@ export interface LlmCallOptions {
   conversationId?: string;
   temperature?: number;
   maxTokens?: number;
-  /** Prompt messages: recorded as `gen_ai.input.messages` only when content capture is on. */
+  /**
+   * The prompt, recorded only when content capture is on, as `gen_ai.input.messages` in the spec's
+   * shape (`[{ role, parts: [{ type: 'text', content }] }]`): a string (one user message), messages
+   * as OpenAI, Anthropic or the AI SDK take them (system ones go to `gen_ai.system_instructions`), or
+   * a request body with `messages`.
+   */
   input?: unknown;
+  /** System instructions given apart from the messages: `gen_ai.system_instructions`, only with content capture on. */
+  system?: unknown;
   attributes?: Attributes;
 }
 
-export interface TokenUsage { inputTokens?: number; outputTokens?: number; cacheReadTokens?: number; cacheCreationTokens?: number }
+export interface TokenUsage {
+  /** All prompt tokens, cached ones included. */
+  inputTokens?: number;
+  /** All completion tokens, reasoning ones included. */
+  outputTokens?: number;
+  cacheReadTokens?: number;
+  /** Prompt tokens written to the cache: `gen_ai.usage.cache_write.input_tokens` (and `cache_creation`, its earlier name). */
+  cacheWriteTokens?: number;
+  /** @deprecated The same as cacheWriteTokens. */
+  cacheCreationTokens?: number;
+  /** `gen_ai.usage.reasoning.output_tokens`. */
+  reasoningTokens?: number;
+}
 export interface LlmResponse { model?: string; id?: string; finishReasons?: string[] }
 
 export interface LlmCall {
   readonly span: Span;
   recordUsage(usage: TokenUsage): void;
   setResponse(response: LlmResponse): void;
-  /** Completion: recorded as `gen_ai.output.messages` only when content capture is on. */
+  /**
+   * The completion, recorded only when content capture is on, as `gen_ai.output.messages` (one message
+   * per choice with its `finish_reason`): a string, a message, or a chat completion / message / response body.
+   */
   setOutput(output: unknown): void;
   setAttribute(key: string, value: AttributeValue): void;
 }
 
+// Cache writes go under the spec's name and the earlier one, which the views and cost read.
 const USAGE_KEYS = [
-  ['inputTokens', A.GEN_AI_USAGE_INPUT_TOKENS],
-  ['outputTokens', A.GEN_AI_USAGE_OUTPUT_TOKENS],
-  ['cacheReadTokens', A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS],
-  ['cacheCreationTokens', A.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS],
+  ['inputTokens', [A.GEN_AI_USAGE_INPUT_TOKENS]],
+  ['outputTokens', [A.GEN_AI_USAGE_OUTPUT_TOKENS]],
+  ['cacheReadTokens', [A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]],
+  ['cacheWriteTokens', [A.GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, A.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]],
+  ['cacheCreationTokens', [A.GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS, A.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]],
+  ['reasoningTokens', [A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]],
 ] as const;
 
 /**
@@ -75,33 +101,47 @@ function llmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T | Promise<
     [A.GEN_AI_REQUEST_MAX_TOKENS]: options.maxTokens,
     ...options.attributes,
   };
-  if (captureContent && options.input !== undefined) attributes[A.GEN_AI_INPUT_MESSAGES] = contentValue(options.input);
+  if (captureContent && (options.input !== undefined || options.system !== undefined)) {
+    safely('recording the prompt', () => {
+      const { messages, system } = inputContent(options.input, options.system);
+      if (options.input !== undefined) attributes[A.GEN_AI_INPUT_MESSAGES] = toJson(messages);
+      if (system.length) attributes[A.GEN_AI_SYSTEM_INSTRUCTIONS] = toJson(system);
+    });
+  }
+  let finishReasons: string[] | undefined;
+  let output: { value: unknown } | undefined;
 
   const makeHandle = (span: Span): LlmCall => ({
     span,
     recordUsage(u) {
-      for (const [k, attr] of USAGE_KEYS) {
-        const v = u[k];
+      for (const [k, attrs] of USAGE_KEYS) {
+        const v = u?.[k];
         if (v === undefined) continue;
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
           diag.warn(`agent-otel: recordUsage ${k} must be a non-negative number, got ${String(v)}; ignored`);
           continue;
         }
-        span.setAttribute(attr, v);
+        for (const attr of attrs) span.setAttribute(attr, v);
       }
     },
     setResponse(r) {
       if (r.model) span.setAttribute(A.GEN_AI_RESPONSE_MODEL, r.model);
       if (r.id) span.setAttribute(A.GEN_AI_RESPONSE_ID, r.id);
-      if (r.finishReasons) span.setAttribute(A.GEN_AI_RESPONSE_FINISH_REASONS, r.finishReasons);
+      if (r.finishReasons) {
+        finishReasons = r.finishReasons;
+        span.setAttribute(A.GEN_AI_RESPONSE_FINISH_REASONS, r.finishReasons);
+      }
     },
-    setOutput(output) {
-      if (captureContent) span.setAttribute(A.GEN_AI_OUTPUT_MESSAGES, contentValue(output));
+    // Converted when the call ends, when the finish reasons and the outcome are known.
+    setOutput(value) {
+      if (captureContent) output = { value };
     },
     setAttribute: (k, v) => { span.setAttribute(k, v); },
   });
 
   // The GenAI client metrics and the run's token totals are recorded when the span ends
   // (CallAccountingProcessor), the same way for every instrumentation.
-  return withSpan(spanNameLlm(operation, options.model), SpanKind.CLIENT, attributes, parent, makeHandle, fn, () => {});
+  return withSpan(spanNameLlm(operation, options.model), SpanKind.CLIENT, attributes, parent, makeHandle, fn, ({ span, errorType }) => {
+    if (output) span.setAttribute(A.GEN_AI_OUTPUT_MESSAGES, toJson(outputMessages(output.value, finishReasons, errorType !== undefined)));
+  });
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { context, diag, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
 import { SPAN_NAME_RUN_START, spanNameAgent } from '../../semconv/spans.js';
-import { RUN_KEY, current, runOf, type RunInfo } from './state.js';
+import { recordInvocationMetrics } from './genaiMetrics.js';
+import { INVOCATION_KEY, RUN_KEY, current, insideInvocation, runOf, type RunInfo } from './state.js';
 import { safely, withAttribute, withSpan } from './withSpan.js';
 import { artifactFacts, type ArtifactOptions } from '../governance/artifacts.js';
 import { getGovernance } from '../governance/setup.js';
@@ -12,10 +13,16 @@ export interface AgentRunOptions {
   agentName: string;
   /** `agent.run.kind`, e.g. `process_files`. */
   runKind?: string;
-  /** `agent.run.id`; a UUID when omitted. */
+  /** `agent.run.id`, the id of this run; a UUID when omitted. */
   runId?: string;
-  /** `gen_ai.agent.id`. */
+  /**
+   * `gen_ai.agent.id`: the stable identifier of the agent itself, the same on every run (a hosted
+   * agent's provider-assigned id such as `asst_…` or a Bedrock agent ARN). Not a per-run or
+   * per-process id: that is `runId` (`agent.run.id`). Usually left out for in-process agents.
+   */
   agentId?: string;
+  /** `gen_ai.agent.description`: what the agent does. */
+  agentDescription?: string;
   /** `gen_ai.conversation.id`: a session or thread the run belongs to. */
   conversationId?: string;
   /** More span attributes, set at start. */
@@ -68,14 +75,23 @@ export function withAgentRun<T>(options: AgentRunOptions, fn: (run: AgentRun) =>
   const parent = context.active();
   const info: RunInfo = {
     runId: options.runId ?? randomUUID(), agentName: options.agentName, inputTokens: 0, outputTokens: 0, costUsd: 0,
+    llmCalls: 0, toolCalls: 0,
   };
   const outer = runOf(parent);
+  const nested = insideInvocation(parent);
+  let agentId = options.agentId;
+  if (agentId !== undefined && agentId === info.runId) {
+    diag.warn('agent-otel: withAgentRun agentId is the stable id of the agent, not of a run (that is runId); not recorded');
+    agentId = undefined;
+  }
   const attributes: Attributes = {
     [A.GEN_AI_OPERATION_NAME]: A.GenAiOperation.INVOKE_AGENT,
     [A.GEN_AI_AGENT_NAME]: options.agentName,
     [A.AGENT_RUN_ID]: info.runId,
     [A.AGENT_RUN_KIND]: options.runKind,
-    [A.GEN_AI_AGENT_ID]: options.agentId,
+    [A.GEN_AI_AGENT_ID]: agentId,
+    [A.GEN_AI_AGENT_DESCRIPTION]: options.agentDescription,
+    [A.GEN_AI_INVOCATION_IS_NESTED]: nested,
     [A.GEN_AI_CONVERSATION_ID]: options.conversationId,
     [A.AGENT_RUN_PARENT_ID]: outer?.runId,
     ...getGovernance()?.git,
@@ -123,7 +139,7 @@ export function withAgentRun<T>(options: AgentRunOptions, fn: (run: AgentRun) =>
     };
   };
 
-  return withSpan(spanNameAgent(options.agentName), SpanKind.INTERNAL, attributes, parent.setValue(RUN_KEY, info),
+  return withSpan(spanNameAgent(options.agentName), SpanKind.INTERNAL, attributes, parent.setValue(RUN_KEY, info).setValue(INVOCATION_KEY, true),
     makeHandle, fn, ({ span, seconds, errorType }) => {
       const type = errorType ?? failure?.errorType;
       const status = type ? A.RunStatus.FAILED : A.RunStatus.SUCCESS;
@@ -141,6 +157,9 @@ export function withAgentRun<T>(options: AgentRunOptions, fn: (run: AgentRun) =>
       instruments.runsActive.add(-1, { [A.GEN_AI_AGENT_NAME]: options.agentName });
       instruments.runs.add(1, attrs);
       instruments.runDuration.record(seconds, attrs);
+      recordInvocationMetrics(instruments, {
+        operation: A.GenAiOperation.INVOKE_AGENT, name: options.agentName, nested, errorType: type, seconds, run: info,
+      });
       for (const [k] of ITEM_KEYS) {
         if (items[k]) instruments.items.add(items[k], { [A.GEN_AI_AGENT_NAME]: options.agentName, [A.AGENT_ITEM_OUTCOME]: k });
       }

@@ -2,6 +2,7 @@ import { createContextKey, metrics, trace, type Attributes, type Context, type H
 import * as M from '../../semconv/metrics.js';
 import { SCOPE_NAME } from '../../semconv/spans.js';
 import { VERSION } from '../version.js';
+import { semconvOptInFromEnv } from '../config.js';
 
 /** What every span inside a run inherits, carried in the OTel context. */
 export interface RunInfo {
@@ -13,9 +14,16 @@ export interface RunInfo {
   outputTokens: number;
   /** USD of the run's priced LLM calls (added by the cost processor). */
   costUsd: number;
+  /** Counted LLM and tool calls the run made itself (its sub-runs count their own). */
+  llmCalls?: number;
+  toolCalls?: number;
 }
 export const RUN_KEY = createContextKey('agent-otel.run');
 export const runOf = (ctx: Context): RunInfo | undefined => ctx.getValue(RUN_KEY) as RunInfo | undefined;
+
+/** Set inside withWorkflow and withAgentRun: an invocation started there is nested (gen_ai.invocation.is_nested). */
+export const INVOCATION_KEY = createContextKey('agent-otel.invocation');
+export const insideInvocation = (ctx: Context): boolean => ctx.getValue(INVOCATION_KEY) === true || runOf(ctx) !== undefined;
 
 /**
  * A counter kept in a Map and reported through an observable instrument at collection time. A
@@ -59,9 +67,25 @@ export function tally(meter: Meter, kind: 'counter' | 'upDown', name: string, op
   return t;
 }
 
+/** The GenAI metrics of the latest conventions (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental). */
+export interface LatestGenAiInstruments {
+  inferenceDuration: Histogram;
+  usage: { input: Tally; output: Tally; cacheRead: Tally; cacheWrite: Tally; reasoning: Tally };
+  operationInputTokens: Histogram;
+  operationOutputTokens: Histogram;
+  invocationDuration: Histogram;
+  agentInferenceCalls: Histogram;
+  agentToolCalls: Histogram;
+  executeToolDuration: Histogram;
+}
+
 export interface Instruments {
+  /** Default names only: replaced by the `latest` usage counters and histograms when opted in. */
   tokenUsage: Histogram;
+  /** Every model call by default; only non-inference ones (embeddings) when opted in. */
   operationDuration: Histogram;
+  /** Present when the latest GenAI metric names are opted in. */
+  latest?: LatestGenAiInstruments;
   runs: Tally;
   runDuration: Histogram;
   runsActive: Tally;
@@ -79,10 +103,34 @@ interface State {
 
 let state: State | undefined;
 let captureContent = false;
+let genAiLatest = false;
+
+function createLatest(meter: Meter): LatestGenAiInstruments {
+  const tokens = (name: string, description: string) => tally(meter, 'counter', name, { unit: M.UNIT_TOKEN, description });
+  const histogram = (name: string, unit: string, description: string, buckets: number[]) =>
+    meter.createHistogram(name, { unit, description, advice: { explicitBucketBoundaries: buckets } });
+  return {
+    inferenceDuration: histogram(M.METRIC_GEN_AI_INFERENCE_DURATION, M.UNIT_SECONDS, 'GenAI client inference operation duration', M.BUCKETS_OPERATION_DURATION),
+    usage: {
+      input: tokens(M.METRIC_GEN_AI_INFERENCE_USAGE_INPUT_TOKENS, 'The number of input (prompt) tokens used, including cached tokens'),
+      output: tokens(M.METRIC_GEN_AI_INFERENCE_USAGE_OUTPUT_TOKENS, 'The number of output (completion) tokens used, including reasoning tokens'),
+      cacheRead: tokens(M.METRIC_GEN_AI_INFERENCE_USAGE_CACHE_READ_INPUT_TOKENS, 'The number of input tokens served from a provider-managed cache'),
+      cacheWrite: tokens(M.METRIC_GEN_AI_INFERENCE_USAGE_CACHE_WRITE_INPUT_TOKENS, 'The number of input tokens written to a provider-managed cache'),
+      reasoning: tokens(M.METRIC_GEN_AI_INFERENCE_USAGE_REASONING_OUTPUT_TOKENS, 'The number of output tokens used for reasoning'),
+    },
+    operationInputTokens: histogram(M.METRIC_GEN_AI_INFERENCE_OPERATION_INPUT_TOKENS, M.UNIT_TOKEN, 'The number of input (prompt) tokens used per inference operation', M.BUCKETS_TOKEN_USAGE),
+    operationOutputTokens: histogram(M.METRIC_GEN_AI_INFERENCE_OPERATION_OUTPUT_TOKENS, M.UNIT_TOKEN, 'The number of output (completion) tokens used per inference operation', M.BUCKETS_TOKEN_USAGE),
+    invocationDuration: histogram(M.METRIC_GEN_AI_INVOCATION_DURATION, M.UNIT_SECONDS, 'The end-to-end duration of an in-process GenAI workflow or agent invocation', M.BUCKETS_INVOCATION_DURATION),
+    agentInferenceCalls: histogram(M.METRIC_GEN_AI_INVOKE_AGENT_INFERENCE_CALLS, M.UNIT_INFERENCE_CALL, 'The number of inference (model) calls a GenAI agent makes during a single invocation', M.BUCKETS_CALLS_PER_INVOCATION),
+    agentToolCalls: histogram(M.METRIC_GEN_AI_INVOKE_AGENT_TOOL_CALLS, M.UNIT_TOOL_CALL, 'The number of tool calls a GenAI agent makes during a single invocation', M.BUCKETS_CALLS_PER_INVOCATION),
+    executeToolDuration: histogram(M.METRIC_GEN_AI_EXECUTE_TOOL_DURATION, M.UNIT_SECONDS, 'The duration of a single tool execution', M.BUCKETS_OPERATION_DURATION),
+  };
+}
 
 function createInstruments(): Instruments {
   const meter = metrics.getMeter(SCOPE_NAME, VERSION);
   return {
+    latest: genAiLatest ? createLatest(meter) : undefined,
     tokenUsage: meter.createHistogram(M.METRIC_GEN_AI_TOKEN_USAGE, {
       unit: M.UNIT_TOKEN, description: 'Number of input and output tokens used per GenAI operation',
       advice: { explicitBucketBoundaries: M.BUCKETS_TOKEN_USAGE },
@@ -115,8 +163,12 @@ export function current(): State {
   return (state ??= { tracer: trace.getTracer(SCOPE_NAME, VERSION), instruments: createInstruments(), captureContent });
 }
 
-/** Called by registerTelemetry() and shutdown(). */
-export function resetState(options: { captureContent: boolean }): void {
+/**
+ * Called by registerTelemetry() and shutdown(). `genAiLatest` is the resolved config's
+ * genAiLatestExperimental; when the caller leaves it out it is resolved from the env the same way.
+ */
+export function resetState(options: { captureContent: boolean; genAiLatest?: boolean }): void {
   captureContent = options.captureContent;
+  genAiLatest = options.genAiLatest ?? semconvOptInFromEnv().includes(M.SEMCONV_OPT_IN_GEN_AI_LATEST);
   state = undefined;
 }

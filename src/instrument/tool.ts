@@ -2,7 +2,8 @@ import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue
 import * as A from '../../semconv/attributes.js';
 import { spanNameTool } from '../../semconv/spans.js';
 import { current } from './state.js';
-import { contentValue, withSpan } from './withSpan.js';
+import { toolContentValue } from './content.js';
+import { safely, withSpan } from './withSpan.js';
 
 export interface ToolCallOptions {
   /** `gen_ai.tool.name`: low cardinality (it labels metrics). */
@@ -13,14 +14,17 @@ export interface ToolCallOptions {
   type?: string;
   /** `agent.tool.risk_level`, e.g. `low` | `medium` | `high`. */
   riskLevel?: string;
-  /** Recorded as `gen_ai.tool.call.arguments` only when content capture is on. */
+  /**
+   * Recorded as `gen_ai.tool.call.arguments` only when content capture is on: an object (as JSON),
+   * or the model's JSON text, which is parsed and written back as JSON (the spec expects an object).
+   */
   arguments?: unknown;
   attributes?: Attributes;
 }
 
 export interface ToolCall {
   readonly span: Span;
-  /** Recorded as `gen_ai.tool.call.result` only when content capture is on. */
+  /** Recorded as `gen_ai.tool.call.result` only when content capture is on (objects as JSON, text as it is). */
   setResult(result: unknown): void;
   /** Marks the call failed without throwing (a tool that returns an error result). */
   fail(errorType: string, message?: string): void;
@@ -39,13 +43,15 @@ export function withToolCall<T>(options: ToolCallOptions, fn: (tool: ToolCall) =
     [A.AGENT_TOOL_RISK_LEVEL]: options.riskLevel,
     ...options.attributes,
   };
-  if (captureContent && options.arguments !== undefined) attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = contentValue(options.arguments);
+  if (captureContent && options.arguments !== undefined) {
+    safely('recording tool arguments', () => { attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = toolContentValue(options.arguments); });
+  }
   let failed: string | undefined;
 
   const makeHandle = (span: Span): ToolCall => ({
     span,
     setResult(result) {
-      if (captureContent) span.setAttribute(A.GEN_AI_TOOL_CALL_RESULT, contentValue(result));
+      if (captureContent) safely('recording a tool result', () => span.setAttribute(A.GEN_AI_TOOL_CALL_RESULT, toolContentValue(result)));
     },
     fail(errorType, message) {
       failed = errorType;

@@ -3,6 +3,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import * as A from '../../semconv/attributes.js';
 import { SELF_METERED_SCOPES } from '../../semconv/dialects.js';
 import { kindOfOperation } from '../dialects/kind.js';
+import { recordInvocationMetrics, recordLlmCallMetrics, recordToolCallMetrics } from '../instrument/genaiMetrics.js';
 import { current } from '../instrument/state.js';
 import { OUTER_LLM, OUTER_TOOL, RUN_OF, WRAPS_CALLS, type MarkedSpan } from './spanMarks.js';
 
@@ -42,10 +43,7 @@ export class CallAccountingProcessor implements SpanProcessor {
     const failed = span.status.code === SpanStatusCode.ERROR;
     const errorType = (a[A.ERROR_TYPE] as string | undefined) ?? (failed ? '_OTHER' : undefined);
     if (kind === 'tool') {
-      const outcome = (a[A.AGENT_TOOL_OUTCOME] as string | undefined) ?? (errorType ? A.ToolOutcome.ERROR : A.ToolOutcome.SUCCESS);
-      const attrs: Attributes = { [A.GEN_AI_TOOL_NAME]: a[A.GEN_AI_TOOL_NAME], [A.AGENT_TOOL_OUTCOME]: outcome, [A.GEN_AI_AGENT_NAME]: agent };
-      instruments.toolCalls.add(1, attrs);
-      instruments.toolDuration.record(seconds(span), attrs);
+      recordToolCallMetrics(instruments, a, run, { agent, errorType, seconds: seconds(span) });
       if (errorType) instruments.errors.add(1, { [A.GEN_AI_AGENT_NAME]: agent, [A.AGENT_OPERATION]: 'tool', [A.ERROR_TYPE]: errorType });
       return;
     }
@@ -56,15 +54,7 @@ export class CallAccountingProcessor implements SpanProcessor {
       run.outputTokens += output ?? 0;
     }
     if (errorType) instruments.errors.add(1, { [A.GEN_AI_AGENT_NAME]: agent, [A.AGENT_OPERATION]: 'llm', [A.ERROR_TYPE]: errorType });
-    if (SELF_METERED_SCOPES.has(span.instrumentationScope.name)) return;
-    const attrs: Attributes = {
-      [A.GEN_AI_OPERATION_NAME]: a[A.GEN_AI_OPERATION_NAME], [A.GEN_AI_PROVIDER_NAME]: a[A.GEN_AI_PROVIDER_NAME],
-      [A.GEN_AI_REQUEST_MODEL]: a[A.GEN_AI_REQUEST_MODEL], [A.GEN_AI_RESPONSE_MODEL]: a[A.GEN_AI_RESPONSE_MODEL],
-      [A.GEN_AI_AGENT_NAME]: agent, [A.ERROR_TYPE]: errorType,
-    };
-    instruments.operationDuration.record(seconds(span), attrs);
-    if (input !== undefined) instruments.tokenUsage.record(input, { ...attrs, [A.GEN_AI_TOKEN_TYPE]: A.TokenType.INPUT });
-    if (output !== undefined) instruments.tokenUsage.record(output, { ...attrs, [A.GEN_AI_TOKEN_TYPE]: A.TokenType.OUTPUT });
+    recordLlmCallMetrics(instruments, a, run, { agent, errorType, seconds: seconds(span) }, SELF_METERED_SCOPES.has(span.instrumentationScope.name));
   }
 
   /** Another framework's agent run ends: its status from the span status, its token totals, the run metrics. */
@@ -81,6 +71,11 @@ export class CallAccountingProcessor implements SpanProcessor {
     const attrs: Attributes = { [A.GEN_AI_AGENT_NAME]: run.agentName, [A.AGENT_RUN_STATUS]: status };
     instruments.runs.add(1, attrs);
     instruments.runDuration.record(seconds(span), attrs);
+    // Outside any of our runs; whether a workflow encloses it is not known here.
+    recordInvocationMetrics(instruments, {
+      operation: A.GenAiOperation.INVOKE_AGENT, name: run.agentName, nested: false, run, seconds: seconds(span),
+      errorType: failed ? (a[A.ERROR_TYPE] as string | undefined) ?? '_OTHER' : undefined,
+    });
     if (failed) {
       instruments.errors.add(1, {
         [A.GEN_AI_AGENT_NAME]: run.agentName, [A.AGENT_OPERATION]: 'run', [A.ERROR_TYPE]: (a[A.ERROR_TYPE] as string | undefined) ?? '_OTHER',
