@@ -148,7 +148,8 @@ export const CONTENT_KEYS: readonly ContentKeyRule[] = [
 
   // --- Vercel AI SDK: exactly the attributes `ai` 6 (dist/index.mjs) and `@ai-sdk/otel` 1.x (for ai 7)
   // record only under recordInputs / recordOutputs (their `{ input: () => … }` / `{ output: … }`).
-  // ai.response.providerMetadata is gated in ai 6 and may hold logprobs or grounding queries.
+  // ai.response.providerMetadata is gated in ai 6 and may hold logprobs or grounding queries. Gated but
+  // metadata, so kept: ai.request.audio.* / ai.response.audio.* (byte size, media type, format).
   r('ai.prompt', 'tree', 'prompt', 'vercel'), // ai.prompt, .messages, .tools, .toolChoice
   r('ai.request.text', 'exact', 'prompt', 'vercel'), // speech input
   r('ai.response.text', 'exact', 'completion', 'vercel'),
