@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
+import { GEN_AI_USAGE_COMPLETION_TOKENS, GEN_AI_USAGE_PROMPT_TOKENS } from '../../semconv/dialects.js';
 import type { Dialect } from './types.js';
 import { kindOfOperation } from './kind.js';
 
@@ -14,8 +15,8 @@ export const genai: Dialect = {
   standardKeys(a): Attributes | undefined {
     const out: Attributes = {};
     if (a[A.GEN_AI_SYSTEM] !== undefined) out[A.GEN_AI_PROVIDER_NAME] = a[A.GEN_AI_SYSTEM];
-    if (a['gen_ai.usage.prompt_tokens'] !== undefined) out[A.GEN_AI_USAGE_INPUT_TOKENS] = a['gen_ai.usage.prompt_tokens'];
-    if (a['gen_ai.usage.completion_tokens'] !== undefined) out[A.GEN_AI_USAGE_OUTPUT_TOKENS] = a['gen_ai.usage.completion_tokens'];
+    if (a[GEN_AI_USAGE_PROMPT_TOKENS] !== undefined) out[A.GEN_AI_USAGE_INPUT_TOKENS] = a[GEN_AI_USAGE_PROMPT_TOKENS];
+    if (a[GEN_AI_USAGE_COMPLETION_TOKENS] !== undefined) out[A.GEN_AI_USAGE_OUTPUT_TOKENS] = a[GEN_AI_USAGE_COMPLETION_TOKENS];
     if (a[A.GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS] !== undefined) {
       out[A.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS] = a[A.GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS];
     }
