@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { defaultDir } from './common.js';
 import * as audit from './commands/audit.js';
 import * as compact from './commands/compact.js';
+import * as doctor from './commands/doctor.js';
 import * as ingest from './commands/ingest.js';
 import * as prune from './commands/prune.js';
 import * as replay from './commands/replay.js';
@@ -16,7 +17,7 @@ import * as trace from './commands/trace.js';
 import * as ui from './commands/ui.js';
 
 /** Every command: a module with `register(cli)`, one file each in commands/. */
-const COMMANDS = [sql, trace, runs, report, tail, ingest, compact, prune, replay, ui, audit];
+const COMMANDS = [sql, trace, runs, report, tail, ingest, compact, prune, replay, ui, audit, doctor];
 
 /**
  * The `agent-otel` command. Errors the user can act on print one line and set exit code 1; anything
