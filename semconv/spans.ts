@@ -4,6 +4,7 @@ export const SCOPE_NAME = 'agent-otel';
 export const spanNameAgent = (agentName: string): string => `invoke_agent ${agentName}`;
 export const spanNameLlm = (operation: string, model: string): string => `${operation} ${model}`;
 export const spanNameTool = (toolName: string): string => `execute_tool ${toolName}`;
+/** A workflow invocation: `{gen_ai.operation.name} {gen_ai.workflow.name}`, as the spec names invocation spans. */
 export const spanNameWorkflow = (workflowName: string): string => `invoke_workflow ${workflowName}`;
 /** Zero-length child of a run span, exported at once so a crashed run is still visible. */
 export const SPAN_NAME_RUN_START = 'agent.run.start';

@@ -159,6 +159,7 @@ describe('captured content uses the spec JSON shape', () => {
       }, (call) => call.setOutput({ role: 'assistant', content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn' }));
       await withLlmCall({ provider: 'openai', model: 'm2', input: [{ role: 'tool', content: [{ type: 'tool-result', toolCallId: 't9', toolName: 'x', output: { v: 1 } }] }] },
         (call) => call.setOutput(['a', 'b']));
+      await withLlmCall({ provider: 'openai', model: 'm4', input: [{ type: 'text', text: 'see' }, { type: 'image_url', image_url: { url: 'https://x/y.png' } }] }, () => {});
       await expect(withLlmCall({ provider: 'openai', model: 'm3', input: 42 }, (call) => {
         call.setOutput('partial');
         throw new Error('stream cut');
@@ -176,6 +177,8 @@ describe('captured content uses the spec JSON shape', () => {
     expect(json(m2['gen_ai.input.messages'])).toEqual([{ role: 'tool', parts: [{ type: 'tool_call_response', id: 't9', response: { v: 1 } }] }]);
     expect(json(m2['gen_ai.output.messages']).map((m: { parts: unknown[]; finish_reason: string }) => [m.parts, m.finish_reason]))
       .toEqual([[[{ type: 'text', content: 'a' }], 'stop'], [[{ type: 'text', content: 'b' }], 'stop']]);
+    expect(json(attrsOf(spans, 'chat m4')['gen_ai.input.messages'])).toEqual([{ role: 'user', parts: [
+      { type: 'text', content: 'see' }, { type: 'uri', modality: 'image', mime_type: null, uri: 'https://x/y.png' }] }]);
     const m3 = attrsOf(spans, 'chat m3');
     expect(json(m3['gen_ai.input.messages'])).toEqual([{ role: 'user', parts: [{ type: 'text', content: '42' }] }]);
     expect(json(m3['gen_ai.output.messages'])).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'partial' }], finish_reason: 'error' }]);

@@ -117,13 +117,18 @@ function contentParts(content: unknown): Part[] {
 }
 
 const SYSTEM_ROLES = new Set(['system', 'developer']);
+/** Role-less OpenAI Responses items that are a message of their own. */
+const ITEM_ROLES: Record<string, string> = { function_call: 'assistant', function_call_output: 'tool' };
+/** Role-less content blocks only (`[{ type: 'text', text }, { type: 'image_url', … }]`): one message's parts. */
+const onlyBlocks = (items: unknown[]): boolean =>
+  items.length > 0 && items.every((b) => isObject(b) && typeof b.role !== 'string' && typeof b.type === 'string' && !Object.hasOwn(ITEM_ROLES, b.type));
 
 /** One message of any common format; what is not a message becomes one of `defaultRole`. */
 function toMessage(m: unknown, defaultRole: string): ChatMessage {
   if (typeof m === 'string') return { role: defaultRole, parts: [text(m)] };
   if (!isObject(m) || typeof m.role !== 'string') {
     // A content block or an OpenAI Responses item without a role.
-    if (isObject(m) && typeof m.type === 'string') return { role: m.type === 'function_call_output' ? 'tool' : defaultRole, parts: [toPart(m)] };
+    if (isObject(m) && typeof m.type === 'string') return { role: Object.hasOwn(ITEM_ROLES, m.type) ? ITEM_ROLES[m.type]! : defaultRole, parts: [toPart(m)] };
     return { role: defaultRole, parts: contentParts(m) };
   }
   const role = m.role;
@@ -165,6 +170,7 @@ export interface InputContent {
 export function inputContent(input: unknown, system?: unknown): InputContent {
   const out: InputContent = { messages: [], system: system === undefined ? [] : contentParts(system) };
   const addAll = (items: unknown): void => {
+    if (Array.isArray(items) && onlyBlocks(items)) items = [{ role: 'user', content: items }];
     for (const item of Array.isArray(items) ? items : [items]) {
       const msg = toMessage(item, 'user');
       if (SYSTEM_ROLES.has(msg.role)) out.system.push(...msg.parts);
@@ -183,10 +189,10 @@ export function inputContent(input: unknown, system?: unknown): InputContent {
   return out;
 }
 
-const FINISH_REASONS: Record<string, string> = {
+const FINISH_REASONS: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
   tool_calls: 'tool_call', function_call: 'tool_call', tool_use: 'tool_call', 'tool-calls': 'tool_call',
   end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', 'content-filter': 'content_filter',
-};
+});
 /** A provider's finish reason in the spec's words (`stop`, `length`, `content_filter`, `tool_call`, `error`). */
 export const finishReason = (r: string): string => FINISH_REASONS[r] ?? r;
 
