@@ -1,6 +1,7 @@
-import { diag, type Attributes, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { AGENT_DIALECT } from '../../semconv/attributes.js';
+import { diag, SpanStatusCode, type Attributes, type Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
+import { AGENT_DIALECT, ERROR_TYPE, GEN_AI_OPERATION_NAME } from '../../semconv/attributes.js';
+import { kindOfOperation } from './kind.js';
 import { SCOPE_NAME } from '../../semconv/spans.js';
 import { DIALECTS } from './index.js';
 
@@ -34,6 +35,10 @@ export class DialectProcessor implements SpanProcessor {
         if (added) first ??= d.name;
       }
       if (first && attrs[AGENT_DIALECT] === undefined) attrs[AGENT_DIALECT] = first;
+      // A failed call whose instrumentation names no error class: the recorded exception's type, else _OTHER.
+      if (span.status.code === SpanStatusCode.ERROR && attrs[ERROR_TYPE] === undefined && kindOfOperation(attrs[GEN_AI_OPERATION_NAME])) {
+        attrs[ERROR_TYPE] = exceptionType(span.events) ?? '_OTHER';
+      }
     } catch (err) {
       if (!this.failed) diag.warn(`agent-otel: reading the attributes of span '${span.name}' failed: ${(err as Error)?.message ?? err}`);
       this.failed = true;
@@ -43,4 +48,12 @@ export class DialectProcessor implements SpanProcessor {
   onEnd(_span: ReadableSpan): void {}
   forceFlush(): Promise<void> { return Promise.resolve(); }
   shutdown(): Promise<void> { return Promise.resolve(); }
+}
+
+function exceptionType(events: readonly TimedEvent[]): string | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const t = events[i]!.name === 'exception' ? events[i]!.attributes?.['exception.type'] : undefined;
+    if (typeof t === 'string' && t) return t;
+  }
+  return undefined;
 }
