@@ -5,6 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   registerTelemetry, withAgentRun, withLlmCall, withToolCall, withWorkflow, type TelemetryHandle, type TelemetryOptions,
 } from '../dist/src/index.js';
+import OpenAI from 'openai';
+import { OpenAIInstrumentation } from '@traceloop/instrumentation-openai';
+import { startMockModelServer, USAGE } from './support/mockModelServer.js';
 import { queryViews } from './support/store.js';
 import { readMetrics, readSpans, sumMetric, tmpDir } from './util.js';
 
@@ -256,5 +259,28 @@ describe('metric names', () => {
     const tools = of('gen_ai.execute_tool.duration');
     expect(tools.map((m) => [m.attributes['gen_ai.tool.name'], m.attributes['error.type'] ?? null, m.count]).sort())
       .toEqual([['search', null, 1], ['search', 'not_found', 1]]);
+  });
+
+  it('another library\'s model calls get the same names (OpenLLMetry\'s OpenAI instrumentation, mock model server)', async () => {
+    const server = await startMockModelServer();
+    try {
+      process.env.OTEL_SEMCONV_STABILITY_OPT_IN = 'gen_ai_latest_experimental';
+      const { metrics } = await run({}, async () => {
+        // Instrumented after registering (its tracer binds to the provider registered then); once per process.
+        new OpenAIInstrumentation().manuallyInstrument(OpenAI);
+        const client = new OpenAI({ apiKey: 'test-key', baseURL: `${server.url}/v1` });
+        await withAgentRun({ agentName: 'ollm' }, () => client.chat.completions.create({ model: 'mock-model', messages: [{ role: 'user', content: 'hi' }] }));
+      });
+      const where = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'mock-model' };
+      expect(sumMetric(metrics, 'gen_ai.client.inference.usage.input_tokens', where)).toBe(USAGE.input);
+      expect(sumMetric(metrics, 'gen_ai.client.inference.usage.output_tokens', where)).toBe(USAGE.output);
+      // OpenLLMetry does not report cached tokens: the counter still gets its 0, as the spec asks.
+      expect(metrics.filter((m) => m.name === 'gen_ai.client.inference.usage.cache_read.input_tokens').map((m) => m.value)).toEqual([0]);
+      expect(metrics.filter((m) => m.name === 'gen_ai.client.inference.duration').map((m) => m.count)).toEqual([1]);
+      expect(metrics.find((m) => m.name === 'gen_ai.invoke_agent.inference_calls')).toMatchObject({ sum: 1, attributes: { 'gen_ai.agent.name': 'ollm' } });
+      expect(metrics.some((m) => m.name === 'gen_ai.client.token.usage')).toBe(false);
+    } finally {
+      await server.close();
+    }
   });
 });
