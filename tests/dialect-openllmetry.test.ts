@@ -85,6 +85,9 @@ describe('OpenLLMetry @traceloop/instrumentation-openai 0.27 (current) with open
     expect(researcher[0]!.cost_usd).toBeCloseTo(CHAT_USD, 10);
     expect(researcher[1]!.cost_usd).toBeCloseTo(CHAT_USD, 10);
     expect(rows.filter((r) => r.agent === 'embedder')).toEqual([]);
+    const responder = rows.filter((r) => r.agent === 'responder'); // the Responses API
+    expect(responder.map((r) => [r.operation, r.model, n(r.input_tokens), n(r.output_tokens)])).toEqual([['chat', 'mock-model', 11, 7]]);
+    expect(responder[0]!.cost_usd).toBeCloseTo(CHAT_USD, 10);
     const [run] = (await runs(metadata.dir)).filter((r) => r.agent === 'researcher');
     expect([run!.status, n(run!.llm_calls), n(run!.input_tokens), n(run!.output_tokens)]).toEqual(['success', 3, 22, 14]);
     expect(run!.cost_usd).toBeCloseTo(2 * CHAT_USD, 10);
@@ -99,12 +102,12 @@ describe('OpenLLMetry @traceloop/instrumentation-openai 0.27 (current) with open
   });
 
   it('records the GenAI client metrics once per call (OpenLLMetry records none itself)', () => {
-    // three calls reported usage: two in the researcher's run, one wrapped
-    expect(tokenRecordings(metadata.metrics)).toEqual({ 'agent-otel': 3 });
+    // four calls reported usage: two in the researcher's run, the Responses API call, the wrapped one
+    expect(tokenRecordings(metadata.metrics)).toEqual({ 'agent-otel': 4 });
   });
 
   it('keeps no prompt, tool definition, tool call or completion at privacy metadata', () => expectNoContent(metadata));
-  it('keeps them at privacy full', () => expectContent(full, `${MARKER}-prompt`, `${MARKER}-result`, COMPLETION_MARKER));
+  it('keeps them at privacy full', () => expectContent(full, `${MARKER}-prompt`, `${MARKER}-result`, `${MARKER}-input`, COMPLETION_MARKER));
 });
 
 describe('OpenLLMetry @traceloop/instrumentation-anthropic 0.27 with @anthropic-ai/sdk 1.x', () => {
