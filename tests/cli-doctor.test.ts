@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, spanRow } from './cli-util2.js';
-import { ROOT, tmpDir } from './util.js';
+import { ROOT, runFixture, tmpDir } from './util.js';
 
 interface Check { id: string; status: 'ok' | 'warn' | 'problem'; message: string; details?: string[] }
 interface Report { checks: Check[]; ok: boolean; apiCopies: Array<{ version: string; path: string; pulledInBy: string[]; seesProviders?: boolean }> }
@@ -102,6 +102,16 @@ describe('agent-otel doctor', () => {
     expect(report.apiCopies.find((x) => x.version === '1.11.0')).toMatchObject({ path: 'node_modules/@acme/instrumentation-x/node_modules/@opentelemetry/api', pulledInBy: ['@acme/instrumentation-x'], seesProviders: false });
   });
 
+  it('agent-otel with its own nested API (the 0.1 bug): it registers through that copy, which the app\'s newer copy cannot read', async () => {
+    const project = fakeProject();
+    writeJson(path.join(project, 'node_modules/agent-otel/node_modules/@opentelemetry/api/package.json'), { name: '@opentelemetry/api', version: '1.9.1' });
+    const { code, find } = await doctor(project, telemetryDir());
+    expect(code).toBe(1);
+    expect(find('api.agent-otel')[0]).toMatchObject({ status: 'problem',
+      message: expect.stringContaining("agent-otel registers its providers through its own copy of @opentelemetry/api 1.9.1 (node_modules/agent-otel/node_modules/@opentelemetry/api), not the app's 1.10.0: the app's spans are no-ops") });
+    expect(find('api.incompatible')[0]!.message).toContain('the app uses @opentelemetry/api 1.10.0');
+  });
+
   it('an app copy older than 1.10, or none, is a problem', async () => {
     const old = await doctor(fakeProject({ api: '1.9.1' }), telemetryDir());
     expect(old.code).toBe(1);
@@ -133,6 +143,27 @@ describe('agent-otel doctor', () => {
     const w = await doctor(project, readable);
     expect(w.code).toBe(0);
     expect(w.find('dir.mode')[0]).toMatchObject({ status: 'warn', details: ['0755 spans/'] });
+  });
+
+  it('telemetry.duckdb: a file DuckDB cannot open is a problem; one a running agent holds is a warning', async () => {
+    const project = fakeProject();
+    const corrupt = telemetryDir();
+    fs.writeFileSync(path.join(corrupt, 'telemetry.duckdb'), 'not a database', { mode: 0o600 });
+    const bad = await doctor(project, corrupt);
+    expect(bad.code).toBe(1);
+    expect(bad.find('dir.duckdb')[0]).toMatchObject({ status: 'problem', message: expect.stringContaining('telemetry.duckdb cannot be read') });
+
+    const held = tmpDir('agent-otel-doctor-dir-');
+    const agent = runFixture('hold-db.mjs', {}, [held, '1']);
+    try {
+      await new Promise<void>((resolve) => agent.child.stdout!.on('data', (d) => { if (String(d).includes('ready')) resolve(); }));
+      const r = await doctor(project, held);
+      expect(r.find('dir.duckdb')[0]).toMatchObject({ status: 'warn', message: expect.stringMatching(/telemetry\.duckdb is held by another process \(PID \d+\)/) });
+      expect(r.code).toBe(0);
+    } finally {
+      agent.child.kill('SIGKILL');
+      await agent;
+    }
   });
 
   it('an instrumentation installed whose spans never arrived is a warning naming it', async () => {

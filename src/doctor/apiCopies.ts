@@ -13,7 +13,7 @@ export interface ApiCopy {
   /** Relative to the project. */
   path: string;
   real: string;
-  /** Who pulls it in: `a > b` chains of the packages whose node_modules hold it; `(project)` for the root copy. */
+  /** Who pulls it in: `a > b` chains of the packages whose node_modules hold it; `the app` for the project's own node_modules. */
   pulledInBy: string[];
   /** The app's copy (what the project resolves). */
   root: boolean;
@@ -37,7 +37,7 @@ export function checkApiCopies(project: string, packages: InstalledPackage[]): A
   for (const p of packages) {
     if (p.name !== API) continue;
     const copy = byReal.get(p.real) ?? { version: p.version, path: path.relative(project, p.dir) || '.', real: p.real, pulledInBy: [], root: false, registrar: false };
-    const by = p.parents.length ? p.parents.join(' > ') : '(project)';
+    const by = p.parents.length ? p.parents.join(' > ') : 'the app';
     if (!copy.pulledInBy.includes(by)) copy.pulledInBy.push(by);
     byReal.set(p.real, copy);
   }
@@ -49,7 +49,7 @@ export function checkApiCopies(project: string, packages: InstalledPackage[]): A
     // A copy above the project (a monorepo's hoisted node_modules) is not under <project>/node_modules.
     if (!dir || byReal.has(real(dir)!)) return;
     const v = readPackageJson(dir)?.version;
-    if (v) byReal.set(real(dir)!, { version: v, path: path.relative(project, dir), real: real(dir)!, pulledInBy: ['(project)'], root: false, registrar: false });
+    if (v) byReal.set(real(dir)!, { version: v, path: path.relative(project, dir), real: real(dir)!, pulledInBy: ['the app'], root: false, registrar: false });
   };
   addOutside(rootDir);
   addOutside(registrarDir);
@@ -63,7 +63,7 @@ export function checkApiCopies(project: string, packages: InstalledPackage[]): A
 
   const checks: Check[] = [];
   const details = copies.map((c) => `${c.version.padEnd(8)} ${c.path}  ← ${c.pulledInBy.join(', ')}` +
-    `${c.root ? ' (the app\'s copy)' : ''}${c.registrar ? ' (agent-otel registers through it)' : ''}` +
+    `${c.root ? ' (the copy the app resolves)' : ''}${c.registrar ? ' (agent-otel registers through it)' : ''}` +
     `${c.seesProviders === false ? ' — cannot see the providers' : ''}`);
   const fixRoot = `npm install ${API}@^1.10 (agent-otel's peer dependency: the app's one copy)`;
   if (!root) {
@@ -90,7 +90,7 @@ export function checkApiCopies(project: string, packages: InstalledPackage[]): A
   if (blind.length) {
     checks.push(check('api.incompatible', 'problem', `${who(blind)} use${blind.length === 1 && blind[0]!.pulledInBy.length === 1 ? 's' : ''} ${API} ${versions(blind)}, ` +
       `which cannot see the providers registered through ${registrar.version} (a copy only reads a global of the same major and an equal or higher minor): their spans are no-ops. ` +
-      `Upgrade the app's ${API} to the highest of these (npm install ${API}@^${highest(blind)}) so that one copy serves all`));
+      (registrar === root ? `Upgrade the app's ${API} to the highest of these (npm install ${API}@^${highest(blind)}) so that one copy serves all` : 'Remove agent-otel\'s nested copy (above)')));
   }
   if (older.length) {
     checks.push(check('api.older', 'warn', `${who(older)} nest${older.length === 1 ? 's' : ''} an older ${API} (${versions(older)}): it still sees the providers registered through ${registrar.version} ` +

@@ -58,7 +58,8 @@ const inList = (list: string[]) => (s: string) => list.includes(s);
 export function checkInstrumentations(pkgs: GenAiPackage[], counts: SpanCounts | undefined, dir: string): Check[] {
   const names = new Set(pkgs.map((p) => p.name));
   const has = (list: string[]) => list.filter((n) => names.has(n));
-  const rel = path.relative(process.cwd(), dir) || '.';
+  const fromCwd = path.relative(process.cwd(), dir);
+  const rel = fromCwd === '' ? '.' : fromCwd.startsWith('..') ? dir : fromCwd;
   const total = (counts?.rows ?? []).reduce((s, r: ScopeCount) => s + r.spans, 0);
   const judge = counts !== undefined && total > 0;
   const out: Check[] = [];
@@ -66,7 +67,7 @@ export function checkInstrumentations(pkgs: GenAiPackage[], counts: SpanCounts |
     const what = typeof p === 'string' ? p : label(p);
     if (typeof p !== 'string' && !p.version) return out.push(check(id, 'problem', `${what}: it is in package.json but not in node_modules`));
     if (!judge || !seen) return out.push(check(id, 'ok', `${what}: ${how}`));
-    if (seen.spans === 0) return out.push(check(id, 'warn', `${what} installed, but no spans from it in ${rel}: ${missing}`));
+    if (seen.spans === 0) return out.push(check(id, 'warn', `${what} installed, but no spans from ${typeof p === 'string' ? 'them' : 'it'} in ${rel}: ${missing}`));
     return out.push(check(id, 'ok', `${what}: ${seen.spans} span${seen.spans === 1 ? '' : 's'} in ${rel}${seen.llm ? ` (${seen.llm} LLM call${seen.llm === 1 ? '' : 's'})` : ''}; ${how}`));
   };
   for (const p of pkgs) {
