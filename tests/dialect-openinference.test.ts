@@ -211,6 +211,22 @@ describe('OpenInference Anthropic instrumentation', () => {
     expect(runs[0]).toMatchObject({ run_id: runId, status: 'success', llm_calls: 1, input_tokens: 14, output_tokens: 7 });
     expect(runs[0]!.cost_usd).toBeCloseTo(CLAUDE_USD, 12);
   });
+
+  it('without the SDK\'s own spans the OpenInference span is the call; a failed one carries error.type from its exception', async () => {
+    const dir = register();
+    // openTelemetry: false turns off the Anthropic SDK's own spans (OpenInference's stay).
+    await new Anthropic({ apiKey: 'test', baseURL: server.url, openTelemetry: false }).messages.create({
+      model: 'mock-claude', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }],
+    });
+    const down = new Anthropic({ apiKey: 'test', baseURL: 'http://127.0.0.1:1', maxRetries: 0, openTelemetry: false });
+    await expect(down.messages.create({ model: 'mock-claude', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] })).rejects.toThrow();
+    await flush();
+    const calls = await queryViews(dir, 'SELECT name, status_code, error_type, model, input_tokens, cache_read_tokens FROM llm_calls ORDER BY start_time');
+    expect(calls).toEqual([
+      { name: 'Anthropic Messages', status_code: 'OK', error_type: null, model: 'mock-claude', input_tokens: 14, cache_read_tokens: 3 },
+      { name: 'Anthropic Messages', status_code: 'ERROR', error_type: 'APIConnectionError', model: 'mock-claude', input_tokens: null, cache_read_tokens: null },
+    ]);
+  });
 });
 
 describe('OpenInference AGENT spans', () => {
@@ -232,7 +248,7 @@ describe('OpenInference AGENT spans', () => {
     expect(runs).toHaveLength(2);
     expect(runs[0]).toMatchObject({ agent: 'weather-agent', status: 'success', llm_calls: 1, input_tokens: 11, output_tokens: 7 });
     expect(runs[0]!.cost_usd).toBeCloseTo(GPT_USD, 12);
-    expect(runs[1]).toMatchObject({ agent: 'failing-agent', status: 'failed', llm_calls: 1 });
+    expect(runs[1]).toMatchObject({ agent: 'failing-agent', status: 'failed', error_type: 'TypeError', llm_calls: 1 });
     const calls = await queryViews(dir, 'SELECT agent, run_id FROM llm_calls ORDER BY start_time');
     expect(calls.map((c) => c.run_id)).toEqual([runs[0]!.run_id, runs[1]!.run_id]);
     expect(calls.map((c) => c.agent)).toEqual(['weather-agent', 'failing-agent']);
