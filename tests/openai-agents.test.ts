@@ -36,6 +36,7 @@ afterEach(async () => {
   await handle?.shutdown();
   handle = undefined;
   setOpenAIAPI('chat_completions');
+  setTraceProcessors([openAIAgentsProcessor()]);
 });
 
 function register(privacy?: 'full') {
@@ -53,6 +54,8 @@ const weatherAgent = () => new Agent({ name: 'weather-agent', instructions: 'Ans
 describe('OpenAI Agents SDK runs become runs, LLM calls and tool calls', () => {
   it('a run() outside any withAgentRun is a run with its calls, tokens and cost; the SDK spans keep their structure', async () => {
     const dir = register();
+    // Content recorded (as the GenAI content keys), then dropped by the default privacy level.
+    setTraceProcessors([openAIAgentsProcessor({ captureContent: true })]);
     const result = await run(weatherAgent(), `What is the weather? ${USER_MARKER}`);
     expect(result.finalOutput).toBe(COMPLETION_MARKER);
     await handle!.forceFlush();
@@ -188,6 +191,28 @@ describe('handoffs, guardrails, errors and the Responses API', () => {
       name: `chat ${MODEL}`, provider: 'openai', response_model: MODEL, input_tokens: 11, output_tokens: 7, cache_read_tokens: 3,
       cost_usd: expect.closeTo(CALL_USD, 10), agent: 'responder',
     }]);
+  });
+});
+
+describe('events out of order', () => {
+  it('a slower processor before ours delays some span ends: parents still end after their children, run totals are whole', async () => {
+    const dir = register();
+    const slow = {
+      onTraceStart: async () => {}, onTraceEnd: async () => {}, onSpanStart: async () => {},
+      onSpanEnd: async (span: { spanData: { type: string } }) => {
+        if (span.spanData.type === 'generation') await new Promise((r) => setTimeout(r, 30));
+      },
+      shutdown: async () => {}, forceFlush: async () => {},
+    };
+    setTraceProcessors([slow, openAIAgentsProcessor()]);
+    await run(weatherAgent(), 'weather?');
+    await new Promise((r) => setTimeout(r, 100));
+    await handle!.forceFlush();
+    const spans = await readSpans(dir);
+    const agent = spans.find((s) => s.name === 'invoke_agent weather-agent')!;
+    expect(agent.attributes).toMatchObject({ 'agent.run.status': 'success', 'agent.run.input_tokens': 22, 'agent.run.output_tokens': 14 });
+    expect(agent.attributes['agent.run.cost.usd']).toBeCloseTo(2 * CALL_USD, 10);
+    expect(spans.filter((s) => s.name === `chat ${MODEL}`)).toHaveLength(2);
   });
 });
 

@@ -61,6 +61,7 @@ interface Open {
   waiting?: Open[];
   /** A turn's usage, once it ended. */
   usage?: unknown;
+  /** Its OTel span has ended. */
   done?: boolean;
   /** Tool calls a model call under it asked for; tool spans under it take their ids. */
   toolCalls?: { id: string; name: string }[];
@@ -99,7 +100,7 @@ export class OpenAIAgentsProcessor implements AgentsTracingProcessor {
   onTraceStart(t: AgentsTrace): Promise<void> {
     this.guard('trace start', () => {
       const name = str(t.name) ?? 'Agent workflow';
-      const open = this.start(t.traceId, t.traceId, 'trace', undefined, context.active(), spanNameWorkflow(name), SpanKind.INTERNAL, {
+      const open = this.openSpan(t.traceId, t.traceId, 'trace', undefined, context.active(), spanNameWorkflow(name), SpanKind.INTERNAL, {
         [A.GEN_AI_OPERATION_NAME]: A.GenAiOperation.INVOKE_WORKFLOW,
         [A.AGENT_WORKFLOW_NAME]: name,
         [A.GEN_AI_CONVERSATION_ID]: str(t.groupId),
@@ -129,7 +130,7 @@ export class OpenAIAgentsProcessor implements AgentsTracingProcessor {
         if (i >= 0) attributes[A.GEN_AI_TOOL_CALL_ID] = parent.toolCalls.splice(i, 1)[0]!.id;
       }
       if (LLM_TYPES.has(s.spanData.type) && parent) parent.calls++;
-      const open = this.start(s.spanId, s.traceId, s.spanData.type, parent, parent?.ctx ?? context.active(), name, kind, attributes, sdkTime(s.startedAt));
+      const open = this.openSpan(s.spanId, s.traceId, s.spanData.type, parent, parent?.ctx ?? context.active(), name, kind, attributes, sdkTime(s.startedAt));
       this.spans.set(s.spanId, open);
     });
     return Promise.resolve();
@@ -177,7 +178,7 @@ export class OpenAIAgentsProcessor implements AgentsTracingProcessor {
     return this.forceFlush();
   }
 
-  private start(key: string, traceId: string, type: string, parent: Open | undefined, parentCtx: Context, name: string, kind: SpanKind, attributes: Attributes, startTime: Date | undefined): Open {
+  private openSpan(key: string, traceId: string, type: string, parent: Open | undefined, parentCtx: Context, name: string, kind: SpanKind, attributes: Attributes, startTime: Date | undefined): Open {
     const span = trace.getTracer(O.OPENAI_AGENTS_SCOPE, VERSION).startSpan(name, { kind, attributes, startTime }, parentCtx);
     if (parent) parent.openChildren++;
     return { key, span, ctx: trace.setSpan(parentCtx, span), type, traceId, parent, openChildren: 0, calls: 0 };
@@ -282,7 +283,8 @@ function describe(data: AgentsSpan['spanData']): { name: string; kind: SpanKind;
     case 'function':
       attributes[A.GEN_AI_OPERATION_NAME] = A.GenAiOperation.EXECUTE_TOOL;
       attributes[A.GEN_AI_TOOL_NAME] = name;
-      attributes[A.GEN_AI_TOOL_TYPE] = 'function';
+      // An MCP server's tool runs outside the agent: an `extension` in the conventions' terms.
+      attributes[A.GEN_AI_TOOL_TYPE] = data.mcp_data ? 'extension' : 'function';
       return { name: spanNameTool(name ?? 'function'), kind: SpanKind.INTERNAL, attributes };
     case 'handoff':
       attributes[O.AGENT_HANDOFF_FROM] = str(data.from_agent);
