@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, spanRow } from './cli-util2.js';
+import { startMockModelServer } from './support/mockModelServer.js';
 import { ROOT, runFixture, tmpDir } from './util.js';
 
 interface Check { id: string; status: 'ok' | 'warn' | 'problem'; message: string; details?: string[] }
@@ -65,7 +66,7 @@ function telemetryDir(scopes: string[] = ['agent-otel']): string {
 
 /** Runs doctor on a project (static checks only unless `runtime`) and parses --json. */
 async function doctor(project: string, dir: string, o: { env?: Record<string, string>; runtime?: boolean } = {}) {
-  const r = await runCli(['doctor', '--project', project, '--dir', dir, '--json', ...(o.runtime ? [] : ['--no-runtime'])], { ...CLEAN_ENV, ...o.env });
+  const r = await runCli(['doctor', '--project', project, '--dir', dir, '--json', ...(o.runtime ? [] : ['--static'])], { ...CLEAN_ENV, ...o.env });
   expect(r.stderr).toBe('');
   const report = JSON.parse(r.stdout) as Report;
   const problems = report.checks.filter((c) => c.status === 'problem');
@@ -86,7 +87,7 @@ describe('agent-otel doctor', () => {
     expect(find('dir.mode')[0]).toMatchObject({ status: 'ok' });
     expect(find('instrumentation.openai')[0]).toMatchObject({ status: 'ok', message: expect.stringContaining('1 span from @opentelemetry/instrumentation-openai') });
 
-    const text = await runCli(['doctor', '--project', project, '--dir', dir, '--no-runtime'], CLEAN_ENV);
+    const text = await runCli(['doctor', '--project', project, '--dir', dir, '--static'], CLEAN_ENV);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^ok {7}@opentelemetry\/api 1\.10\.0 is the app's copy/m);
     expect(text.stdout).toMatch(/\d+ ok, \d+ warnings?, 0 problems\n$/);
@@ -226,6 +227,21 @@ describe('agent-otel doctor', () => {
     expect(r.code).toBe(1);
     expect(r.find('api.runtime')[0]).toMatchObject({ status: 'problem',
       message: 'at runtime, spans started through node_modules/@acme/x/node_modules/@opentelemetry/api are no-ops: they cannot see the providers agent-otel registered (1 of 2 copies can)' });
+  });
+
+  it('after a real app ran the official OpenAI instrumentation, its spans are counted; the OpenAI instrumentations that made none are named', async () => {
+    const server = await startMockModelServer();
+    const dir = tmpDir('agent-otel-doctor-dir-');
+    try {
+      const app = await runFixture(path.join('dialects', 'official-api-1-10-app.mjs'), { AGENT_OTEL_DIR: dir, AGENT_OTEL_DUCKDB: 'false' }, [server.url]);
+      expect(app.code, app.stderr).toBe(0);
+    } finally {
+      await server.close();
+    }
+    const { find } = await doctor(ROOT, dir);
+    expect(find('instrumentation.@opentelemetry/instrumentation-openai')[0]).toMatchObject({ status: 'ok', message: expect.stringMatching(/: 1 span in .* \(1 LLM call\)/) });
+    expect(find('instrumentation.openai')[0]).toMatchObject({ status: 'ok', message: expect.stringContaining('1 span from @opentelemetry/instrumentation-openai') });
+    expect(find('instrumentation.@traceloop/instrumentation-openai')[0]).toMatchObject({ status: 'warn', message: expect.stringContaining('installed, but no spans from it') });
   });
 
   it('runs on this repository: nested 1.9.1 copies are warnings, every copy records at runtime, exit 0', async () => {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { OPENAI_AGENTS_SCOPE } from '../../semconv/dialects/openaiAgents.js';
 import { SCOPE_NAME } from '../../semconv/spans.js';
 import { readPackageJson, resolvePackageDir } from './nodeModules.js';
 import type { ScopeCount, SpanCounts } from './spanCounts.js';
@@ -96,8 +97,8 @@ export function checkInstrumentations(pkgs: GenAiPackage[], counts: SpanCounts |
         out.push(check(id, 'warn', `${label(p)}: its tracing is off here (${disabled ? 'OPENAI_AGENTS_DISABLE_TRACING is set' : 'NODE_ENV=test turns it off by default'}): no agent, generation or function spans will be made`));
         continue;
       }
-      report(id, p, 'its traces reach agent-otel through agent-otel\'s trace processor for the Agents SDK',
-        arrived(counts, (s) => /openai[-/]agents/.test(s), ['openai-agents']), 'did you add agent-otel\'s trace processor for the OpenAI Agents SDK (see the README, "Use it with the OpenAI Agents SDK")?');
+      report(id, p, 'its traces reach agent-otel through openAIAgentsProcessor()',
+        arrived(counts, inList([OPENAI_AGENTS_SCOPE])), 'did you register agent-otel\'s processor with the SDK: setTraceProcessors([openAIAgentsProcessor()]) (or addTraceProcessor)?');
     } else if (p.name === 'openai' || p.name === '@anthropic-ai/sdk') {
       const list = p.name === 'openai' ? OPENAI_INSTRUMENTATIONS : ANTHROPIC_INSTRUMENTATIONS;
       const inst = has(list);

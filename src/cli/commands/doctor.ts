@@ -4,7 +4,7 @@ import pc from 'picocolors';
 import { runDoctor, type Check } from '../../doctor/index.js';
 import { defaultDir, type CommonOptions } from '../common.js';
 
-interface DoctorOptions extends CommonOptions { project?: string; runtime?: boolean }
+interface DoctorOptions extends CommonOptions { project?: string; static?: boolean }
 
 const MARK: Record<Check['status'], string> = { ok: pc.green('ok     '), warn: pc.yellow('warn   '), problem: pc.red('problem') };
 
@@ -23,7 +23,7 @@ export function renderChecks(checks: Check[]): string {
 export function register(cli: CAC): void {
   cli.command('doctor', 'Check a project\'s setup: @opentelemetry/api copies, GenAI instrumentations and their spans, Node, content capture vs privacy, the telemetry directory (exit 1 on a problem)')
     .option('--project <path>', 'The project to check: its package.json and node_modules (default: the current directory)')
-    .option('--no-runtime', 'Skip loading agent-otel and each API copy in a child process (the version rule alone)')
+    .option('--static', 'Judge @opentelemetry/api copies by the version rule alone: do not load agent-otel and each copy in a child process')
     .option('--json', 'Print the checks (and what they found) as JSON')
     .example('agent-otel doctor --project ./my-agent --dir ./my-agent/telemetry')
     .action(async (o: DoctorOptions) => {
@@ -31,7 +31,7 @@ export function register(cli: CAC): void {
       // The default directory is the project's (where its agent writes), not the current directory's.
       const dirOpt = o.dir ?? defaultDir();
       const dir = path.isAbsolute(dirOpt) || o.dir !== defaultDir() ? path.resolve(dirOpt) : path.resolve(project, dirOpt);
-      const report = await runDoctor({ project, dir, runtime: o.runtime !== false });
+      const report = await runDoctor({ project, dir, runtime: !o.static });
       process.stdout.write((o.json ? JSON.stringify(report, null, 2) : renderChecks(report.checks)) + '\n');
       process.exitCode = report.ok ? 0 : 1;
     });
