@@ -162,7 +162,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
     diag.warn('agent-otel: another OpenTelemetry SDK is already registered globally; plain OTel spans and metrics go there. ' +
       'Use the returned handle\'s tracer and meter, or register agent-otel first.');
   }
-  resetState({ captureContent: cfg.captureContent });
+  resetState({ captureContent: cfg.captureContent, genAiLatest: cfg.genAiLatestExperimental });
   setGovernance(governance);
   const meter = meterProvider.getMeter(SCOPE_NAME, VERSION);
   registerSelfMetrics(meter, drops);

@@ -175,8 +175,8 @@ describe('privacy and redaction', () => {
     }
     const spans = await readSpans(dir);
     const chat = spans.find((s) => s.name === 'chat gpt-4o')!;
-    expect(chat.attributes['gen_ai.input.messages']).toBe('my key is [REDACTED:api_key]');
-    expect(chat.attributes['gen_ai.output.messages']).toBe('mail [REDACTED:email]');
+    expect(chat.attributes['gen_ai.input.messages']).toBe('[{"role":"user","parts":[{"type":"text","content":"my key is [REDACTED:api_key]"}]}]');
+    expect(chat.attributes['gen_ai.output.messages']).toBe('[{"role":"assistant","parts":[{"type":"text","content":"mail [REDACTED:email]"}],"finish_reason":"stop"}]');
     const pay = spans.find((s) => s.name === 'execute_tool pay')!;
     expect(pay.status_message).toBe('card [REDACTED:card_number] declined for [REDACTED:email]');
     expect(pay.events[0]!.attributes['exception.message']).toBe('card [REDACTED:card_number] declined for [REDACTED:email]');

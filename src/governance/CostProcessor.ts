@@ -46,7 +46,7 @@ export class CostProcessor implements SpanProcessor {
       return;
     }
     const usd = this.pricing.cost(price, {
-      input, output, cacheRead: num(a[A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]), cacheWrite: num(a[A.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]),
+      input, output, cacheRead: num(a[A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]), cacheWrite: num(a[A.GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS]) ?? num(a[A.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]),
     });
     span.setAttribute(A.AGENT_COST_USD, usd);
     span.setAttribute(A.AGENT_COST_STATUS, 'priced');

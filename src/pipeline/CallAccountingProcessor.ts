@@ -32,12 +32,13 @@ export class CallAccountingProcessor implements SpanProcessor {
       if (run && run.rootSpanId === span.spanContext().spanId && a[A.AGENT_RUN_STATUS] === undefined) this.endRun(span, a);
       return;
     }
+    // The enclosing call of the same kind wraps this one (a wrapper inside a wrapper too).
+    const outer = kind === 'llm' ? m[OUTER_LLM] : m[OUTER_TOOL];
+    if (outer?.isRecording()) outer[WRAPS_CALLS] = true;
     if (m[WRAPS_CALLS]) {
       a[A.AGENT_CALL_WRAPPER] = true;
       return;
     }
-    const outer = kind === 'llm' ? m[OUTER_LLM] : m[OUTER_TOOL];
-    if (outer?.isRecording()) outer[WRAPS_CALLS] = true;
     const { instruments } = current();
     const agent = (a[A.GEN_AI_AGENT_NAME] as string | undefined) ?? run?.agentName;
     const failed = span.status.code === SpanStatusCode.ERROR;

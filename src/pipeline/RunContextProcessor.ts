@@ -6,7 +6,7 @@ import { SCOPE_NAME } from '../../semconv/spans.js';
 import { DIALECTS, kindAtStart } from '../dialects/index.js';
 import { kindOfOperation } from '../dialects/kind.js';
 import { runOf, type RunInfo } from '../instrument/state.js';
-import { KIND, OUTER_LLM, OUTER_TOOL, RUN_OF, type MarkedSpan } from './spanMarks.js';
+import { KIND, KIND_LATER, OUTER_LLM, OUTER_TOOL, RUN_OF, WRAPS_CALLS, type MarkedSpan } from './spanMarks.js';
 
 /**
  * As each span starts, notes what it is (LLM call, tool call, agent) and what it is inside of:
@@ -15,31 +15,66 @@ import { KIND, OUTER_LLM, OUTER_TOOL, RUN_OF, type MarkedSpan } from './spanMark
  *   WHERE clause;
  * - an agent span of another framework outside any run starts a run of its own;
  * - the nearest enclosing LLM call and tool call, so that a call inside a call is counted once.
+ * A span whose attributes come just after its start (OpenInference) is classified when its first
+ * child starts, or when it ends (onEnding: this processor comes first, before the dialects).
  */
 export class RunContextProcessor implements SpanProcessor {
   onStart(span: Span, parentContext: Context): void {
     const m = span as MarkedSpan;
     const attrs = span.attributes as Attributes;
-    const parent = trace.getSpan(parentContext) as MarkedSpan | undefined;
+    const parent = sdkSpan(trace.getSpan(parentContext));
+    if (parent?.[KIND_LATER]) classifyLater(parent);
     const own = span.instrumentationScope.name === SCOPE_NAME;
     const kind = own ? kindOfOperation(attrs[A.GEN_AI_OPERATION_NAME]) : kindAtStart(attrs, span.instrumentationScope.name, span.name);
     if (kind) m[KIND] = kind;
+    else if (!own && isEmpty(attrs)) m[KIND_LATER] = true; // attributes to come (OpenInference sets them just after start)
     if (parent) {
       const outerLlm = parent[KIND] === 'llm' ? parent : parent[OUTER_LLM];
       if (outerLlm) m[OUTER_LLM] = outerLlm;
       const outerTool = parent[KIND] === 'tool' ? parent : parent[OUTER_TOOL];
       if (outerTool) m[OUTER_TOOL] = outerTool;
+      // A call starting inside a call of its kind makes that one a wrapper now: the inner span may end
+      // last (the Anthropic SDK ends its span when the body is read, after OpenInference's has ended).
+      const outer = kind === 'llm' ? outerLlm : kind === 'tool' ? outerTool : undefined;
+      if (outer) outer[WRAPS_CALLS] = true;
     }
     let run = runOf(parentContext) ?? parent?.[RUN_OF];
     if (!run && kind === 'agent' && !own) run = startRun(span, attrs);
-    if (!run) return;
-    m[RUN_OF] = run;
-    if (attrs[A.AGENT_RUN_ID] === undefined) span.setAttribute(A.AGENT_RUN_ID, run.runId);
-    if (attrs[A.GEN_AI_AGENT_NAME] === undefined) span.setAttribute(A.GEN_AI_AGENT_NAME, run.agentName);
+    if (run) joinRun(m, run);
+  }
+  onEnding(span: Span): void {
+    if ((span as MarkedSpan)[KIND_LATER]) classifyLater(span as MarkedSpan);
   }
   onEnd(_span: ReadableSpan): void {}
   forceFlush(): Promise<void> { return Promise.resolve(); }
   shutdown(): Promise<void> { return Promise.resolve(); }
+}
+
+function isEmpty(attrs: Attributes): boolean {
+  for (const _ in attrs) return false;
+  return true;
+}
+
+function joinRun(m: MarkedSpan, run: RunInfo): void {
+  m[RUN_OF] = run;
+  const attrs = m.attributes as Attributes;
+  if (attrs[A.AGENT_RUN_ID] === undefined) m.setAttribute(A.AGENT_RUN_ID, run.runId);
+  if (attrs[A.GEN_AI_AGENT_NAME] === undefined) m.setAttribute(A.GEN_AI_AGENT_NAME, run.agentName);
+}
+
+/** The kind of a span that had no attributes at start, from the ones it has now; an agent outside any run starts one. */
+function classifyLater(m: MarkedSpan): void {
+  m[KIND_LATER] = false;
+  const kind = kindAtStart(m.attributes as Attributes, m.instrumentationScope.name, m.name);
+  if (!kind) return;
+  m[KIND] = kind;
+  if (kind === 'agent' && !m[RUN_OF]) joinRun(m, startRun(m, m.attributes as Attributes));
+}
+
+/** The SDK span behind a context's span: OpenInference's instrumentations put their wrapper (OISpan, `.span`) there. */
+function sdkSpan(s: unknown): MarkedSpan | undefined {
+  const inner = (s as { span?: unknown } | undefined)?.span;
+  return (inner !== null && typeof inner === 'object' && typeof (inner as MarkedSpan).spanContext === 'function' ? inner : s) as MarkedSpan | undefined;
 }
 
 /** An agent span of another framework, outside any run: it is the run (its root span). */

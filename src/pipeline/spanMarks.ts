@@ -16,6 +16,11 @@ export const OUTER_LLM = Symbol('agent-otel.outerLlm');
 export const OUTER_TOOL = Symbol('agent-otel.outerTool');
 /** Set on a call span when a call of the same kind ended inside it: it is a wrapper, not a call. */
 export const WRAPS_CALLS = Symbol('agent-otel.wrapsCalls');
+/**
+ * Set on another library's span that started without attributes: OpenInference's tracer sets every
+ * attribute just after the span started. Its kind is read when its first child starts or it ends.
+ */
+export const KIND_LATER = Symbol('agent-otel.kindLater');
 
 export type MarkedSpan = Span & {
   [RUN_OF]?: RunInfo;
@@ -23,5 +28,6 @@ export type MarkedSpan = Span & {
   [OUTER_LLM]?: MarkedSpan;
   [OUTER_TOOL]?: MarkedSpan;
   [WRAPS_CALLS]?: boolean;
+  [KIND_LATER]?: boolean;
 };
 
