@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import { COLUMNS, isLockError, lit, type Signal } from '../../exporters/duckdb/index.js';
 import { createTableSql, DUCKDB_FILE, INGESTED_TABLE, readJsonColumns } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from './files.js';
@@ -128,6 +128,44 @@ export class QuerySession {
     } catch (err) {
       throw new QueryError((err as Error).message);
     }
+  }
+
+  /**
+   * `agent-otel sql`: exactly one read-only statement (a query, or EXPLAIN of one). Before it runs the
+   * session is locked: file access is limited to the telemetry directory (and this session's staging
+   * files), no extension is installed or loaded, and the configuration cannot be changed back by SQL.
+   * Together with the statement check, nothing a user types can write a file or change the store.
+   */
+  async readOnlyQuery(sql: string): Promise<{ columns: string[]; rows: Record<string, unknown>[] }> {
+    await this.lock();
+    try {
+      const statements = await this.conn.extractStatements(sql);
+      if (statements.count !== 1) {
+        throw new QueryError(`agent-otel sql runs exactly one statement; this text has ${statements.count}`);
+      }
+      const prepared = await statements.prepare(0);
+      const type = prepared.statementType;
+      if (type !== StatementType.SELECT && type !== StatementType.EXPLAIN) {
+        throw new QueryError(`agent-otel sql runs read-only queries (SELECT, WITH, FROM, DESCRIBE, SHOW, EXPLAIN); this is a ${StatementType[type] ?? type} statement`);
+      }
+      const reader = await prepared.runAndReadAll();
+      return { columns: reader.columnNames(), rows: reader.getRowObjectsJson() as Record<string, unknown>[] };
+    } catch (err) {
+      throw err instanceof QueryError ? err : new QueryError((err as Error).message);
+    }
+  }
+
+  private locked = false;
+
+  private async lock(): Promise<void> {
+    if (this.locked) return;
+    const dirs = [this.dir, ...this.staged.map((f) => path.dirname(f))].map((d) => lit(d.endsWith(path.sep) ? d : d + path.sep));
+    for (const setting of [
+      `SET allowed_directories = [${dirs.join(', ')}]`, 'SET enable_external_access = false',
+      'SET autoinstall_known_extensions = false', 'SET autoload_known_extensions = false', 'SET allow_community_extensions = false',
+      'SET lock_configuration = true',
+    ]) await this.conn.run(setting);
+    this.locked = true;
   }
 
   close(): void {
