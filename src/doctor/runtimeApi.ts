@@ -18,7 +18,7 @@ const input = JSON.parse(process.env.AGENT_OTEL_DOCTOR_INPUT);
 const out = { copies: [] };
 try {
   const m = await import(pathToFileURL(input.entry).href);
-  const h = m.registerTelemetry({ dir: input.dir, jsonl: false, duckdb: false, handleSignals: false, git: false, logLevel: 'none' });
+  const h = m.registerTelemetry({ dir: input.dir, jsonl: false, duckdb: false, prometheus: false, otlp: false, handleSignals: false, git: false, logLevel: 'none' });
   const req = createRequire(input.project + '/');
   for (const dir of input.copies) {
     try {
