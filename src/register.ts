@@ -20,6 +20,7 @@ import { CallAccountingProcessor } from './pipeline/CallAccountingProcessor.js';
 import { DialectProcessor } from './dialects/DialectProcessor.js';
 import { registerSelfMetrics } from './pipeline/selfMetrics.js';
 import { registerProcessMetrics } from './pipeline/processMetrics.js';
+import { installExitHooks } from './pipeline/exitHooks.js';
 import { createOtlpPipeline, type OtlpPipeline } from './otlp/pipeline.js';
 import { MetricsServer, type MetricsServerState } from './serve/metricsServer.js';
 import { VERSION } from './version.js';
@@ -249,44 +250,4 @@ function fallbackGovernance(dir: string): Governance {
 /** The handle of the current registration, if any. */
 export function getTelemetry(): TelemetryHandle | undefined {
   return active;
-}
-
-/**
- * Flush on exit: at `beforeExit` (asynchronously, once per burst of activity), at `exit` (synchronously:
- * queued spans written with writeSync) and on SIGTERM/SIGINT (flush, then let the signal act as it
- * would have, unless the program handles the signal itself).
- */
-function installExitHooks(queues: ExportQueueProcessor[], flush: () => Promise<void>, shutdown: () => Promise<void>,
-  handleSignals: boolean): () => void {
-  const token = { flushing: false, lastSeen: -1 };
-  const seen = () => queues.reduce((s, q) => s + q.spansSeen, 0);
-  // beforeExit fires again after our flush's I/O: flush only when spans ended since the last one.
-  const onBeforeExit = () => {
-    if (token.flushing || seen() === token.lastSeen) return;
-    token.flushing = true;
-    token.lastSeen = seen();
-    flush().finally(() => { token.flushing = false; });
-  };
-  const onExit = () => { for (const q of queues) q.flushSync(); };
-  process.on('beforeExit', onBeforeExit);
-  process.on('exit', onExit);
-  const onSignal = (signal: NodeJS.Signals) => {
-    process.removeListener('SIGTERM', onSignal);
-    process.removeListener('SIGINT', onSignal);
-    const othersHandle = process.listenerCount(signal) > 0;
-    const timeout = new Promise<void>((r) => setTimeout(r, 3000).unref());
-    void Promise.race([othersHandle ? flush() : shutdown(), timeout]).finally(() => {
-      if (!othersHandle) process.kill(process.pid, signal);
-    });
-  };
-  if (handleSignals) {
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  }
-  return () => {
-    process.removeListener('beforeExit', onBeforeExit);
-    process.removeListener('exit', onExit);
-    process.removeListener('SIGTERM', onSignal);
-    process.removeListener('SIGINT', onSignal);
-  };
 }
