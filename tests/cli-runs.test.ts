@@ -95,13 +95,13 @@ describe('agent-otel runs', () => {
     const r = await runCli(['runs', '--dir', dir, '--csv', '--status', 'success']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('run_id,agent,kind,status,start_time,end_time,duration_ms,llm_calls,input_tokens,output_tokens,cost_usd,error_type,status_message,trace_id,service_name');
+    expect(lines[0]).toBe('run_id,agent,kind,status,start_time,end_time,duration_ms,llm_calls,tool_calls,tool_errors,input_tokens,output_tokens,cost_usd,error_type,status_message,trace_id,service_name');
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(expectedRuns().filter((x) => x.status === 'success').map((x) => x.run_id));
   });
 
   it('rejects a bad --status, --since or --limit with one line and exit 1', async () => {
     for (const [args, message] of [
-      [['--status', 'crashed'], '--status must be one of success, failed, abandoned, unknown; got "crashed"'],
+      [['--status', 'crashed'], '--status must be one of running, success, failed, abandoned; got "crashed"'],
       [['--since', 'yesterday'], '--since takes a duration such as 30m, 24h or 7d; got "yesterday"'],
       [['--limit', '0'], '--limit takes a whole number of 1 or more; got 0'],
       [['--json', '--csv'], 'choose one of --json and --csv'],

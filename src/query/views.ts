@@ -7,10 +7,10 @@
  * `span_attrs` for its window into a table once and rebuild the views over it (`viewStatements`).
  */
 
-import { LLM_OPERATIONS } from '../../semconv/attributes.js';
+import { countedLlmSql, countedToolSql, MARKER_HOST, MARKER_PID, runsSql, toolOutcomeSql } from './runStatus.js';
 
-/** Attribute keys the views read, and their types. */
-export const VIEW_ATTRIBUTES: Record<string, string> = {
+/** Attribute keys the views read, and their types: the one map, the viewer's slim rows included. */
+export const VIEW_ATTRIBUTES = {
   'gen_ai.operation.name': 'VARCHAR', 'gen_ai.provider.name': 'VARCHAR', 'gen_ai.system': 'VARCHAR',
   'gen_ai.request.model': 'VARCHAR', 'gen_ai.response.model': 'VARCHAR',
   'gen_ai.usage.input_tokens': 'BIGINT', 'gen_ai.usage.output_tokens': 'BIGINT',
@@ -20,22 +20,58 @@ export const VIEW_ATTRIBUTES: Record<string, string> = {
   'agent.items.discovered': 'BIGINT', 'agent.items.succeeded': 'BIGINT', 'agent.items.failed': 'BIGINT',
   'agent.tool.outcome': 'VARCHAR', 'agent.tool.risk_level': 'VARCHAR', 'agent.cost.usd': 'DOUBLE',
   'agent.cost.status': 'VARCHAR', 'agent.run.cost.usd': 'DOUBLE', 'error.type': 'VARCHAR', 'agent.call.wrapper': 'BOOLEAN',
-};
+} as const satisfies Record<string, string>;
+
+export type ViewAttribute = keyof typeof VIEW_ATTRIBUTES;
+
+/**
+ * The short columns the viewer's slim span rows keep (and the run SQL of ./runStatus.ts reads), each
+ * one attribute of VIEW_ATTRIBUTES. `provider` falls back to the older `gen_ai.system`.
+ */
+export const SLIM_COLUMNS = {
+  op: 'gen_ai.operation.name', agent: 'gen_ai.agent.name', run_id: 'agent.run.id', run_kind: 'agent.run.kind',
+  run_status: 'agent.run.status', model: 'gen_ai.request.model', provider: 'gen_ai.provider.name',
+  tool: 'gen_ai.tool.name', outcome: 'agent.tool.outcome', risk_level: 'agent.tool.risk_level',
+  input_tokens: 'gen_ai.usage.input_tokens', output_tokens: 'gen_ai.usage.output_tokens', cost_usd: 'agent.cost.usd',
+  run_cost_usd: 'agent.run.cost.usd', error_type: 'error.type', items_discovered: 'agent.items.discovered',
+  items_succeeded: 'agent.items.succeeded', items_failed: 'agent.items.failed', wrapper: 'agent.call.wrapper',
+} as const satisfies Record<string, ViewAttribute>;
+
+/** The attributes of SLIM_COLUMNS (plus what they fall back to) and their types: a json_transform shape. */
+export const SLIM_ATTRIBUTES: Partial<Record<ViewAttribute, string>> = Object.fromEntries(
+  [...Object.values(SLIM_COLUMNS), 'gen_ai.system' as const].map((k) => [k, VIEW_ATTRIBUTES[k]]));
+
+/** The span row columns the slim rows keep. */
+export const SLIM_SPAN_COLUMNS = 'trace_id, span_id, parent_span_id, name, start_time, end_time, duration_ms, status_code, status_message, service_name';
+
+/**
+ * `expr AS column` for each slim column, given how to read an attribute (`col(key)`) and the marker's
+ * process columns: the same projection for `span_attrs` (views) and raw span rows (viewer).
+ */
+export function slimColumnsSql(col: (key: ViewAttribute) => string, pid: string, host: string): string {
+  const cols = Object.entries(SLIM_COLUMNS).map(([name, key]) =>
+    name === 'provider' ? `coalesce(${col(key)}, ${col('gen_ai.system')}) AS provider` : `${col(key)} AS ${name}`);
+  return [...cols, `${pid} AS pid`, `${host} AS host`].join(', ');
+}
+
+/** SQL column types of the slim columns, in projection order (for the viewer's table DDL). */
+export const SLIM_COLUMN_TYPES: string = [
+  ...Object.entries(SLIM_COLUMNS).map(([name, key]) => `${name} ${VIEW_ATTRIBUTES[key]}`), 'pid BIGINT', 'host VARCHAR',
+].join(', ');
 
 const shape = JSON.stringify(VIEW_ATTRIBUTES).replace(/'/g, "''");
 
 /** `spans` plus one typed column per view attribute (named by its key), and the run marker's process. */
 export const SPAN_ATTRS_SQL = `CREATE OR REPLACE TEMP VIEW span_attrs AS
   SELECT s.*, unnest(json_transform(s.attributes, '${shape}')),
-    CASE WHEN s.name = 'agent.run.start' THEN TRY_CAST(s.resource->>'process.pid' AS BIGINT) END AS marker_pid,
-    CASE WHEN s.name = 'agent.run.start' THEN s.resource->>'host.name' END AS marker_host
+    ${MARKER_PID} AS marker_pid, ${MARKER_HOST} AS marker_host
   FROM spans s`;
 
 const c = (key: string) => `"${key}"`;
 
 /**
- * The derived views over `base` (`span_attrs`, or a table copied from it). `_live_processes(host, pid)`
- * must exist: a run with a start marker and no end is `running` while its process lives, else `abandoned`.
+ * The derived views over `base` (`span_attrs`, or a table copied from it). `agent_runs` reads which
+ * processes live from `_live_processes` (./runStatus.ts `liveProcessesSql`), which must exist.
  */
 export function viewStatements(base = 'span_attrs'): string[] {
   return [
@@ -49,52 +85,21 @@ export function viewStatements(base = 'span_attrs'): string[] {
       ${c('gen_ai.usage.cache_creation.input_tokens')} AS cache_creation_tokens,
       ${c('agent.cost.usd')} AS cost_usd, ${c('agent.cost.status')} AS cost_status,
       ${c('error.type')} AS error_type, ${c('gen_ai.agent.name')} AS agent, ${c('agent.run.id')} AS run_id, service_name
-    FROM ${base} WHERE ${c('gen_ai.operation.name')} IN (${LLM_OPERATIONS.map((o) => `'${o}'`).join(', ')})
-      AND ${c('agent.call.wrapper')} IS NOT TRUE`,
+    FROM ${base} WHERE ${countedLlmSql(c('gen_ai.operation.name'), c('agent.call.wrapper'))}`,
 
     `CREATE OR REPLACE TEMP VIEW tool_calls AS SELECT
       trace_id, span_id, parent_span_id, start_time, end_time, duration_ms, status_code, status_message,
       ${c('gen_ai.tool.name')} AS tool, ${c('gen_ai.tool.call.id')} AS call_id,
-      coalesce(${c('agent.tool.outcome')}, CASE WHEN status_code = 'ERROR' THEN 'error' ELSE 'success' END) AS outcome,
+      ${toolOutcomeSql(c('agent.tool.outcome'))} AS outcome,
       ${c('error.type')} AS error_type, ${c('agent.tool.risk_level')} AS risk_level,
       ${c('gen_ai.agent.name')} AS agent, ${c('agent.run.id')} AS run_id, service_name
-    FROM ${base} WHERE ${c('gen_ai.operation.name')} = 'execute_tool' AND ${c('agent.call.wrapper')} IS NOT TRUE`,
+    FROM ${base} WHERE ${countedToolSql(c('gen_ai.operation.name'), c('agent.call.wrapper'))}`,
 
-    // A run is its invoke_agent span with a run status (an agent span inside a run has none); a run-start marker with no such span is a run still going (its
-    // process lives) or one whose process died (abandoned).
-    `CREATE OR REPLACE TEMP VIEW agent_runs AS
-    WITH ended AS (
-      SELECT ${c('agent.run.id')} AS run_id, trace_id, span_id, start_time, end_time, duration_ms,
-        ${c('gen_ai.agent.name')} AS agent, ${c('agent.run.kind')} AS kind, ${c('agent.run.status')} AS status,
-        status_message, ${c('error.type')} AS error_type, ${c('agent.items.discovered')} AS items_discovered,
-        ${c('agent.items.succeeded')} AS items_succeeded, ${c('agent.items.failed')} AS items_failed,
-        ${c('agent.run.cost.usd')} AS run_cost_usd, service_name
-      FROM ${base} WHERE ${c('gen_ai.operation.name')} = 'invoke_agent' AND ${c('agent.run.status')} IS NOT NULL),
-    started AS (
-      SELECT ${c('agent.run.id')} AS run_id, any_value(trace_id) AS trace_id, min(start_time) AS start_time,
-        any_value(${c('gen_ai.agent.name')}) AS agent, any_value(${c('agent.run.kind')}) AS kind,
-        any_value(service_name) AS service_name, any_value(marker_pid) AS pid, any_value(marker_host) AS host
-      FROM ${base} WHERE name = 'agent.run.start' GROUP BY 1),
-    llm AS (
-      SELECT run_id, count(*) AS llm_calls, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-        sum(cost_usd) AS cost_usd
-      FROM llm_calls WHERE run_id IS NOT NULL GROUP BY 1),
-    runs AS (
-      SELECT coalesce(e.run_id, s.run_id) AS run_id, coalesce(e.agent, s.agent) AS agent, coalesce(e.kind, s.kind) AS kind,
-        coalesce(e.status, CASE WHEN e.run_id IS NOT NULL THEN 'unknown'
-          WHEN EXISTS (SELECT 1 FROM _live_processes l WHERE l.pid = s.pid AND l.host = s.host) THEN 'running'
-          ELSE 'abandoned' END) AS status,
-        coalesce(e.start_time, s.start_time) AS start_time, e.end_time, e.duration_ms,
-        e.items_discovered, e.items_succeeded, e.items_failed, e.error_type, e.status_message,
-        coalesce(e.trace_id, s.trace_id) AS trace_id, e.span_id, coalesce(e.service_name, s.service_name) AS service_name,
-        e.run_cost_usd
-      FROM ended e FULL OUTER JOIN started s ON e.run_id = s.run_id)
-    SELECT r.run_id, r.agent, r.kind, r.status, r.start_time, r.end_time, r.duration_ms,
-      r.items_discovered, r.items_succeeded, r.items_failed,
-      coalesce(l.llm_calls, 0) AS llm_calls, coalesce(l.input_tokens, 0) AS input_tokens,
-      coalesce(l.output_tokens, 0) AS output_tokens, coalesce(r.run_cost_usd, l.cost_usd) AS cost_usd,
-      r.error_type, r.status_message, r.trace_id, r.span_id, r.service_name
-    FROM runs r LEFT JOIN llm l ON l.run_id = r.run_id`,
+    // Runs as ./runStatus.ts defines them, over span_attrs cut down to the slim columns.
+    `CREATE OR REPLACE TEMP VIEW agent_runs AS SELECT run_id, agent, kind, status, start_time, end_time, duration_ms,
+      items_discovered, items_succeeded, items_failed, llm_calls, input_tokens, output_tokens, cost_usd,
+      error_type, status_message, trace_id, span_id, service_name, tool_calls, tool_errors
+    FROM (${runsSql(`(SELECT ${SLIM_SPAN_COLUMNS}, ${slimColumnsSql(c, 'marker_pid', 'marker_host')} FROM ${base})`)})`,
 
     // Events as rows: artifacts a run produced, commits it made, audit entries, budget and mode events.
     `CREATE OR REPLACE TEMP VIEW span_events AS

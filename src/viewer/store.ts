@@ -5,6 +5,8 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb
 import { isLockError, lit } from '../../exporters/duckdb/index.js';
 import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from '../query/files.js';
+import { isAlive } from '../query/liveFiles.js';
+import { isLiveProcess, liveProcessesSql, markerStatusSql } from '../query/runStatus.js';
 import { QueryError, readParquetSql, SOURCES, type Source } from '../query/session.js';
 import {
   LLM_OPS_SQL, insertSlimSql, readJsonWithFile, readParquetWithFile, runsSql, slimSelect, VRUNS_DDL, VSPANS_DDL,
@@ -85,21 +87,11 @@ function removeStaleWorkDirs(): void {
   try { names = fs.readdirSync(os.tmpdir()); } catch { return; }
   for (const name of names) {
     const m = new RegExp(`^${WORK_PREFIX}(\\d+)-`).exec(name);
-    if (!m || alive(Number(m[1]))) continue;
+    if (!m || isAlive(Number(m[1]))) continue;
     try {
       const dir = path.join(os.tmpdir(), name);
       if (fs.statSync(dir).uid === process.getuid?.()) fs.rmSync(dir, { recursive: true, force: true });
     } catch { /* not ours, or gone */ }
-  }
-}
-
-/** True when the process is alive (on this host). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -156,7 +148,6 @@ export class ViewerStore {
   private dbChain: Promise<unknown> = Promise.resolve();
   private closed = false;
   private facetCache: { generation: number; value: Promise<Row> } | undefined;
-  private readonly host = os.hostname();
 
   private constructor(dir: string, source: Source, private readonly pollMs: number, work: string,
     private readonly instance: DuckDBInstance, private readonly loader: DuckDBConnection) {
@@ -193,6 +184,7 @@ export class ViewerStore {
     }
     const loader = await instance.connect();
     await loader.run(VSPANS_DDL);
+    for (const sql of liveProcessesSql([])) await loader.run(sql);
     await loader.run(VRUNS_DDL);
     return new ViewerStore(dir, source, o.pollMs ?? 2000, work, instance, loader);
   }
@@ -473,20 +465,17 @@ export class ViewerStore {
     this.updatedAt = new Date();
   }
 
-  /** Runs whose run span never came: `running` while their process is alive on this host, else `abandoned`. */
+  /**
+   * Runs whose run span never came: `running` while their process lives, else `abandoned` (the rule and
+   * the SQL of src/query/runStatus.ts), checked again at every poll since a process can die silently.
+   */
   private async markLiveRuns(): Promise<number> {
     const c = this.loader;
-    const rows = (await c.runAndReadAll('SELECT DISTINCT host, pid::DOUBLE AS pid, status FROM vruns WHERE NOT ended')).getRowObjectsJson();
-    let changed = 0;
-    for (const r of rows) {
-      const pid = r.pid === null ? undefined : Number(r.pid);
-      const want = r.host === this.host && pid !== undefined && pid > 0 && alive(pid) ? 'running' : 'abandoned';
-      if (want === r.status) continue;
-      const res = await c.run('UPDATE vruns SET status = ? WHERE NOT ended AND host IS NOT DISTINCT FROM ? AND pid IS NOT DISTINCT FROM ?',
-        [want, r.host as string | null, pid === undefined ? null : BigInt(pid)]);
-      changed += res.rowsChanged;
-    }
-    return changed;
+    const procs = (await c.runAndReadAll('SELECT DISTINCT host, pid::DOUBLE AS pid FROM vruns WHERE NOT ended AND pid IS NOT NULL')).getRowObjectsJson();
+    const live = procs.map((r) => ({ host: r.host as string, pid: Number(r.pid) })).filter((p) => isLiveProcess(p.host, p.pid));
+    for (const sql of liveProcessesSql(live)) await c.run(sql);
+    const status = markerStatusSql('vruns.host', 'vruns.pid');
+    return (await c.run(`UPDATE vruns SET status = ${status} WHERE NOT ended AND status IS DISTINCT FROM ${status}`)).rowsChanged;
   }
 
   /** One poll: append what is new, recompute the runs it touches; start over if files went away. */

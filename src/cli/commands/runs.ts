@@ -1,11 +1,10 @@
 import type { CAC } from 'cac';
 import { lit } from '../../../exporters/duckdb/index.js';
+import { isRunStatus, RUN_STATUSES } from '../../query/runStatus.js';
 import { QueryError } from '../../query/session.js';
 import { outputFormat, sinceCutoff, withSession, type CommonOptions } from '../common.js';
 import { fmtMs, fmtUsd, formatRows } from '../format.js';
 import { fmtInt, fmtStatus, fmtTime, isoSql, renderTable, type Column } from '../table.js';
-
-export const RUN_STATUSES = ['success', 'failed', 'abandoned', 'unknown'];
 
 interface RunsOptions extends CommonOptions { agent?: string; status?: string; since?: string; limit?: number | string }
 
@@ -32,7 +31,7 @@ const COLUMNS: Column<Run>[] = [
 ];
 
 export function register(cli: CAC): void {
-  cli.command('runs', 'List recent agent runs, newest first (abandoned = the process died mid-run)')
+  cli.command('runs', 'List recent agent runs, newest first (running = its process lives; abandoned = it died mid-run)')
     .option('--agent <name>', 'Only runs of this agent')
     .option('--status <status>', `Only runs with this status: ${RUN_STATUSES.join(', ')}`)
     .option('--since <duration>', 'Only runs started within this long, e.g. 30m, 24h, 7d')
@@ -46,7 +45,7 @@ export function register(cli: CAC): void {
       const where: string[] = [];
       if (o.agent !== undefined) where.push(`agent = ${lit(String(o.agent))}`);
       if (o.status !== undefined) {
-        if (!RUN_STATUSES.includes(String(o.status))) throw new QueryError(`--status must be one of ${RUN_STATUSES.join(', ')}; got ${JSON.stringify(String(o.status))}`);
+        if (!isRunStatus(String(o.status))) throw new QueryError(`--status must be one of ${RUN_STATUSES.join(', ')}; got ${JSON.stringify(String(o.status))}`);
         where.push(`status = ${lit(String(o.status))}`);
       }
       const cutoff = sinceCutoff(o.since === undefined ? undefined : String(o.since));
@@ -54,7 +53,8 @@ export function register(cli: CAC): void {
       // Counts come back as numbers (BIGINT would be strings in JSON).
       const rows = await withSession(o, (s) => s.query(`SELECT run_id, agent, kind, status,
           ${isoSql('start_time')} AS start_time, ${isoSql('end_time')} AS end_time, duration_ms,
-          llm_calls::INTEGER AS llm_calls, input_tokens::DOUBLE AS input_tokens, output_tokens::DOUBLE AS output_tokens,
+          llm_calls::INTEGER AS llm_calls, tool_calls::INTEGER AS tool_calls, tool_errors::INTEGER AS tool_errors,
+          input_tokens::DOUBLE AS input_tokens, output_tokens::DOUBLE AS output_tokens,
           cost_usd, error_type, status_message, trace_id, service_name
         FROM agent_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY agent_runs.start_time DESC, run_id LIMIT ${limit}`));
