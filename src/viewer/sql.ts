@@ -10,10 +10,13 @@
 import { COLUMNS, lit } from '../../exporters/duckdb/index.js';
 import { readJsonColumns } from '../../semconv/schema.js';
 import { LLM_OPERATIONS } from '../../semconv/attributes.js';
-import { MARKER_HOST, MARKER_PID, runsSql as sharedRunsSql } from '../query/runStatus.js';
+import { countedLlmSql, countedToolSql, MARKER_HOST, MARKER_PID, runsSql as sharedRunsSql } from '../query/runStatus.js';
 import { SLIM_ATTRIBUTES, SLIM_COLUMN_TYPES, SLIM_SPAN_COLUMNS, slimColumnsSql } from '../query/views.js';
 
 export const LLM_OPS_SQL = `(${LLM_OPERATIONS.map((o) => `'${o}'`).join(', ')})`;
+/** SQL over `vspans`: a model call / tool call that counts (no wrappers), as the `llm_calls` / `tool_calls` views count. */
+export const LLM_CALL_SQL = countedLlmSql();
+export const TOOL_CALL_SQL = countedToolSql();
 
 /** The slim columns (src/query/views.ts SLIM_COLUMNS), parsed once per row with json_transform. */
 const SHAPE = JSON.stringify(SLIM_ATTRIBUTES).replace(/'/g, "''");
