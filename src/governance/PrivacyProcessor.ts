@@ -1,4 +1,4 @@
-import type { Attributes, AttributeValue, Context } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, Context, Link } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
 import { CONTENT_EVENTS, CONTENT_KEYS, SANITIZED_JSON_KEYS } from '../../semconv/content.js';
 import type { Redactor } from './redaction.js';
@@ -92,6 +92,7 @@ export class PrivacyProcessor implements SpanProcessor {
       }
       if (this.redactor) (event as { name: string }).name = this.redactor.redact(event.name);
     }
+    if (span.links.length) this.links(span, strip);
     const status = span.status;
     if (status.message) {
       const message = this.level === 'none' ? undefined : this.redactor ? this.redactor.redact(status.message) : status.message;
@@ -101,6 +102,35 @@ export class PrivacyProcessor implements SpanProcessor {
       const name = this.redactor.redact(span.name);
       if (name !== span.name) span.updateName(name);
     }
+  }
+
+  /**
+   * Links' attributes get what event attributes get. Links may be the caller's own objects (the SDK keeps
+   * them as given): changed ones are replaced by copies, never edited in place.
+   */
+  private links(span: Span, strip: boolean): void {
+    let out: Link[] | undefined;
+    span.links.forEach((link, i) => {
+      const la = link.attributes;
+      if (!la) return;
+      let copy: Attributes | undefined;
+      for (const key in la) {
+        const v = la[key];
+        let r: AttributeValue | undefined = v;
+        if (strip) {
+          const verdict = this.verdict(key);
+          if (verdict === SANITIZE) r = withoutFields(v, SANITIZED_JSON_KEYS[key]!);
+          else if (verdict === DROP || (this.level === 'none' && FREE_TEXT_EVENT_KEYS.has(key))) r = undefined;
+        }
+        if (r !== undefined && this.redactor) r = this.redactor.value(key, r) as AttributeValue;
+        if (r === v) continue;
+        copy ??= { ...la };
+        if (r === undefined) delete copy[key];
+        else copy[key] = r;
+      }
+      if (copy) (out ??= [...span.links])[i] = { ...link, attributes: copy };
+    });
+    if (out) (span as unknown as { links: Link[] }).links = out;
   }
 
   onEnd(_span: ReadableSpan): void {}
