@@ -1,11 +1,11 @@
 import pc from 'picocolors';
 import type { SpanRow } from '../../semconv/schema.js';
-import { fmtMs } from './format.js';
+import { fmtMs, safeText } from './format.js';
 
 /** A value for `key=value`: quoted when it has spaces or quotes, so a line stays easy to grep and split. */
 const val = (v: unknown): string => {
   const s = typeof v === 'string' ? v : JSON.stringify(v);
-  return /[\s"=]/.test(s) ? JSON.stringify(s) : s;
+  return safeText(/[\s"=]/.test(s) ? JSON.stringify(s) : s);
 };
 
 /**
@@ -15,8 +15,8 @@ const val = (v: unknown): string => {
  */
 export function formatSpanLine(s: SpanRow): string {
   const a = s.attributes ?? {};
-  const time = typeof s.end_time === 'string' ? s.end_time.slice(11, 23) : '';
-  const code = String(s.status_code ?? 'UNSET').padEnd(5);
+  const time = typeof s.end_time === 'string' ? safeText(s.end_time.slice(11, 23)) : '';
+  const code = safeText(s.status_code ?? 'UNSET').padEnd(5);
   const status = s.status_code === 'ERROR' ? pc.red(code) : s.status_code === 'OK' ? pc.green(code) : pc.dim(code);
   const attrs: string[] = [];
   const add = (key: string, v: unknown) => { if (v !== undefined && v !== null && v !== '') attrs.push(`${key}=${val(v)}`); };
@@ -27,7 +27,7 @@ export function formatSpanLine(s: SpanRow): string {
   if (Number(a['gen_ai.usage.cache_read.input_tokens']) > 0) add('cached', a['gen_ai.usage.cache_read.input_tokens']);
   add('tool', a['gen_ai.tool.name']);
   add('error.type', a['error.type']);
-  if (s.status_code === 'ERROR' && s.status_message) attrs.push(JSON.stringify(s.status_message.slice(0, 100)));
-  const name = String(s.name ?? '').padEnd(28);
+  if (s.status_code === 'ERROR' && s.status_message) attrs.push(safeText(JSON.stringify(String(s.status_message).slice(0, 100))));
+  const name = safeText(s.name).padEnd(28);
   return `${time}  ${fmtMs(s.duration_ms).padStart(9)}  ${status}  ${attrs.length ? `${name}  ${attrs.join(' ')}` : name.trimEnd()}`;
 }

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
+import { safeText } from './format.js';
 
 /** One column of a table for people: which row field, its heading, how to show a value. */
 export interface Column<R> {
@@ -18,11 +19,21 @@ export function renderTable<R extends object>(columns: Column<R>[], rows: R[]): 
     colAligns: columns.map((c) => c.align ?? 'left'),
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
-  for (const r of rows) table.push(columns.map((c) => (c.show ? c.show(r[c.key], r) : plain(r[c.key]))));
+  for (const raw of rows) {
+    const r = safeRow(raw); // escaped before `show` adds colours of its own
+    table.push(columns.map((c) => (c.show ? c.show(r[c.key], r) : plain(r[c.key]))));
+  }
   return table.toString();
 }
 
-const plain = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
+const plain = (v: unknown): string => (v === null || v === undefined ? '' : safeText(v));
+
+/** The row with its strings escaped for the terminal (numbers and nulls as they are). */
+function safeRow<R extends object>(row: R): R {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'string' ? safeText(v) : v;
+  return out as R;
+}
 
 /** SQL: a TIMESTAMP column as ISO-8601 UTC with microseconds, as in the JSONL files. */
 export const isoSql = (col: string): string => `strftime(${col}, '%Y-%m-%dT%H:%M:%S.%fZ')`;

@@ -1,5 +1,5 @@
 import pc from 'picocolors';
-import { fmtMs } from './format.js';
+import { fmtMs, safeText } from './format.js';
 
 /** A span of one trace, as the `trace` command reads it. Times in microseconds since the epoch. */
 export interface TraceSpan {
@@ -62,19 +62,21 @@ export function treeOrder(spans: TraceSpan[]): TreeLine[] {
 export const maxOf = (xs: number[]): number => xs.reduce((m, x) => (x > m ? x : m), -Infinity);
 export const minOf = (xs: number[]): number => xs.reduce((m, x) => (x < m ? x : m), Infinity);
 
-const str = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : String(v));
+/** An attribute value to print (escaped for the terminal), or undefined when empty. */
+const str = (v: unknown): string | undefined => (v === undefined || v === null || v === '' ? undefined : safeText(v));
 
 /** The attributes worth a glance: model, tokens, tool, error type, and the run id where a run begins. */
 export function keyAttributes(s: TraceSpan, parentRunId: string | undefined): string[] {
   const a = s.attributes;
   const out: string[] = [];
   const model = str(a['gen_ai.response.model']) ?? str(a['gen_ai.request.model']);
-  if (model && !s.name.includes(model)) out.push(`model=${model}`);
+  const name = safeText(s.name);
+  if (model && !name.includes(model)) out.push(`model=${model}`);
   const tin = str(a['gen_ai.usage.input_tokens']);
   const tout = str(a['gen_ai.usage.output_tokens']);
   if (tin || tout) out.push(`tokens=${tin ?? '?'}→${tout ?? '?'}`);
   const tool = str(a['gen_ai.tool.name']);
-  if (tool && !s.name.includes(tool)) out.push(`tool=${tool}`);
+  if (tool && !name.includes(tool)) out.push(`tool=${tool}`);
   const err = str(a['error.type']);
   if (err) out.push(`error.type=${err}`);
   const run = str(a['agent.run.id']);
@@ -88,16 +90,16 @@ const isError = (s: TraceSpan): boolean => s.status_code === 'ERROR';
 /** The tree: one line per span with duration, status and key attributes. */
 export function renderTree(lines: TreeLine[]): string {
   const byId = new Map(lines.map((l) => [l.span.span_id, l.span]));
-  const labels = lines.map((l) => clip(l.prefix + l.span.name, 60));
+  const labels = lines.map((l) => clip(l.prefix + safeText(l.span.name), 60));
   const width = maxOf(labels.map((l) => l.length));
   return lines.map((l, i) => {
     const s = l.span;
     const parentRun = str(byId.get(s.parent_span_id ?? '')?.attributes['agent.run.id']);
     const parts = [labels[i]!.padEnd(width), fmtMs(s.duration_ms).padStart(9)];
-    if (isError(s)) parts.push(pc.red(pc.bold('ERROR')) + (s.status_message ? pc.red(` ${clip(s.status_message, 60)}`) : ''));
+    if (isError(s)) parts.push(pc.red(pc.bold('ERROR')) + (s.status_message ? pc.red(` ${clip(safeText(s.status_message), 60)}`) : ''));
     else if (s.status_code === 'OK') parts.push(pc.green('OK'));
     parts.push(...keyAttributes(s, parentRun));
-    if (l.orphan) parts.push(pc.dim(`(parent ${s.parent_span_id} not in the trace)`));
+    if (l.orphan) parts.push(pc.dim(`(parent ${safeText(s.parent_span_id)} not in the trace)`));
     return parts.join('  ').trimEnd();
   }).join('\n');
 }
@@ -114,7 +116,7 @@ export function bar(startUs: number, endUs: number, t0: number, total: number, w
 export function renderWaterfall(lines: TreeLine[], width = 60): string {
   const t0 = minOf(lines.map((l) => l.span.start_us));
   const t1 = maxOf(lines.map((l) => l.span.end_us));
-  const labels = lines.map((l) => clip('  '.repeat(l.depth) + l.span.name, 40));
+  const labels = lines.map((l) => clip('  '.repeat(l.depth) + safeText(l.span.name), 40));
   const lw = maxOf(labels.map((l) => l.length));
   const scale = `${' '.repeat(lw)}  0${fmtMs((t1 - t0) / 1000).padStart(width - 1)}`;
   const rows = lines.map((l, i) => {

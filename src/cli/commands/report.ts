@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import { lit } from '../../../exporters/duckdb/index.js';
 import type { QuerySession } from '../../query/session.js';
 import { sinceCutoff, withSession, type CommonOptions } from '../common.js';
-import { fmtMs, fmtUsd } from '../format.js';
+import { fmtMs, fmtUsd, safeJson, safeText } from '../format.js';
 import { snapshotViews } from '../snapshot.js';
 import { fmtInt, fmtPct, fmtTime, isoSql, renderTable, type Column } from '../table.js';
 
@@ -106,11 +106,11 @@ export function register(cli: CAC): void {
       const { sections, dir } = await withSession(o, async (s) => ({ sections: await buildReport(s, cutoff), dir: s.dir }));
       if (o.json) {
         const head = { dir, since: cutoff ? `${cutoff.replace(' ', 'T')}Z` : null };
-        process.stdout.write(JSON.stringify({ ...head, ...sections }, null, 2) + '\n');
+        process.stdout.write(safeJson({ ...head, ...sections }, 2) + '\n');
         return;
       }
       const window = cutoff ? `since ${cutoff.slice(0, 16)} UTC (last ${since})` : 'all time';
-      const parts = [pc.bold(`agent-otel report — ${dir}, ${window}`)];
+      const parts = [pc.bold(`agent-otel report — ${safeText(dir)}, ${window}`)];
       for (const section of SECTIONS) parts.push('', pc.bold(section.title), renderTable(section.columns, sections[section.key]!));
       const abandoned = sections.runs_by_agent!.reduce((sum, r) => sum + Number(r.abandoned), 0);
       const shown = sections.abandoned_runs!.length;

@@ -7,6 +7,7 @@ import { existingDir } from '../dir.js';
 import type { CommonOptions } from '../common.js';
 import { plural } from '../progress.js';
 import { formatSpanLine } from '../spanLine.js';
+import { safeJsonText } from '../format.js';
 
 /** How often the files are checked for new lines. */
 const POLL_MS = 200;
@@ -28,7 +29,7 @@ export function register(cli: CAC): void {
         let row: SpanRow;
         try { row = JSON.parse(line) as SpanRow; } catch { return undefined; } // not a span row: skipped
         if (sinceMs !== undefined && !(Date.parse(row.end_time) >= sinceMs)) return undefined;
-        return o.json ? line : formatSpanLine(row);
+        return o.json ? safeJsonText(line) : formatSpanLine(row);
       });
     });
 }

@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import { lit } from '../../../exporters/duckdb/index.js';
 import { QueryError } from '../../query/session.js';
 import { withSession, type CommonOptions } from '../common.js';
-import { fmtMs } from '../format.js';
+import { fmtMs, safeJson, safeText } from '../format.js';
 import { fmtTime, isoSql } from '../table.js';
 import { compareSpans, maxOf, minOf, renderTree, renderWaterfall, treeOrder, type TraceSpan } from '../waterfall.js';
 
@@ -16,7 +16,7 @@ export function register(cli: CAC): void {
     .action(async (id: string, o: CommonOptions) => {
       const wanted = String(id).trim().toLowerCase();
       if (!/^[0-9a-f]{8,32}$/.test(wanted)) {
-        throw new QueryError(`a trace id is 32 hex characters (a unique prefix of at least 8 will do); got ${JSON.stringify(String(id))}`);
+        throw new QueryError(`a trace id is 32 hex characters (a unique prefix of at least 8 will do); got ${safeText(JSON.stringify(String(id)))}`);
       }
       const rows = await withSession(o, async (s) => {
         // Both forms are pushed down into the scan (a zone-map / string filter, no JSON parsing).
@@ -29,7 +29,7 @@ export function register(cli: CAC): void {
         const ids = [...new Set(rows.map((r) => String(r.trace_id)))].sort();
         if (ids.length === 0) throw new QueryError(`no trace ${wanted} in ${s.dir}`);
         if (ids.length > 1) {
-          throw new QueryError(`trace id prefix ${wanted} is ambiguous: it matches ${ids.length} traces (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}); give more characters`);
+          throw new QueryError(`trace id prefix ${wanted} is ambiguous: it matches ${ids.length} traces (${ids.slice(0, 5).map(safeText).join(', ')}${ids.length > 5 ? ', …' : ''}); give more characters`);
         }
         return rows;
       });
@@ -44,18 +44,18 @@ export function register(cli: CAC): void {
           const { start_us: _s, end_us: _e, ...rest } = row;
           return { ...rest, attributes, events: parseJson(row.events) ?? [], links: parseJson(row.links) ?? [] };
         });
-        process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+        process.stdout.write(safeJson(out, 2) + '\n');
         return;
       }
       const lines = treeOrder(spans);
       const t0 = minOf(spans.map((s) => s.start_us));
       const t1 = maxOf(spans.map((s) => s.end_us));
       const errors = spans.filter((s) => s.status_code === 'ERROR').length;
-      const services = [...new Set(rows.map((r) => r.service_name).filter(Boolean))].join(', ');
+      const services = [...new Set(rows.map((r) => r.service_name).filter(Boolean).map(safeText))].join(', ');
       const first = spans.find((s) => s.start_us === t0)!.row;
       process.stdout.write([
-        `${pc.bold(`trace ${rows[0]!.trace_id}`)}  ${spans.length} span${spans.length === 1 ? '' : 's'}  ${fmtMs((t1 - t0) / 1000)}  ` +
-          `started ${fmtTime(first.start_time)} UTC${services ? `  service ${services}` : ''}` +
+        `${pc.bold(`trace ${safeText(rows[0]!.trace_id)}`)}  ${spans.length} span${spans.length === 1 ? '' : 's'}  ${fmtMs((t1 - t0) / 1000)}  ` +
+          `started ${safeText(fmtTime(first.start_time))} UTC${services ? `  service ${services}` : ''}` +
           (errors ? `  ${pc.red(`${errors} error${errors === 1 ? '' : 's'}`)}` : ''),
         '',
         renderTree(lines),
