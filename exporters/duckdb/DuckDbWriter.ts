@@ -28,6 +28,8 @@ export class DuckDbWriter {
   private timer: NodeJS.Timeout | undefined;
   private loading: Promise<void> | undefined;
   private closed = false;
+  /** JSONL files some of whose bytes were not loaded: `ingest` catches them up, this writer leaves them. */
+  private readonly behind = new Set<string>();
   /** Rows loaded so far, per signal. */
   readonly loaded = { spans: 0, metrics: 0 };
   /** Time of the last successful load. */
@@ -39,6 +41,9 @@ export class DuckDbWriter {
 
   add(chunk: Chunk): void {
     if (this.closed || this.store.unavailable) return this.discard([chunk], this.store.unavailable ?? 'closed');
+    // Once bytes of a file were not loaded, its later bytes must not be either: the bookkeeping counts
+    // bytes from the start of the file, and `ingest` loads the rest from there.
+    if (chunk.file && this.behind.has(chunk.file)) return;
     if (this.pendingBytes + chunk.buf.length > this.opts.maxPendingBytes) {
       return this.discard([chunk], `more than ${this.opts.maxPendingBytes} bytes waiting for DuckDB`);
     }
@@ -66,6 +71,18 @@ export class DuckDbWriter {
     await this.loading;
   }
 
+  /**
+   * Process exit, where no load can run any more: rows that also went to a JSONL file stay there for
+   * `agent-otel ingest`; rows with no JSONL copy are counted as dropped (exit_unsent).
+   */
+  abandonAtExit(): void {
+    const chunks = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.closed = true;
+    this.countUnsaved(chunks, 'exit_unsent', 'still waiting to be loaded at exit');
+  }
+
   async shutdown(): Promise<void> {
     if (this.closed) return;
     clearTimeout(this.timer);
@@ -78,11 +95,15 @@ export class DuckDbWriter {
     // An unavailable store has already said why, once.
     if (!this.lagging && !this.store.unavailable) diag.warn(`agent-otel: DuckDB is behind the JSONL files (${why}); run \`agent-otel ingest\` to catch up`);
     this.lagging = true;
+    this.countUnsaved(chunks, 'export_failed', why);
+  }
+
+  private countUnsaved(chunks: Chunk[], reason: string, why: string): void {
     for (const c of chunks) {
-      if (c.file) continue; // the JSONL file has these rows
+      if (c.file) { this.behind.add(c.file); continue; } // the JSONL file has these rows
       let rows = 0;
       for (let i = c.buf.indexOf(10); i !== -1; i = c.buf.indexOf(10, i + 1)) rows++;
-      this.opts.drops?.add(c.signal === 'spans' ? 'spans' : 'metric_points', 'export_failed', rows, `DuckDB: ${why}`);
+      this.opts.drops?.add(c.signal === 'spans' ? 'spans' : 'metric_points', reason, rows, `DuckDB: ${why}`);
     }
   }
 }

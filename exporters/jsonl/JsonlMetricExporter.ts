@@ -18,6 +18,13 @@ export class JsonlMetricExporter implements PushMetricExporter {
     this.file = new AppendFile({ ...opts, signal: DIR_METRICS });
   }
 
+  /** Process exit: writes these points now, with a synchronous write; failures are counted. */
+  exportSync(metrics: ResourceMetrics): void {
+    if (this.isShutdown) return;
+    this.export(metrics, () => {});
+    this.file.flushSync();
+  }
+
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
     if (this.isShutdown) {
       return resultCallback({ code: ExportResultCode.FAILED, error: new Error('JsonlMetricExporter is shut down') });

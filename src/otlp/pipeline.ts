@@ -122,6 +122,9 @@ export class OtlpGuard {
  */
 export class PipelinedSpanExporter implements SpanExporter {
   private inflight = 0;
+  /** Spans of the requests in flight that the queue was told are sent (acknowledged, not yet delivered). */
+  private inflightSpans = 0;
+  private abandoned = false;
   private readonly slotWaiters: Array<() => void> = [];
   private readonly idleWaiters: Array<() => void> = [];
 
@@ -130,16 +133,41 @@ export class PipelinedSpanExporter implements SpanExporter {
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     const n = spans.length;
+    if (this.abandoned) {
+      this.drops.add('spans', 'exit_unsent', n, `${this.name}: the process is exiting`);
+      return resultCallback({ code: ExportResultCode.SUCCESS });
+    }
+    // Until acknowledged, the spans are the queue's (it counts them at exit); after, they are ours.
+    let acked = false;
+    let finished = false;
     this.inflight++;
     this.guard.run((done) => this.inner.export(spans, done), (r) => {
+      if (this.abandoned) return; // counted by abandonAtExit()
+      finished = true;
+      if (acked) this.inflightSpans -= n;
       if (r.code !== ExportResultCode.SUCCESS) this.drops.add('spans', 'export_failed', n, `${this.name}: ${r.error?.message ?? 'failed'}`);
       this.inflight--;
       this.slotWaiters.shift()?.();
       if (this.inflight === 0) for (const f of this.idleWaiters.splice(0)) f();
     });
-    const ack = () => resultCallback({ code: ExportResultCode.SUCCESS });
+    const ack = () => {
+      acked = true;
+      if (!finished) this.inflightSpans += n;
+      resultCallback({ code: ExportResultCode.SUCCESS });
+    };
     if (this.inflight <= this.maxInflight) ack();
     else this.slotWaiters.push(ack);
+  }
+
+  /**
+   * Process exit: the requests in flight will never be answered (nothing asynchronous runs any more).
+   * Their spans are counted as dropped, once; later exports are counted at once.
+   */
+  abandonAtExit(): void {
+    if (this.abandoned) return;
+    this.abandoned = true;
+    this.drops.add('spans', 'exit_unsent', this.inflightSpans, `${this.name}: requests still in flight at exit`);
+    this.inflightSpans = 0;
   }
 
   /** Resolves when no request is in flight. */
@@ -213,6 +241,8 @@ export interface OtlpPipeline {
   spanProcessor?: ExportQueueProcessor;
   /** Resolves when no span export request is in flight (call inside guard.whileDraining to bound it). */
   settled(): Promise<void>;
+  /** Process exit: counts the spans of requests still in flight as dropped (exit_unsent). */
+  abandonAtExit(): void;
   metricReader?: PeriodicExportingMetricReader;
   /** For `health()`: where each signal goes. */
   info: { traces?: string; metrics?: string; protocol: ResolvedOtlp['protocol'] };
@@ -236,6 +266,7 @@ export function createOtlpPipeline(cfg: ResolvedOtlp, queue: QueueOptions, drops
   return {
     guard, spanProcessor, metricReader,
     settled: () => spanExporter?.settled() ?? Promise.resolve(),
+    abandonAtExit: () => spanExporter?.abandonAtExit(),
     info: { traces: cfg.tracesUrl, metrics: cfg.metricsUrl, protocol: cfg.protocol },
   };
 }

@@ -33,6 +33,8 @@ export class ExportQueueProcessor implements SpanProcessor {
   private timerIsImmediate = false;
   private exporting: Promise<void> | undefined;
   private isShutdown = false;
+  /** Spans handed to the exporter whose export has not answered yet. */
+  private inFlight = 0;
 
   constructor(
     private readonly exporter: MaybeSyncExporter,
@@ -73,11 +75,19 @@ export class ExportQueueProcessor implements SpanProcessor {
     await this.exporter.shutdown();
   }
 
-  /** Process exit: synchronously hand what is queued to an exporter that can write it now. */
+  /**
+   * Process exit: synchronously hand what is queued to an exporter that can write it now; what an
+   * exporter cannot send any more (OTLP, DuckDB without files) is counted as dropped (exit_unsent).
+   */
   flushSync(): void {
-    if (!this.exporter.exportSync) return;
     const spans = this.queue;
     this.queue = [];
+    if (!this.exporter.exportSync) {
+      // the batch in flight too: its answer will never come
+      this.drops.add('spans', 'exit_unsent', spans.length + this.inFlight, `${this.name}: not sent at exit`);
+      this.inFlight = 0;
+      return;
+    }
     try {
       this.exporter.exportSync(spans);
     } catch (err) {
@@ -117,9 +127,11 @@ export class ExportQueueProcessor implements SpanProcessor {
   private exportBatch(batch: ReadableSpan[]): Promise<void> {
     return new Promise<void>((resolve) => {
       let settled = false;
+      this.inFlight = batch.length;
       const settle = (ok: boolean, error?: Error) => {
         if (settled) return;
         settled = true;
+        this.inFlight = 0;
         clearTimeout(timeout);
         if (!ok) this.drops.add('spans', 'export_failed', batch.length, `${this.name}: ${error?.message ?? 'timeout'}`);
         resolve();
