@@ -180,7 +180,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
     await (otlp ? otlp.guard.whileDraining(async () => { await drainProviders(); await otlp.settled(); }) : drainProviders());
     await duck?.flush();
   };
-  const removeHooks = installExitHooks(queues, forceFlush, () => handle.shutdown(), cfg.handleSignals);
+  const removeHooks = installExitHooks(queues, forceFlush, () => handle.shutdown(), cfg.handleSignals, { readers, otlp, duck, drops });
   const handle: TelemetryHandle = {
     tracer: tracerProvider.getTracer(SCOPE_NAME, VERSION),
     meter,
