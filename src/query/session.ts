@@ -5,7 +5,7 @@ import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/no
 import { COLUMNS, isLockError, lit, type Signal } from '../../exporters/duckdb/index.js';
 import { createTableSql, DUCKDB_FILE, INGESTED_TABLE, readJsonColumns } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from './files.js';
-import { isAlive, parseFileName } from './liveFiles.js';
+import { liveProcessesSql, liveWriters } from './runStatus.js';
 import { SPAN_ATTRS_SQL, viewStatements } from './views.js';
 
 export type Source = 'auto' | 'files' | 'duckdb';
@@ -90,9 +90,7 @@ export class QuerySession {
     for (const signal of ['spans', 'metrics'] as const) {
       await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${signal} AS ${await this.unionSql(signal, attached, parts.filter((p) => p.signal === signal))}`);
     }
-    await this.conn.run('CREATE OR REPLACE TEMP TABLE _live_processes (host VARCHAR, pid BIGINT)');
-    const live = liveProcesses(files);
-    if (live.length) await this.conn.run(`INSERT INTO _live_processes VALUES ${live.map((pid) => `(${lit(os.hostname())}, ${pid})`).join(', ')}`);
+    for (const sql of liveProcessesSql(liveWriters(files))) await this.conn.run(sql);
     await this.conn.run(SPAN_ATTRS_SQL);
     for (const sql of viewStatements()) await this.conn.run(sql);
   }
@@ -174,17 +172,4 @@ export class QuerySession {
     for (const f of this.staged) fs.rmSync(path.dirname(f), { recursive: true, force: true });
     this.staged = [];
   }
-}
-
-/** A writer counts as live while its pid exists and it wrote in the last two minutes (metrics are exported every 10 s). */
-const LIVE_WINDOW_MS = 120_000;
-
-/** Pids of the processes on this host that are still writing to the directory. */
-export function liveProcesses(files: FilePart[], now = Date.now()): number[] {
-  const newest = new Map<number, number>();
-  for (const f of files) {
-    const id = parseFileName(f.file);
-    if (id) newest.set(id.pid, Math.max(newest.get(id.pid) ?? 0, f.mtimeMs));
-  }
-  return [...newest].filter(([pid, mtime]) => now - mtime < LIVE_WINDOW_MS && isAlive(pid)).map(([pid]) => pid);
 }
