@@ -21,6 +21,8 @@ import { DialectProcessor } from './dialects/DialectProcessor.js';
 import { registerSelfMetrics } from './pipeline/selfMetrics.js';
 import { registerProcessMetrics } from './pipeline/processMetrics.js';
 import { installExitHooks } from './pipeline/exitHooks.js';
+import { errorCounts, resetErrorCounts } from './pipeline/errorCounts.js';
+import { guardProcessors } from './pipeline/GuardedSpanProcessor.js';
 import { createOtlpPipeline, type OtlpPipeline } from './otlp/pipeline.js';
 import { MetricsServer, type MetricsServerState } from './serve/metricsServer.js';
 import { VERSION } from './version.js';
@@ -43,6 +45,11 @@ export interface Health {
   prometheus?: MetricsServerState;
   /** Where OTLP export goes (option `otlp`); its failures are counted in `dropped`. */
   otlp?: OtlpPipeline['info'];
+  /**
+   * Failures inside agent-otel that the agent never saw, by cause (`processor.cost`, `callback.onExceeded`,
+   * `helper.metrics`, `background.budget_restore`, …); each cause is logged once through `diag`.
+   */
+  errors: Record<string, number>;
 }
 
 export interface TelemetryHandle {
@@ -101,6 +108,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
     if (Object.keys(options).length) diag.debug('agent-otel: already registered; returning the existing handle');
     return active;
   }
+  resetErrorCounts();
   if (cfg.logLevel !== 'none') {
     diag.setLogger(new DiagConsoleLogger(), { logLevel: LEVELS[cfg.logLevel]!, suppressOverrideMessage: true });
   }
@@ -148,7 +156,10 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
   const tracerProvider = new TracerProvider({
     // In order, as each span ends: other libraries' keys → counting calls and runs → governance → export.
     resource, spanProcessors: [
-      new RunContextProcessor(), new DialectProcessor(), new CallAccountingProcessor(), ...(governance?.processors ?? []), ...queues,
+      // Each guarded: a throwing hook never reaches startSpan()/span.end() nor stops the ones after it.
+      ...guardProcessors([['run_context', new RunContextProcessor()], ['dialect', new DialectProcessor()], ['call_accounting', new CallAccountingProcessor()]]),
+      ...(governance?.processors ?? []),
+      ...guardProcessors(queues.map((q, i) => [`export.${queueLabel(q, i)}`, q] as const)),
     ],
   });
 
@@ -233,12 +244,19 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
         } } : {}),
         ...(promServer ? { prometheus: { ...promServer.state } } : {}),
         ...(otlp ? { otlp: otlp.info } : {}),
+        errors: errorCounts(),
       };
     },
   };
   active = handle;
   promServer?.start();
   return handle;
+}
+
+/** `jsonl`, `duckdb`, `otlp` or `exporter_<i>`: a fixed word (the queue's own name may hold a URL). */
+function queueLabel(q: ExportQueueProcessor, i: number): string {
+  const word = String((q as unknown as { name?: unknown }).name ?? '').split(' ')[0] || 'queue';
+  return word === 'exporter' || word === 'queue' ? `${word}_${i}` : word;
 }
 
 const fileHealth = (f: AppendFile) => ({ file: f.currentFile, lastWriteAt: f.lastWriteAt?.toISOString(), lastError: f.lastError });

@@ -7,6 +7,8 @@ import type { Pricing } from './pricing.js';
 
 const LLM_OPS = new Set<unknown>(A.LLM_OPERATIONS);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+/** Attributes come from any library: a model or agent name that is not a string is treated as absent. */
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
 
 /**
  * Prices every LLM call as its span ends (helper-made or from any GenAI instrumentation; a wrapper
@@ -35,8 +37,8 @@ export class CostProcessor implements SpanProcessor {
     const input = num(a[A.GEN_AI_USAGE_INPUT_TOKENS]);
     const output = num(a[A.GEN_AI_USAGE_OUTPUT_TOKENS]);
     if (input === undefined && output === undefined) return; // no usage reported: nothing to price
-    const model = (a[A.GEN_AI_RESPONSE_MODEL] ?? a[A.GEN_AI_REQUEST_MODEL]) as string | undefined;
-    const price = this.pricing.lookup(model) ?? this.pricing.lookup(a[A.GEN_AI_REQUEST_MODEL] as string | undefined);
+    const model = str(a[A.GEN_AI_RESPONSE_MODEL]) ?? str(a[A.GEN_AI_REQUEST_MODEL]);
+    const price = this.pricing.lookup(model) ?? this.pricing.lookup(str(a[A.GEN_AI_REQUEST_MODEL]));
     if (!price) {
       span.setAttribute(A.AGENT_COST_STATUS, 'unpriced');
       if (model && !this.warned.has(model)) {
@@ -50,7 +52,7 @@ export class CostProcessor implements SpanProcessor {
     });
     span.setAttribute(A.AGENT_COST_USD, usd);
     span.setAttribute(A.AGENT_COST_STATUS, 'priced');
-    const agent = (a[A.GEN_AI_AGENT_NAME] as string | undefined) ?? run?.agentName;
+    const agent = str(a[A.GEN_AI_AGENT_NAME]) ?? run?.agentName;
     this.costCounter.add(usd, {
       [A.GEN_AI_AGENT_NAME]: agent, [A.GEN_AI_PROVIDER_NAME]: a[A.GEN_AI_PROVIDER_NAME], [A.GEN_AI_REQUEST_MODEL]: a[A.GEN_AI_REQUEST_MODEL],
     });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { AgentOtelConfigError } from '../errors.js';
+import { background } from '../pipeline/errorCounts.js';
 
 export type BudgetScope = 'run' | 'day' | 'agent_day';
 
@@ -109,30 +110,51 @@ export class BudgetTracker {
     this.agentUsd.clear();
   }
 
-  /** Reads today's LLM spend (agent.cost.usd of spans that ended today) back from `<dir>/spans/`. */
+  /**
+   * Reads today's LLM spend (agent.cost.usd of spans that ended today) back from `<dir>/spans/`.
+   * Never rejects: a file that cannot be read is skipped and counted (`background.budget_restore`),
+   * and the spend read so far counts.
+   */
   restore(dir: string): Promise<void> {
-    this.ready = (async () => {
+    this.ready = background('background.budget_restore', (async () => {
       const day = this.day;
       const spansDir = path.join(dir, 'spans');
       let names: string[];
       // Files rotate at the UTC day change, so today's spans are all in files named for today.
       try { names = fs.readdirSync(spansDir).filter((n) => n.endsWith('.jsonl') && n.startsWith(day)); } catch { return; }
+      let failure: unknown;
       for (const name of names) {
-        const lines = readline.createInterface({ input: fs.createReadStream(path.join(spansDir, name)), crlfDelay: Infinity });
-        for await (const line of lines) {
-          if (!line.includes('"agent.cost.usd"')) continue; // most lines: skip without parsing
-          try {
-            const row = JSON.parse(line) as { end_time: string; attributes: Record<string, unknown> };
-            if (!row.end_time.startsWith(day)) continue;
-            const usd = Number(row.attributes['agent.cost.usd']);
-            if (!Number.isFinite(usd)) continue;
-            this.dayUsd += usd;
-            const agent = row.attributes['gen_ai.agent.name'];
-            if (typeof agent === 'string') this.agentUsd.set(agent, (this.agentUsd.get(agent) ?? 0) + usd);
-          } catch { /* torn line */ }
+        try {
+          await this.readSpend(path.join(spansDir, name), day);
+        } catch (err) {
+          failure ??= err;
         }
       }
-    })();
+      if (failure !== undefined) throw failure;
+    })());
     return this.ready;
+  }
+
+  private async readSpend(file: string, day: string): Promise<void> {
+    const input = fs.createReadStream(file);
+    input.on('error', () => { /* reported through the line iterator; never an unhandled 'error' event */ });
+    const lines = readline.createInterface({ input, crlfDelay: Infinity });
+    try {
+      for await (const line of lines) {
+        if (!line.includes('"agent.cost.usd"')) continue; // most lines: skip without parsing
+        try {
+          const row = JSON.parse(line) as { end_time: string; attributes: Record<string, unknown> };
+          if (!row.end_time.startsWith(day)) continue;
+          const usd = Number(row.attributes['agent.cost.usd']);
+          if (!Number.isFinite(usd)) continue;
+          this.dayUsd += usd;
+          const agent = row.attributes['gen_ai.agent.name'];
+          if (typeof agent === 'string') this.agentUsd.set(agent, (this.agentUsd.get(agent) ?? 0) + usd);
+        } catch { /* torn line */ }
+      }
+    } finally {
+      lines.close();
+      input.destroy();
+    }
   }
 }

@@ -72,7 +72,7 @@ export class Pricing {
   }
 
   lookup(model: string | undefined): ModelPrice | undefined {
-    if (!model) return undefined;
+    if (typeof model !== 'string' || !model) return undefined; // any attribute type may arrive here
     if (this.cache.has(model)) return this.cache.get(model);
     const m = model.toLowerCase().replace(/^(models\/|[a-z0-9-]+\/)/, '');
     const bare = m.replace(/(@.*|-latest|-\d{4}-\d{2}-\d{2}|-\d{8}|-v\d+(:\d+)?)$/, '');

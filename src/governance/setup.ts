@@ -1,6 +1,6 @@
 import os from 'node:os';
-import { context, diag, trace, type Meter } from '@opentelemetry/api';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import { context, diag, trace, type Attributes, type Meter } from '@opentelemetry/api';
+import type { Span as SdkSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
 import * as A from '../../semconv/attributes.js';
 import * as M from '../../semconv/metrics.js';
 import { AuditLog, type AuditEntry, type AuditInput } from './audit.js';
@@ -12,6 +12,31 @@ import { PrivacyProcessor } from './PrivacyProcessor.js';
 import { Pricing } from './pricing.js';
 import { SensorProcessor, Sensors } from './sensors.js';
 import { tally } from '../instrument/state.js';
+import { callUser, guard } from '../pipeline/errorCounts.js';
+import { guardProcessors } from '../pipeline/GuardedSpanProcessor.js';
+
+/** Metadata kept when privacy processing fails on a span: enumerated values and the ids that join it to its run. */
+const KEPT_ON_FAILURE = new Set<string>([
+  A.GEN_AI_OPERATION_NAME, A.GEN_AI_PROVIDER_NAME, A.GEN_AI_REQUEST_MODEL, A.GEN_AI_RESPONSE_MODEL, A.GEN_AI_AGENT_NAME,
+  A.GEN_AI_TOOL_NAME, A.AGENT_RUN_ID, A.AGENT_RUN_STATUS, A.AGENT_COST_STATUS, A.ERROR_TYPE,
+]);
+
+/**
+ * Privacy and redaction failed part-way on this span: it still goes out (nothing lost), but without any
+ * free text it may hold (string attributes other than the metadata above, event attributes, status message).
+ */
+function failClosed(span: SdkSpan): void {
+  const attrs = span.attributes as Attributes;
+  const kept: Attributes = {};
+  for (const key in attrs) {
+    const v = attrs[key];
+    const text = typeof v === 'string' || (Array.isArray(v) && v.some((x) => typeof x === 'string'));
+    if (!text || KEPT_ON_FAILURE.has(key)) kept[key] = v;
+  }
+  (span as unknown as { attributes: Attributes }).attributes = kept;
+  for (const event of span.events as TimedEvent[]) (event as { attributes?: Attributes }).attributes = {};
+  if (span.status.message) (span as unknown as { status: { code: number } }).status = { code: span.status.code };
+}
 
 /**
  * Everything the governance features share in one registration: prices, budgets, privacy and
@@ -37,20 +62,17 @@ export class Governance {
       this.budget = new BudgetTracker(cfg.budget, (e: BudgetExceeded) => {
         exceeded.add(1, { [A.AGENT_BUDGET_SCOPE]: e.scope, [A.GEN_AI_AGENT_NAME]: e.scope === 'day' ? undefined : e.agent });
         diag.warn(`agent-otel: budget exceeded: ${describe(e)}${cfg.budget!.hard ? '; further LLM calls are refused (hard budget)' : ''}`);
-        try {
-          onExceeded?.(e);
-        } catch (err) {
-          diag.error('agent-otel: budget onExceeded callback threw', err);
-        }
+        // Sync or async: a throw or a rejection is counted, never reaches the agent.
+        if (onExceeded) callUser('callback.onExceeded', () => onExceeded(e));
       });
-      void this.budget.restore(dir);
+      void this.budget.restore(dir); // never rejects: a failure is counted as background.budget_restore
     }
     const cost = tally(meter, 'counter', M.METRIC_AGENT_COST, { unit: M.UNIT_USD, description: 'Cost of LLM calls in USD, by agent, provider and model' });
-    this.processors = [
-      new CostProcessor(this.pricing, cost, this.budget),
-      new PrivacyProcessor(cfg.privacy, cfg.redactor),
-      new SensorProcessor(this.sensors),
-    ];
+    this.processors = guardProcessors([
+      ['cost', new CostProcessor(this.pricing, cost, this.budget)],
+      ['privacy', new PrivacyProcessor(cfg.privacy, cfg.redactor), { onEndingFailed: failClosed }],
+      ['sensors', new SensorProcessor(this.sensors)],
+    ]);
     registerRuntimeMetrics(meter, this.sensors);
   }
 
@@ -61,6 +83,10 @@ export class Governance {
 
   /** Records a mode transition (e.g. normal → degraded): an event on the active span and a metric. */
   setMode(mode: string, reason?: string): void {
+    guard('governance.set_mode', () => this.transition(String(mode), reason === undefined ? undefined : String(reason)));
+  }
+
+  private transition(mode: string, reason: string | undefined): void {
     const previous = this.sensors.setMode(mode);
     this.modeCounter.add(1, { [A.AGENT_MODE]: mode, [A.AGENT_MODE_PREVIOUS]: previous ?? 'none' });
     const attributes = { [A.AGENT_MODE]: mode, [A.AGENT_MODE_PREVIOUS]: previous ?? 'none', 'agent.mode.reason': reason };

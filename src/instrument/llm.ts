@@ -1,11 +1,13 @@
-import { context, diag, trace, SpanKind, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
+import { context, trace, SpanKind, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
 import { spanNameLlm } from '../../semconv/spans.js';
-import { BudgetExceededError } from '../governance/budget.js';
+import { BudgetExceededError, type BudgetExceeded } from '../governance/budget.js';
 import { getGovernance } from '../governance/setup.js';
 import { current, runOf } from './state.js';
 import { inputContent, outputMessages, toJson } from './content.js';
-import { safely, withSpan } from './withSpan.js';
+import { guarded, safely, withSpan } from './withSpan.js';
+import { asAttributes, asNumber, asString, field } from './options.js';
+import { warnOnce } from '../pipeline/errorCounts.js';
 
 export interface LlmCallOptions {
   /** `gen_ai.provider.name`, e.g. `openai`, `anthropic`, `aws.bedrock`. */
@@ -66,43 +68,77 @@ const USAGE_KEYS = [
   ['reasoningTokens', [A.GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]],
 ] as const;
 
+/** The options as given, read once and checked (options.ts): a bad value never stops the call. */
+interface LlmSettings {
+  provider?: string; model?: string; operation: string; conversationId?: string; temperature?: number; maxTokens?: number;
+  input: unknown; system: unknown; attributes: Attributes;
+}
+
+function readOptions(o: unknown): LlmSettings {
+  return {
+    provider: asString(field(o, 'provider'), 'withLlmCall provider'),
+    model: asString(field(o, 'model'), 'withLlmCall model'),
+    operation: asString(field(o, 'operation'), 'withLlmCall operation') || A.GenAiOperation.CHAT,
+    conversationId: asString(field(o, 'conversationId'), 'withLlmCall conversationId'),
+    temperature: asNumber(field(o, 'temperature'), 'withLlmCall temperature'),
+    maxTokens: asNumber(field(o, 'maxTokens'), 'withLlmCall maxTokens'),
+    input: field(o, 'input'),
+    system: field(o, 'system'),
+    attributes: asAttributes(field(o, 'attributes'), 'withLlmCall attributes'),
+  };
+}
+
 /**
  * Runs `fn` as one model call: a `{operation} {model}` CLIENT span with the GenAI attributes, and the
  * GenAI client metrics `gen_ai.client.operation.duration` and `gen_ai.client.token.usage`.
  */
 export function withLlmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T | Promise<T>): Promise<T> {
+  const settings = readOptions(options);
   const budget = getGovernance()?.budget;
-  if (!budget?.opts.hard) return llmCall(options, fn);
+  if (!budget?.opts.hard) return llmCall(settings, fn);
   // A hard budget refuses the call before the model is asked (and before any span is made), once
-  // today's earlier spend has been read back from the files.
+  // today's earlier spend has been read back from the files (`ready` never rejects).
   const parent = context.active();
   return budget.ready.then(() => {
-    const run = runOf(parent);
-    const over = budget.check(run?.agentName, run);
-    if (!over) return context.with(parent, () => llmCall(options, fn));
-    trace.getSpan(parent)?.addEvent('agent.budget.blocked', {
-      [A.AGENT_BUDGET_SCOPE]: over.scope, [A.AGENT_BUDGET_LIMIT_USD]: over.limitUsd, [A.AGENT_BUDGET_SPENT_USD]: over.spentUsd,
-      [A.GEN_AI_REQUEST_MODEL]: options.model,
+    let over: BudgetExceeded | undefined;
+    safely('budget_check', () => {
+      const run = runOf(parent);
+      over = budget.check(run?.agentName, run);
     });
-    throw new BudgetExceededError(over);
+    if (!over) return context.with(parent, () => llmCall(settings, fn));
+    const refused = over;
+    safely('budget_event', () => trace.getSpan(parent)?.addEvent('agent.budget.blocked', {
+      [A.AGENT_BUDGET_SCOPE]: refused.scope, [A.AGENT_BUDGET_LIMIT_USD]: refused.limitUsd, [A.AGENT_BUDGET_SPENT_USD]: refused.spentUsd,
+      [A.GEN_AI_REQUEST_MODEL]: settings.model,
+    }));
+    throw new BudgetExceededError(refused);
   });
 }
 
-function llmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T | Promise<T>): Promise<T> {
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/** Finish reasons as strings: one string is a list of one; other values are ignored (warned once). */
+function finishReasonList(v: unknown): string[] | undefined {
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return [...v] as string[];
+  warnOnce('setResponse finishReasons', 'setResponse finishReasons must be an array of strings; ignored');
+  return undefined;
+}
+
+function llmCall<T>(options: LlmSettings, fn: (call: LlmCall) => T | Promise<T>): Promise<T> {
   const parent = context.active();
-  const operation = options.operation ?? A.GenAiOperation.CHAT;
+  const { operation } = options;
   const { captureContent } = current();
-  const attributes: Attributes = {
+  const attributes: Attributes = Object.assign({
     [A.GEN_AI_OPERATION_NAME]: operation,
     [A.GEN_AI_PROVIDER_NAME]: options.provider,
     [A.GEN_AI_REQUEST_MODEL]: options.model,
     [A.GEN_AI_CONVERSATION_ID]: options.conversationId,
     [A.GEN_AI_REQUEST_TEMPERATURE]: options.temperature,
     [A.GEN_AI_REQUEST_MAX_TOKENS]: options.maxTokens,
-    ...options.attributes,
-  };
+  }, options.attributes);
   if (captureContent && (options.input !== undefined || options.system !== undefined)) {
-    safely('recording the prompt', () => {
+    safely('prompt', () => {
       const { messages, system } = inputContent(options.input, options.system);
       if (options.input !== undefined) attributes[A.GEN_AI_INPUT_MESSAGES] = toJson(messages);
       if (system.length) attributes[A.GEN_AI_SYSTEM_INSTRUCTIONS] = toJson(system);
@@ -111,37 +147,45 @@ function llmCall<T>(options: LlmCallOptions, fn: (call: LlmCall) => T | Promise<
   let finishReasons: string[] | undefined;
   let output: { value: unknown } | undefined;
 
+  // Every method is guarded: whatever is passed, the call goes on (bad values are ignored, warned once).
   const makeHandle = (span: Span): LlmCall => ({
     span,
-    recordUsage(u) {
+    recordUsage: guarded('record_usage', (u: TokenUsage) => {
       for (const [k, attrs] of USAGE_KEYS) {
-        const v = u?.[k];
+        const v = field(u, k);
         if (v === undefined) continue;
-        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-          diag.warn(`agent-otel: recordUsage ${k} must be a non-negative number, got ${String(v)}; ignored`);
+        if (!isCount(v)) {
+          warnOnce(`recordUsage ${k}`, `recordUsage ${k} must be a non-negative number, got ${typeof v === 'number' ? v : typeof v}; ignored`);
           continue;
         }
         for (const attr of attrs) span.setAttribute(attr, v);
       }
-    },
-    setResponse(r) {
-      if (r.model) span.setAttribute(A.GEN_AI_RESPONSE_MODEL, r.model);
-      if (r.id) span.setAttribute(A.GEN_AI_RESPONSE_ID, r.id);
-      if (r.finishReasons) {
-        finishReasons = r.finishReasons;
-        span.setAttribute(A.GEN_AI_RESPONSE_FINISH_REASONS, r.finishReasons);
+    }),
+    setResponse: guarded('set_response', (r: LlmResponse) => {
+      const model = asString(field(r, 'model'), 'setResponse model');
+      const id = asString(field(r, 'id'), 'setResponse id');
+      const reasons = field(r, 'finishReasons');
+      if (model) span.setAttribute(A.GEN_AI_RESPONSE_MODEL, model);
+      if (id) span.setAttribute(A.GEN_AI_RESPONSE_ID, id);
+      if (reasons !== undefined) {
+        finishReasons = finishReasonList(reasons);
+        if (finishReasons) span.setAttribute(A.GEN_AI_RESPONSE_FINISH_REASONS, finishReasons);
       }
-    },
+    }),
     // Converted when the call ends, when the finish reasons and the outcome are known.
-    setOutput(value) {
+    setOutput: guarded('set_output', (value: unknown) => {
       if (captureContent) output = { value };
-    },
-    setAttribute: (k, v) => { span.setAttribute(k, v); },
+    }),
+    setAttribute: guarded('set_attribute', (k: string, v: AttributeValue) => { span.setAttribute(k, v); }),
   });
 
   // The GenAI client metrics and the run's token totals are recorded when the span ends
   // (CallAccountingProcessor), the same way for every instrumentation.
-  return withSpan(spanNameLlm(operation, options.model), SpanKind.CLIENT, attributes, parent, makeHandle, fn, ({ span, errorType }) => {
-    if (output) span.setAttribute(A.GEN_AI_OUTPUT_MESSAGES, toJson(outputMessages(output.value, finishReasons, errorType !== undefined)));
+  const name = options.model ? spanNameLlm(operation, options.model) : operation;
+  return withSpan(name, SpanKind.CLIENT, attributes, parent, makeHandle, fn, ({ span, errorType }) => {
+    if (output) {
+      const value = output.value;
+      safely('output', () => span.setAttribute(A.GEN_AI_OUTPUT_MESSAGES, toJson(outputMessages(value, finishReasons, errorType !== undefined))));
+    }
   });
 }

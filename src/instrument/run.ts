@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { context, diag, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
 import { SPAN_NAME_RUN_START, spanNameAgent } from '../../semconv/spans.js';
 import { recordInvocationMetrics } from './genaiMetrics.js';
 import { INVOCATION_KEY, RUN_KEY, current, insideInvocation, runOf, type RunInfo } from './state.js';
-import { safely, withAttribute, withSpan } from './withSpan.js';
+import { guarded, safely, withAttribute, withSpan } from './withSpan.js';
+import { asAttributes, asString, field } from './options.js';
+import { warnOnce } from '../pipeline/errorCounts.js';
 import { artifactFacts, type ArtifactOptions } from '../governance/artifacts.js';
 import { getGovernance } from '../governance/setup.js';
 
@@ -60,10 +62,23 @@ const ITEM_KEYS = [
 function validCount(name: string, v: unknown): v is number {
   if (v === undefined) return false;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    diag.warn(`agent-otel: items.${name} must be a non-negative number, got ${String(v)}; ignored`);
+    warnOnce(`items.${name}`, `items.${name} must be a non-negative number, got ${typeof v === 'number' ? v : typeof v}; ignored`);
     return false;
   }
   return true;
+}
+
+/** The options as given, read once and checked (options.ts): a bad value never stops the run. */
+function readOptions(o: unknown) {
+  return {
+    agentName: asString(field(o, 'agentName'), 'withAgentRun agentName'),
+    runKind: asString(field(o, 'runKind'), 'withAgentRun runKind'),
+    runId: asString(field(o, 'runId'), 'withAgentRun runId') || undefined,
+    agentId: asString(field(o, 'agentId'), 'withAgentRun agentId'),
+    agentDescription: asString(field(o, 'agentDescription'), 'withAgentRun agentDescription'),
+    conversationId: asString(field(o, 'conversationId'), 'withAgentRun conversationId'),
+    attributes: asAttributes(field(o, 'attributes'), 'withAgentRun attributes'),
+  };
 }
 
 /**
@@ -71,20 +86,21 @@ function validCount(name: string, v: unknown): v is number {
  * `agent.run.id` from, a run-start marker exported at once (so a crashed run is still visible), and
  * the run metrics (runs by status, duration, active runs, items).
  */
-export function withAgentRun<T>(options: AgentRunOptions, fn: (run: AgentRun) => T | Promise<T>): Promise<T> {
+export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun) => T | Promise<T>): Promise<T> {
+  const options = readOptions(runOptions);
   const parent = context.active();
   const info: RunInfo = {
-    runId: options.runId ?? randomUUID(), agentName: options.agentName, inputTokens: 0, outputTokens: 0, costUsd: 0,
+    runId: options.runId ?? randomUUID(), agentName: options.agentName ?? '', inputTokens: 0, outputTokens: 0, costUsd: 0,
     llmCalls: 0, toolCalls: 0,
   };
   const outer = runOf(parent);
   const nested = insideInvocation(parent);
   let agentId = options.agentId;
   if (agentId !== undefined && agentId === info.runId) {
-    diag.warn('agent-otel: withAgentRun agentId is the stable id of the agent, not of a run (that is runId); not recorded');
+    warnOnce('withAgentRun agentId', 'withAgentRun agentId is the stable id of the agent, not of a run (that is runId); not recorded');
     agentId = undefined;
   }
-  const attributes: Attributes = {
+  const attributes: Attributes = Object.assign({
     [A.GEN_AI_OPERATION_NAME]: A.GenAiOperation.INVOKE_AGENT,
     [A.GEN_AI_AGENT_NAME]: options.agentName,
     [A.AGENT_RUN_ID]: info.runId,
@@ -94,19 +110,17 @@ export function withAgentRun<T>(options: AgentRunOptions, fn: (run: AgentRun) =>
     [A.GEN_AI_INVOCATION_IS_NESTED]: nested,
     [A.GEN_AI_CONVERSATION_ID]: options.conversationId,
     [A.AGENT_RUN_PARENT_ID]: outer?.runId,
-    ...getGovernance()?.git,
-    ...options.attributes,
-  };
+  }, getGovernance()?.git, options.attributes);
   const items: Required<ItemCounts> = { discovered: 0, succeeded: 0, failed: 0 };
   let failure: { reason: string; errorType: string } | undefined;
   const { instruments } = current();
   const metricAttrs: Attributes = { [A.GEN_AI_AGENT_NAME]: options.agentName, [A.AGENT_RUN_KIND]: options.runKind };
-  safely('counting active runs', () => instruments.runsActive.add(1, { [A.GEN_AI_AGENT_NAME]: options.agentName }));
+  safely('runs_active', () => instruments.runsActive.add(1, { [A.GEN_AI_AGENT_NAME]: options.agentName }));
 
   const makeHandle = (span: Span): AgentRun => {
     info.rootSpanId = span.spanContext().spanId;
     // The marker: a zero-length child ended now, so it reaches the files within the export delay.
-    safely('writing the run-start marker', () => current().tracer.startSpan(SPAN_NAME_RUN_START, {
+    safely('run_start_marker', () => current().tracer.startSpan(SPAN_NAME_RUN_START, {
       attributes: {
         [A.AGENT_SPAN_TYPE]: A.SPAN_TYPE_RUN_START, [A.AGENT_RUN_ID]: info.runId,
         [A.GEN_AI_AGENT_NAME]: options.agentName, [A.AGENT_RUN_KIND]: options.runKind,
@@ -114,7 +128,7 @@ export function withAgentRun<T>(options: AgentRunOptions, fn: (run: AgentRun) =>
     }, context.active()).end());
     const setItem = (add: boolean, counts: ItemCounts) => {
       for (const [k, attr] of ITEM_KEYS) {
-        const v = counts[k];
+        const v = field(counts, k);
         if (!validCount(k, v)) continue;
         items[k] = add ? items[k] + v : v;
         span.setAttribute(attr, items[k]);
@@ -123,23 +137,33 @@ export function withAgentRun<T>(options: AgentRunOptions, fn: (run: AgentRun) =>
     return {
       runId: info.runId,
       span,
-      setItems: (c) => setItem(false, c),
-      addItems: (c) => setItem(true, c),
-      fail: (reason, errorType = 'run_failed') => { failure = { reason, errorType }; },
-      setAttribute: (k, v) => { span.setAttribute(k, v); },
-      addEvent: (name, attrs) => { span.addEvent(name, attrs); },
-      recordArtifact: (file, opts) => safely(`recording artifact ${file}`, () => span.addEvent('agent.artifact', artifactFacts(file, opts))),
-      associateCommit: (commit, details = {}) => safely('associating a commit', () => {
-        if (!/^[0-9a-f]{7,64}$/i.test(commit)) throw new Error(`'${commit}' is not a git commit hash`);
+      // Every method is guarded: whatever is passed, the run goes on (bad values are ignored, warned once).
+      setItems: guarded('set_items', (c: ItemCounts) => setItem(false, c)),
+      addItems: guarded('add_items', (c: ItemCounts) => setItem(true, c)),
+      fail: guarded('fail', (reason: string, errorType?: string) => {
+        failure = { reason: asString(reason, 'run.fail reason') ?? '', errorType: asString(errorType, 'run.fail errorType') || 'run_failed' };
+      }),
+      setAttribute: guarded('set_attribute', (k: string, v: AttributeValue) => { span.setAttribute(k, v); }),
+      addEvent: guarded('add_event', (name: string, attrs?: Attributes) => {
+        span.addEvent(asString(name, 'run.addEvent name') ?? 'event', attrs === undefined ? undefined : asAttributes(attrs, 'run.addEvent attributes'));
+      }),
+      recordArtifact: guarded('record_artifact', (file: string, opts?: ArtifactOptions) => span.addEvent('agent.artifact', artifactFacts(file, opts))),
+      associateCommit: guarded('associate_commit', (commit: string, details: { source?: string; author?: string; message?: string } = {}) => {
+        if (typeof commit !== 'string' || !/^[0-9a-f]{7,64}$/i.test(commit)) {
+          warnOnce('associateCommit', `associateCommit: '${typeof commit === 'string' ? commit.slice(0, 100) : typeof commit}' is not a git commit hash (7 to 64 hex digits); ignored`);
+          return;
+        }
         span.addEvent('agent.commit', {
-          'vcs.ref.head.revision': commit, [A.AGENT_COMMIT_SOURCE]: details.source, [A.AGENT_COMMIT_AUTHOR]: details.author,
-          'agent.commit.message': details.message,
+          'vcs.ref.head.revision': commit, [A.AGENT_COMMIT_SOURCE]: asString(field(details, 'source'), 'associateCommit source'),
+          [A.AGENT_COMMIT_AUTHOR]: asString(field(details, 'author'), 'associateCommit author'),
+          'agent.commit.message': asString(field(details, 'message'), 'associateCommit message'),
         });
       }),
     };
   };
 
-  return withSpan(spanNameAgent(options.agentName), SpanKind.INTERNAL, attributes, parent.setValue(RUN_KEY, info).setValue(INVOCATION_KEY, true),
+  const name = options.agentName ? spanNameAgent(options.agentName) : A.GenAiOperation.INVOKE_AGENT;
+  return withSpan(name, SpanKind.INTERNAL, attributes, parent.setValue(RUN_KEY, info).setValue(INVOCATION_KEY, true),
     makeHandle, fn, ({ span, seconds, errorType }) => {
       const type = errorType ?? failure?.errorType;
       const status = type ? A.RunStatus.FAILED : A.RunStatus.SUCCESS;

@@ -3,7 +3,8 @@ import * as A from '../../semconv/attributes.js';
 import { spanNameTool } from '../../semconv/spans.js';
 import { current } from './state.js';
 import { toolContentValue } from './content.js';
-import { safely, withSpan } from './withSpan.js';
+import { guarded, safely, withSpan } from './withSpan.js';
+import { asAttributes, asString, field } from './options.js';
 
 export interface ToolCallOptions {
   /** `gen_ai.tool.name`: low cardinality (it labels metrics). */
@@ -32,38 +33,53 @@ export interface ToolCall {
 }
 
 /** Runs `fn` as one tool call: an `execute_tool {name}` span and the tool call/duration/error metrics. */
-export function withToolCall<T>(options: ToolCallOptions, fn: (tool: ToolCall) => T | Promise<T>): Promise<T> {
+export function withToolCall<T>(toolOptions: ToolCallOptions, fn: (tool: ToolCall) => T | Promise<T>): Promise<T> {
+  const options = readOptions(toolOptions);
   const parent = context.active();
   const { captureContent } = current();
-  const attributes: Attributes = {
+  const attributes: Attributes = Object.assign({
     [A.GEN_AI_OPERATION_NAME]: A.GenAiOperation.EXECUTE_TOOL,
     [A.GEN_AI_TOOL_NAME]: options.name,
     [A.GEN_AI_TOOL_CALL_ID]: options.callId,
     [A.GEN_AI_TOOL_TYPE]: options.type,
     [A.AGENT_TOOL_RISK_LEVEL]: options.riskLevel,
-    ...options.attributes,
-  };
+  }, options.attributes);
   if (captureContent && options.arguments !== undefined) {
-    safely('recording tool arguments', () => { attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = toolContentValue(options.arguments); });
+    safely('tool_arguments', () => { attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = toolContentValue(options.arguments); });
   }
   let failed: string | undefined;
 
+  // Every method is guarded: whatever is passed, the call goes on (bad values are ignored, warned once).
   const makeHandle = (span: Span): ToolCall => ({
     span,
-    setResult(result) {
-      if (captureContent) safely('recording a tool result', () => span.setAttribute(A.GEN_AI_TOOL_CALL_RESULT, toolContentValue(result)));
-    },
-    fail(errorType, message) {
-      failed = errorType;
-      span.setAttribute(A.ERROR_TYPE, errorType);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: message ?? errorType });
-    },
-    setAttribute: (k, v) => { span.setAttribute(k, v); },
+    setResult: guarded('tool_result', (result: unknown) => {
+      if (captureContent) span.setAttribute(A.GEN_AI_TOOL_CALL_RESULT, toolContentValue(result));
+    }),
+    fail: guarded('fail', (errorType: string, message?: string) => {
+      const type = asString(errorType, 'tool.fail errorType') || '_OTHER';
+      failed = type;
+      span.setAttribute(A.ERROR_TYPE, type);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: asString(message, 'tool.fail message') ?? type });
+    }),
+    setAttribute: guarded('set_attribute', (k: string, v: AttributeValue) => { span.setAttribute(k, v); }),
   });
 
   // The tool metrics are recorded when the span ends (CallAccountingProcessor), as for any instrumentation.
-  return withSpan(spanNameTool(options.name), SpanKind.INTERNAL, attributes, parent, makeHandle, fn,
+  const name = options.name ? spanNameTool(options.name) : A.GenAiOperation.EXECUTE_TOOL;
+  return withSpan(name, SpanKind.INTERNAL, attributes, parent, makeHandle, fn,
     ({ span, errorType }) => {
       span.setAttribute(A.AGENT_TOOL_OUTCOME, (errorType ?? failed) ? A.ToolOutcome.ERROR : A.ToolOutcome.SUCCESS);
     });
+}
+
+/** The options as given, read once and checked (options.ts): a bad value never stops the call. */
+function readOptions(o: unknown) {
+  return {
+    name: asString(field(o, 'name'), 'withToolCall name'),
+    callId: asString(field(o, 'callId'), 'withToolCall callId'),
+    type: asString(field(o, 'type'), 'withToolCall type'),
+    riskLevel: asString(field(o, 'riskLevel'), 'withToolCall riskLevel'),
+    arguments: field(o, 'arguments'),
+    attributes: asAttributes(field(o, 'attributes'), 'withToolCall attributes'),
+  };
 }

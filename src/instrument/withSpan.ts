@@ -1,26 +1,39 @@
-import { context, diag, SpanStatusCode, trace, type Attributes, type AttributeValue, type Context, type Span, type SpanKind } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type AttributeValue, type Context, type Span, type SpanKind } from '@opentelemetry/api';
 import { stringify } from 'safe-stable-stringify';
 import { ERROR_TYPE } from '../../semconv/attributes.js';
+import { countError, describeError } from '../pipeline/errorCounts.js';
 import { current } from './state.js';
 
-/** `error.type` for a thrown value: its class name (or code), `_OTHER` when there is none. */
+/** `error.type` for a thrown value: its class name (or code), `_OTHER` when there is none. Never throws. */
 export function errorType(err: unknown): string {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    if (err.name && err.name !== 'Error') return err.name;
-    if (typeof code === 'string' && code) return code;
-    return err.constructor?.name || 'Error';
-  }
+  try {
+    if (err instanceof Error) {
+      const code = (err as { code?: unknown }).code;
+      const name: unknown = err.name;
+      if (typeof name === 'string' && name && name !== 'Error') return name;
+      if (typeof code === 'string' && code) return code;
+      const ctor: unknown = err.constructor?.name;
+      return typeof ctor === 'string' && ctor ? ctor : 'Error';
+    }
+  } catch { /* a getter that throws: the value is still the agent's, only its type is unknown */ }
   return '_OTHER';
 }
 
-/** Telemetry must never break the agent: anything thrown while recording is logged, not rethrown. */
+/**
+ * Telemetry must never break the agent: anything thrown while recording is counted under
+ * `helper.<what>` (health().errors) and logged once, not rethrown.
+ */
 export function safely(what: string, fn: () => void): void {
   try {
     fn();
   } catch (err) {
-    diag.warn(`agent-otel: ${what} failed: ${(err as Error)?.message ?? String(err)}`);
+    countError(`helper.${what}`, err);
   }
+}
+
+/** The same function, guarded: a throw is counted and the call returns undefined (handle methods). */
+export function guarded<A extends unknown[]>(what: string, fn: (...args: A) => void): (...args: A) => void {
+  return (...args: A) => safely(what, () => fn(...args));
 }
 
 /**
@@ -47,31 +60,67 @@ export interface SpanOutcome {
   errorType?: string;
 }
 
+/** The span, even when starting it with these attributes fails (then without them: the call is still seen). */
+function startSpan(name: string, kind: SpanKind, attributes: Attributes, ctx: Context): Span {
+  const { tracer } = current();
+  try {
+    return tracer.startSpan(name, { kind, attributes }, ctx);
+  } catch (err) {
+    countError('helper.start_span', err);
+    try {
+      return tracer.startSpan(name, { kind }, ctx);
+    } catch {
+      return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    }
+  }
+}
+
 /**
  * Runs `fn` inside a new active span: records a thrown error (exception event, `error.type`, ERROR
  * status) and rethrows it, then calls `finish` (metrics) and ends the span. Shared by all helpers.
+ * Whatever the telemetry does, `fn`'s value or its own thrown value comes back unchanged.
  */
 export async function withSpan<H, T>(
   name: string, kind: SpanKind, attributes: Attributes, ctx: Context,
   makeHandle: (span: Span) => H, fn: (handle: H) => T | Promise<T>, finish: (outcome: SpanOutcome) => void,
 ): Promise<T> {
-  const { tracer } = current();
-  const span = tracer.startSpan(name, { kind, attributes }, ctx);
+  const span = startSpan(name, kind, attributes, ctx);
   const start = performance.now();
   const outcome: SpanOutcome = { span, seconds: 0 };
+  let active = ctx;
+  safely('context', () => { active = trace.setSpan(ctx, span); });
   try {
-    return await context.with(trace.setSpan(ctx, span), () => fn(makeHandle(span)));
+    return await context.with(active, () => {
+      let handle: H | undefined;
+      safely('handle', () => { handle = makeHandle(span); }); // inside the span's context: the run-start marker is its child
+      return fn(handle as H);
+    });
   } catch (err) {
     outcome.errorType = errorType(err);
-    safely('recording an error', () => {
-      span.recordException(err instanceof Error ? err : new Error(String(err)));
+    safely('record_error', () => {
       span.setAttribute(ERROR_TYPE, outcome.errorType!);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? errorMessage(err) : describeError(err) });
+    });
+    safely('record_exception', () => {
+      try {
+        span.recordException(err instanceof Error ? err : new Error(describeError(err)));
+      } catch {
+        span.recordException(new Error(describeError(err))); // an error whose name or stack getter throws
+      }
     });
     throw err;
   } finally {
     outcome.seconds = (performance.now() - start) / 1000;
-    safely('recording metrics', () => finish(outcome));
-    span.end();
+    safely('metrics', () => finish(outcome));
+    safely('end_span', () => span.end());
+  }
+}
+
+function errorMessage(err: Error): string {
+  try {
+    const m: unknown = err.message;
+    return typeof m === 'string' ? m : describeError(m);
+  } catch {
+    return describeError(err);
   }
 }

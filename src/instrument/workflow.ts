@@ -4,6 +4,7 @@ import { spanNameWorkflow } from '../../semconv/spans.js';
 import { recordInvocationMetrics } from './genaiMetrics.js';
 import { INVOCATION_KEY, current, insideInvocation, runOf } from './state.js';
 import { withSpan } from './withSpan.js';
+import { asAttributes, asString, field } from './options.js';
 
 export interface WorkflowOptions {
   /**
@@ -21,18 +22,23 @@ export interface WorkflowOptions {
  * `gen_ai.invocation.is_nested`) grouping the runs and calls inside it. Files written before this
  * release have `agent.workflow.name` instead.
  */
-export function withWorkflow<T>(options: WorkflowOptions, fn: (span: Span) => T | Promise<T>): Promise<T> {
+export function withWorkflow<T>(workflowOptions: WorkflowOptions, fn: (span: Span) => T | Promise<T>): Promise<T> {
+  const options = {
+    name: asString(field(workflowOptions, 'name'), 'withWorkflow name'),
+    conversationId: asString(field(workflowOptions, 'conversationId'), 'withWorkflow conversationId'),
+    attributes: asAttributes(field(workflowOptions, 'attributes'), 'withWorkflow attributes'),
+  };
   const parent = context.active();
   const nested = insideInvocation(parent);
-  const attributes: Attributes = {
+  const attributes: Attributes = Object.assign({
     [A.GEN_AI_OPERATION_NAME]: A.GenAiOperation.INVOKE_WORKFLOW,
     [A.GEN_AI_WORKFLOW_NAME]: options.name,
     [A.GEN_AI_INVOCATION_IS_NESTED]: nested,
     [A.GEN_AI_CONVERSATION_ID]: options.conversationId,
-    ...options.attributes,
-  };
+  }, options.attributes);
   const { instruments } = current();
-  return withSpan(spanNameWorkflow(options.name), SpanKind.INTERNAL, attributes, parent.setValue(INVOCATION_KEY, true), (span) => span, fn,
+  const name = options.name ? spanNameWorkflow(options.name) : A.GenAiOperation.INVOKE_WORKFLOW;
+  return withSpan(name, SpanKind.INTERNAL, attributes, parent.setValue(INVOCATION_KEY, true), (span) => span, fn,
     ({ errorType, seconds }) => {
       recordInvocationMetrics(instruments, { operation: A.GenAiOperation.INVOKE_WORKFLOW, name: options.name, nested, errorType, seconds });
       if (errorType) {
