@@ -216,6 +216,14 @@ export function semconvOptInFromEnv(): string[] {
   return (env.str('OTEL_SEMCONV_STABILITY_OPT_IN') ?? '').split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
 }
 
+/**
+ * AGENT_OTEL_AUDIT_KEY: the secret that makes the audit chain an HMAC-SHA256 (read by the audit log when
+ * it is given no key, and by `agent-otel audit verify`); unset: plain SHA-256.
+ */
+export function auditKeyFromEnv(): string | undefined {
+  return env.str('AGENT_OTEL_AUDIT_KEY');
+}
+
 /** Merges options over env over defaults and validates every value. */
 export function resolveConfig(options: TelemetryOptions = {}): ResolvedConfig {
   if (options === null || typeof options !== 'object') {

@@ -28,11 +28,13 @@ describe('audit trail', () => {
     const { dir, file } = trail(5);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const entries = lines(file).map((l) => JSON.parse(l));
-    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
-    expect(entries[0].prev_hash).toBe('0'.repeat(64));
-    for (let i = 1; i < 5; i++) expect(entries[i].prev_hash).toBe(entries[i - 1].hash);
+    // a header (seq 0, first of its directory: no previous file), 5 entries, the close record
+    expect(entries.map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(entries[0]).toMatchObject({ type: 'open', prev_file: null, prev_hash: '0'.repeat(64), alg: 'sha256', file: path.basename(file) });
+    expect(entries[6]).toMatchObject({ type: 'close', entries: 5 });
+    for (let i = 1; i < 7; i++) expect(entries[i].prev_hash).toBe(entries[i - 1].hash);
     for (const e of entries) expect(entryHash(e)).toBe(e.hash);
-    expect(verifyAudit(dir)).toEqual({ files: 1, entries: 5, problems: [] });
+    expect(verifyAudit(dir)).toEqual({ files: 1, entries: 5, problems: [], notes: [] });
     const r = cli(['audit', 'verify', '--dir', dir]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('5 audit entries in 1 file(s), chains intact');
@@ -41,13 +43,13 @@ describe('audit trail', () => {
   it('detects an edited entry and names file and line', () => {
     const { dir, file } = trail(5);
     const l = lines(file);
-    l[2] = l[2]!.replace('"allowed"', '"denied"');
+    l[3] = l[3]!.replace('"allowed"', '"denied"');
     fs.writeFileSync(file, l.join('\n') + '\n');
     const problems = verifyAudit(dir).problems;
-    expect(problems).toEqual([{ file: path.relative(dir, file), line: 3, problem: 'entry seq 3 was edited: its hash does not match its content' }]);
+    expect(problems).toEqual([{ file: path.relative(dir, file), line: 4, problem: 'seq 3 was edited: its hash does not match its content' }]);
     const r = cli(['audit', 'verify', '--dir', dir]);
     expect(r.code).toBe(1);
-    expect(r.out).toContain(`${path.relative(dir, file)}:3: entry seq 3 was edited`);
+    expect(r.out).toContain(`${path.relative(dir, file)}:4: seq 3 was edited`);
   });
 
   it('detects an edit that recomputed the hash (the next link breaks)', () => {
@@ -64,11 +66,14 @@ describe('audit trail', () => {
   it('detects a removed entry and reordered entries', () => {
     const { dir, file } = trail(5);
     const l = lines(file);
-    fs.writeFileSync(file, [l[0], l[1], l[3], l[4]].join('\n') + '\n');
-    expect(verifyAudit(dir).problems).toEqual([{ file: path.relative(dir, file), line: 3, problem: 'entry seq 4 follows seq 2: 1 entry removed' }]);
-    fs.writeFileSync(file, [l[0], l[2], l[1], l[3], l[4]].join('\n') + '\n');
+    fs.writeFileSync(file, [l[0], l[1], l[2], l[4], l[5], l[6]].join('\n') + '\n');
+    expect(verifyAudit(dir).problems).toEqual([
+      { file: path.relative(dir, file), line: 4, problem: 'seq 4 follows seq 2: 1 entry removed' },
+      { file: path.relative(dir, file), line: 6, problem: 'the close record counts 5 entries; the file holds 4' },
+    ]);
+    fs.writeFileSync(file, [l[0], l[1], l[3], l[2], l[4], l[5], l[6]].join('\n') + '\n');
     const reordered = verifyAudit(dir).problems;
-    expect(reordered.map((p) => p.line)).toEqual([2, 3, 4]);
+    expect(reordered.map((p) => p.line)).toEqual([3, 4, 5]);
     expect(reordered[1]!.problem).toMatch(/reordered/);
   });
 
