@@ -15,6 +15,8 @@ export interface AppendFileOptions extends RetentionOptions {
 type Done = (err?: Error) => void;
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
+/** Directories already warned about being over the size limit with only live files left. */
+const overLimitWarned = new Set<string>();
 
 /**
  * Encodes the text of one write into a buffer that is reused from write to write. A fresh Buffer per
@@ -203,8 +205,12 @@ export class AppendFile {
     this.bytes = 0;
     if (this.lastOpenError) diag.warn(`agent-otel: writing ${this.opts.signal} to ${this.dir} again`);
     this.lastOpenError = 0;
-    pruneFiles(this.opts.root, this.opts, new Set([this.file])).catch((err) =>
-      diag.warn(`agent-otel: pruning ${this.opts.root} failed: ${(err as Error).message}`));
+    pruneFiles(this.opts.root, this.opts, new Set([this.file])).then((r) => {
+      if (!r.overLimit || overLimitWarned.has(this.opts.root)) return;
+      overLimitWarned.add(this.opts.root);
+      diag.warn(`agent-otel: ${this.opts.root} holds ${r.keptBytes} bytes, over the size limit of ${this.opts.maxTotalBytes}, ` +
+        'but every file left is still being written by a running process: none is deleted (said once)');
+    }, (err) => diag.warn(`agent-otel: pruning ${this.opts.root} failed: ${(err as Error).message}`));
     return true;
   }
 

@@ -5,3 +5,4 @@ export { pruneFiles, type RetentionOptions, type PruneResult } from './prune.js'
 export { readJsonl, jsonlFiles, newReadStats, type ReadStats } from './readJsonl.js';
 export { serializeSpanHead, resourceTail } from './serializeSpan.js';
 export { SpanRowSerializer } from './SpanRowSerializer.js';
+export { liveFiles, isAlive, parseFileName } from './liveFiles.js';

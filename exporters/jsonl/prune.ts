@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { liveFiles } from './liveFiles.js';
 
 export interface RetentionOptions {
   /** Delete files last written more than this long ago. */
@@ -13,11 +14,17 @@ export const PRUNED_DIRS = ['spans', 'metrics'];
 /** Files written within this window may belong to a live writer in another process: never deleted. */
 const LIVE_WINDOW_MS = 60_000;
 
-export interface PruneResult { deleted: Array<{ file: string; bytes: number; reason: 'age' | 'size' }>; keptBytes: number }
+export interface PruneResult {
+  deleted: Array<{ file: string; bytes: number; reason: 'age' | 'size' }>;
+  keptBytes: number;
+  /** Still over the size limit: every file left is one a live process writes (or was written in the last minute). */
+  overLimit: boolean;
+}
 
 /**
- * Retention by age and total size over `<root>/{spans,metrics}`: oldest first, never a file in `keep`
- * or one written in the last minute. `dryRun` reports what would go.
+ * Retention by age and total size over `<root>/{spans,metrics}`: closed files only, oldest first —
+ * never a file in `keep`, one a running process still writes (see liveFiles), or one written in the
+ * last minute. `dryRun` reports what would go.
  */
 export async function pruneFiles(root: string, opts: RetentionOptions, keep = new Set<string>(), dryRun = false,
   now = Date.now()): Promise<PruneResult> {
@@ -36,10 +43,11 @@ export async function pruneFiles(root: string, opts: RetentionOptions, keep = ne
     }
   }
   files.sort((a, b) => a.mtime - b.mtime);
+  const live = liveFiles(files.map((f) => f.file));
   let total = files.reduce((s, f) => s + f.bytes, 0);
   const deleted: PruneResult['deleted'] = [];
   for (const f of files) {
-    if (keep.has(f.file) || now - f.mtime < LIVE_WINDOW_MS) continue;
+    if (keep.has(f.file) || live.has(f.file) || now - f.mtime < LIVE_WINDOW_MS) continue;
     const reason = now - f.mtime > opts.maxAgeMs ? 'age' : total > opts.maxTotalBytes ? 'size' : undefined;
     if (!reason) continue;
     if (!dryRun) {
@@ -48,5 +56,5 @@ export async function pruneFiles(root: string, opts: RetentionOptions, keep = ne
     total -= f.bytes;
     deleted.push({ file: f.file, bytes: f.bytes, reason });
   }
-  return { deleted, keptBytes: total };
+  return { deleted, keptBytes: total, overLimit: total > opts.maxTotalBytes };
 }

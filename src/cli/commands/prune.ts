@@ -48,6 +48,10 @@ export function register(cli: CAC): void {
       const bytes = r.deleted.reduce((s, d) => s + d.bytes, 0);
       process.stdout.write(`${verb} ${plural(r.deleted.length, 'file')} (${fmtBytes(bytes)}); ` +
         `${fmtBytes(r.keptBytes)} kept${dryRun ? ' (dry run: nothing changed)' : ''}\n`);
+      if (r.overLimit) {
+        process.stderr.write(`agent-otel: note: ${fmtBytes(r.keptBytes)} is over the size limit of ${fmtBytes(opts.maxTotalBytes)}, ` +
+          'but the files left are being written by running agents (or were in the last minute): they are never deleted\n');
+      }
 
       const cutoff = new Date(now - opts.maxAgeMs);
       const gone = new Set(r.deleted.map((d) => path.relative(dir, d.file)));
