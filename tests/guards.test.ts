@@ -112,3 +112,105 @@ describe('finding 2: a user callback or a background task never kills the agent'
     expect(out.errors).toEqual({ 'background.budget_restore': 1 });
   });
 });
+
+// ---- item 3: whatever the agent passes or throws, its own value or error comes back and the span is written
+
+class HostileName extends Error {
+  override get name(): string { throw new Error('name getter'); }
+}
+const throwingToString = { toString() { throw new Error('toString'); } };
+const thrownValues: Array<[string, () => unknown]> = [
+  ['null', () => null], ['42', () => 42], ['undefined', () => undefined], ['a string', () => 'plain'],
+  ['a symbol', () => Symbol('thrown')], ['a bigint', () => 10n], ['an Error subclass whose name getter throws', () => new HostileName('hostile')],
+  ['an object whose toString throws', () => throwingToString],
+];
+type Helper = (fn: (h: never) => unknown) => Promise<unknown>;
+const helpers: Array<[string, string, Helper]> = [
+  ['withAgentRun', 'invoke_agent a', (fn) => withAgentRun({ agentName: 'a' }, fn)],
+  ['withLlmCall', 'chat m', (fn) => withLlmCall({ provider: 'p', model: 'm' }, fn)],
+  ['withToolCall', 'execute_tool t', (fn) => withToolCall({ name: 't' }, fn)],
+  ['withWorkflow', 'invoke_workflow w', (fn) => withWorkflow({ name: 'w' }, fn)],
+];
+
+describe('helpers: the agent gets its own value or error back, unchanged, and the span is written', () => {
+  for (const [helperName, spanName, helper] of helpers) {
+    it(`${helperName}: every kind of thrown value comes back as it was thrown`, async () => {
+      const dir = tmpDir();
+      register({ dir });
+      for (const [, make] of thrownValues) {
+        const thrown = make();
+        const outcome = await helper(() => { throw thrown; }).then(() => ({ resolved: true }), (err: unknown) => ({ err }));
+        expect(outcome).toEqual({ err: thrown });
+        expect((outcome as { err: unknown }).err).toBe(thrown);
+        // async callbacks too
+        const asyncOutcome = await helper(async () => { throw thrown; }).then(() => ({ resolved: true }), (err: unknown) => ({ err }));
+        expect((asyncOutcome as { err: unknown }).err).toBe(thrown);
+      }
+      const spans = (await flushedSpans(dir)).filter((s) => s.name === spanName);
+      expect(spans).toHaveLength(thrownValues.length * 2);
+      for (const s of spans) expect(s.status_code).toBe('ERROR');
+    });
+  }
+
+  it('content that cannot be serialised (throwing toJSON, circular, bigint, symbol, 1 MB) at privacy full', async () => {
+    const dir = tmpDir();
+    register({ dir, privacy: 'full' });
+    const circular: Record<string, unknown> = { type: 'custom_block', data: 'loop' };
+    circular.self = circular;
+    const huge = 'x'.repeat(1 << 20);
+    const contents: unknown[] = [
+      { toJSON() { throw new Error('toJSON'); } }, [{ role: 'user', content: { toJSON() { throw new Error('nested toJSON'); } } }],
+      circular, [{ role: 'user', content: [circular] }], { big: 10n }, Symbol('content'), huge, [{ role: 'user', content: huge }], throwingToString,
+    ];
+    let i = 0;
+    for (const content of contents) {
+      const marker = `value ${i++}`;
+      await expect(withLlmCall({ provider: 'p', model: 'content', input: content, system: content }, (call) => {
+        call.setOutput(content);
+        return marker;
+      })).resolves.toBe(marker);
+      await expect(withToolCall({ name: 'content', arguments: content }, (tool) => { tool.setResult(content); return marker; })).resolves.toBe(marker);
+    }
+    const spans = await flushedSpans(dir);
+    expect(spans.filter((s) => s.name === 'chat content')).toHaveLength(contents.length);
+    expect(spans.filter((s) => s.name === 'execute_tool content')).toHaveLength(contents.length);
+    const hugeCall = spans.find((s) => s.name === 'chat content' && String(s.attributes['gen_ai.input.messages']).length > 1 << 20);
+    expect(hugeCall).toBeDefined(); // 1 MB of content is written, not dropped
+    expect(spans.some((s) => String(s.attributes['gen_ai.input.messages']).includes('[Circular]'))).toBe(true);
+    expect(spans.some((s) => String(s.attributes['gen_ai.tool.call.arguments']).includes('[Circular]'))).toBe(true);
+  });
+
+  it('options and handle arguments of any type (throwing getters, null, numbers, NaN, bigint, symbols): value returned, span written', async () => {
+    const dir = tmpDir();
+    register({ dir, privacy: 'full' });
+    const getterThrows = new Proxy({}, { get() { throw new Error('getter'); }, ownKeys() { throw new Error('ownKeys'); } });
+    const weird: unknown[] = [undefined, null, 42, 'str', Symbol('opt'), 10n, getterThrows,
+      { get model() { throw new Error('model getter'); }, get agentName() { throw new Error('name getter'); }, get name() { throw new Error('name getter'); } },
+      { provider: 7, model: Symbol('m'), agentName: 9n, name: { x: 1 }, runId: 5, temperature: 'hot', maxTokens: NaN, attributes: { ok: 1, bad: { nested: true }, sym: Symbol('s'), big: 1n, get boom() { throw new Error('attr getter'); } } },
+    ];
+    let n = 0;
+    for (const options of weird) {
+      const o = options as never;
+      await expect(withAgentRun(o, async (run) => {
+        run.setItems(getterThrows as never); run.addItems({ discovered: NaN, succeeded: 10n as never, failed: -1 });
+        run.fail(Symbol('why') as never); run.setAttribute(Symbol('k') as never, {} as never); run.addEvent(42 as never, getterThrows as never);
+        run.recordArtifact(null as never); run.associateCommit(Symbol('c') as never, getterThrows as never);
+        await expect(withLlmCall(o, (call) => {
+          call.recordUsage(getterThrows as never); call.recordUsage({ inputTokens: NaN, outputTokens: Infinity, cacheReadTokens: 3n as never, reasoningTokens: -1 });
+          call.recordUsage(null as never); call.setResponse(getterThrows as never); call.setResponse({ model: Symbol('m') as never, finishReasons: 'stop' as never });
+          call.setResponse(undefined as never); call.setAttribute(null as never, Symbol('v') as never); call.setOutput(getterThrows);
+          return 'llm';
+        })).resolves.toBe('llm');
+        await expect(withToolCall(o, (tool) => { tool.fail(null as never, 42 as never); tool.setResult(getterThrows); tool.setAttribute('k', [1, 'mixed'] as never); return 'tool'; })).resolves.toBe('tool');
+        await expect(withWorkflow(o, (span) => { span.setAttribute('k', 1); return 'wf'; })).resolves.toBe('wf');
+        return n++;
+      })).resolves.toBe(n);
+    }
+    const spans = await flushedSpans(dir);
+    for (const op of ['invoke_agent', 'chat', 'execute_tool', 'invoke_workflow']) {
+      expect(spans.filter((s) => s.attributes['gen_ai.operation.name'] === op), op).toHaveLength(weird.length);
+    }
+    expect(handle!.health().errors['helper.options']).toBeGreaterThan(0);
+    expect(Object.keys(handle!.health().errors).every((k) => !k.startsWith('processor.'))).toBe(true);
+  });
+});
