@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { ensurePrivateDir, makePrivate, O_NEW_FILE } from '../jsonl/safeFiles.js';
 import {
   DUCKDB_FILE, INGESTED_DDL, INGESTED_TABLE, METRIC_COLUMNS, SPAN_COLUMNS, createTableSql, readJsonColumns,
 } from '../../semconv/schema.js';
@@ -46,13 +47,13 @@ export class DuckDbStore {
   open(): Promise<DuckDBConnection | undefined> {
     return (this.opening ??= (async () => {
       try {
-        fs.mkdirSync(path.dirname(this.staging), { recursive: true, mode: 0o700 });
+        ensurePrivateDir(path.dirname(this.staging));
         this.instance = await DuckDBInstance.create(this.file, { threads: process.env.AGENT_OTEL_DUCKDB_THREADS ?? '1' });
         this.conn = await this.instance.connect();
         await this.conn.run(createTableSql('spans', SPAN_COLUMNS));
         await this.conn.run(createTableSql('metrics', METRIC_COLUMNS));
         await this.conn.run(INGESTED_DDL);
-        try { fs.chmodSync(this.file, 0o600); } catch { /* not ours to change */ }
+        this.makePrivate();
         return this.conn;
       } catch (err) {
         this.openError = err as Error;
@@ -88,7 +89,9 @@ export class DuckDbStore {
         const bufs = chunks.filter((c) => c.signal === signal).map((c) => c.buf);
         if (bufs.length === 0) continue;
         const staging = `${this.staging}-${signal}.jsonl`;
-        await fs.promises.writeFile(staging, bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs), { mode: 0o600 });
+        // a predictable name: created exclusively, never through a symlink planted there
+        fs.rmSync(staging, { force: true });
+        await fs.promises.writeFile(staging, bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs), { mode: 0o600, flag: O_NEW_FILE });
         const r = await conn.run(`INSERT INTO ${signal} SELECT * FROM read_json(${lit(staging)}, ` +
           `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`);
         loaded[signal] = r.rowsChanged;
@@ -98,6 +101,7 @@ export class DuckDbStore {
           `ON CONFLICT (file) DO UPDATE SET bytes = bytes + EXCLUDED.bytes, updated_at = now()`);
       }
       await conn.run('COMMIT');
+      this.makePrivate(); // the WAL appears with the first commit
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => {});
       throw err;
@@ -148,7 +152,13 @@ export class DuckDbStore {
     }
     conn.closeSync();
     this.instance?.closeSync();
+    this.makePrivate();
     try { fs.rmdirSync(path.dirname(this.staging)); } catch { /* another process's staging is in there */ }
+  }
+
+  /** DuckDB creates its file, WAL and spill directory with the process umask: 0600 / 0700 here. */
+  private makePrivate(): void {
+    makePrivate(this.file, `${this.file}.wal`, `${this.file}.tmp`);
   }
 
   connection(): DuckDBConnection | undefined {

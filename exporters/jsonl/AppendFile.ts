@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { pruneFiles, type RetentionOptions } from './prune.js';
+import { createExclusive, ensurePrivateDir } from './safeFiles.js';
 
 export interface AppendFileOptions extends RetentionOptions {
   /** The telemetry directory (created 0700). */
@@ -197,10 +198,12 @@ export class AppendFile {
       fs.closeSync(this.fd);
       this.fd = -1;
     }
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDir(this.opts.root, true);
+    ensurePrivateDir(this.dir);
     const stamp = `${day}T${pad2(now.getUTCHours())}${pad2(now.getUTCMinutes())}${pad2(now.getUTCSeconds())}Z`;
-    this.file = path.join(this.dir, `${stamp}-${process.pid}-${String(++this.seq).padStart(3, '0')}.jsonl`);
-    this.fd = fs.openSync(this.file, 'a', 0o600);
+    const name = () => path.join(this.dir, `${stamp}-${process.pid}-${String(++this.seq).padStart(3, '0')}.jsonl`);
+    // Exclusively and never through a symlink: the name is predictable, so it may have been planted.
+    ({ fd: this.fd, file: this.file } = createExclusive(name(), name));
     this.day = day;
     this.bytes = 0;
     if (this.lastOpenError) diag.warn(`agent-otel: writing ${this.opts.signal} to ${this.dir} again`);

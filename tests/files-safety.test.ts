@@ -1,0 +1,90 @@
+// Issue 10, finding 9: files under the telemetry directory are created exclusively, never through a
+// planted symlink, 0600 in 0700 folders (DuckDB's own files included); a loose directory is warned about.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { registerTelemetry, type TelemetryHandle } from '../dist/src/index.js';
+import { readSpans, runFixture, tmpDir } from './util.js';
+
+let handle: TelemetryHandle | undefined;
+afterEach(async () => { await handle?.shutdown(); handle = undefined; });
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+const stamp = (d: Date) => `${d.toISOString().slice(0, 10)}T${pad2(d.getUTCHours())}${pad2(d.getUTCMinutes())}${pad2(d.getUTCSeconds())}Z`;
+
+/** Every path under `dir` with its permission bits (lstat: links are not followed). */
+function modes(dir: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      out.push([path.relative(dir, p), (fs.lstatSync(p).mode & 0o777).toString(8)]);
+      if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('predictable names', () => {
+  it('a symlink planted where the next file will be is never written through', async () => {
+    const dir = tmpDir();
+    const victim = path.join(tmpDir(), 'victim.txt');
+    fs.writeFileSync(victim, '');
+    // Every name this process could give its first files over the next seconds, for both signals,
+    // and DuckDB's staging file: links to a file outside the directory.
+    for (const sub of ['spans', 'metrics', '.staging']) fs.mkdirSync(path.join(dir, sub), { recursive: true, mode: 0o700 });
+    for (let s = 0; s < 15; s++) {
+      const name = `${stamp(new Date(Date.now() + s * 1000))}-${process.pid}-001.jsonl`;
+      for (const sub of ['spans', 'metrics']) fs.symlinkSync(victim, path.join(dir, sub, name));
+    }
+    fs.symlinkSync(victim, path.join(dir, '.staging', `${process.pid}-spans.jsonl`));
+
+    handle = registerTelemetry({ dir, logLevel: 'none' });
+    handle.tracer.startSpan('planted?').end();
+    handle.meter.createCounter('test.planted').add(1);
+    await handle.forceFlush();
+    expect(fs.readFileSync(victim, 'utf8')).toBe('');
+    expect((await readSpans(dir)).map((s) => s.name)).toContain('planted?');
+    expect(handle.health().dropped.spans).toBe(0);
+    // written to a file of its own, next to the links
+    const own = fs.readdirSync(path.join(dir, 'spans')).filter((n) => !fs.lstatSync(path.join(dir, 'spans', n)).isSymbolicLink());
+    expect(own).toHaveLength(1);
+    expect(handle.health().duckdb?.loaded.spans).toBeGreaterThan(0);
+    await handle.shutdown();
+    expect(fs.readFileSync(victim, 'utf8')).toBe('');
+  });
+});
+
+describe('modes', () => {
+  it('every file under the directory is 0600 and every folder 0700, DuckDB\'s file and WAL included, whatever the umask', async () => {
+    const old = process.umask(0o022);
+    try {
+      const dir = path.join(tmpDir(), 'telemetry');
+      handle = registerTelemetry({ dir, logLevel: 'none' });
+      for (let i = 0; i < 50; i++) handle.tracer.startSpan(`s${i}`).end();
+      handle.meter.createCounter('test.modes').add(1);
+      await handle.forceFlush();
+      const live = modes(dir);
+      expect(live.map(([p]) => p)).toContain('telemetry.duckdb.wal'); // loaded, not yet checkpointed
+      for (const [p, m] of live) expect([p, m]).toEqual([p, fs.statSync(path.join(dir, p)).isDirectory() ? '700' : '600']);
+      expect((fs.statSync(dir).mode & 0o777).toString(8)).toBe('700');
+      await handle.shutdown();
+      for (const [p, m] of modes(dir)) expect([p, m]).toEqual([p, fs.statSync(path.join(dir, p)).isDirectory() ? '700' : '600']);
+    } finally {
+      process.umask(old);
+    }
+  });
+
+  it('a pre-existing directory writable by group or others is warned about once, and left as it is', async () => {
+    const dir = tmpDir();
+    fs.chmodSync(dir, 0o777);
+    const r = await runFixture('faults-exit.mjs', {}, [dir, 'natural', JSON.stringify({ duckdb: false })]);
+    expect(r.code, r.stderr).toBe(0);
+    const warnings = r.stderr.split('\n').filter((l) => /writable by group and others/.test(l));
+    expect(warnings, r.stderr).toHaveLength(1);
+    expect(warnings[0]).toContain(dir);
+    expect((fs.statSync(dir).mode & 0o777).toString(8)).toBe('777');
+    expect((await readSpans(dir)).length).toBeGreaterThan(0); // still written
+  });
+});
