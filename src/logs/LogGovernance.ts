@@ -16,6 +16,8 @@ const CONTENT_EVENT_NAMES: ReadonlySet<string> = new Set(CONTENT_EVENTS);
 const GEN_AI_METADATA_EVENTS: ReadonlySet<string> = new Set(['gen_ai.evaluation.result']);
 const FREE_TEXT_KEYS = [LOG_EXCEPTION_MESSAGE, LOG_EXCEPTION_STACKTRACE];
 const MAX_DEPTH = 8;
+/** Distinct attribute keys whose content verdict is remembered. */
+const CACHE_LIMIT = 20_000;
 
 /** A GenAI content event: the conventions' `gen_ai.*` message/choice/details events (the official instrumentations emit these). */
 export function isContentEvent(name: string | undefined): boolean {
@@ -41,6 +43,8 @@ function redactAny(r: Redactor, key: string, v: unknown, depth: number): unknown
  * (fail closed: never written unredacted).
  */
 export class LogGovernance implements LogRecordProcessor {
+  private readonly contentKeys = new Map<string, boolean>();
+
   constructor(private readonly level: PrivacyLevel, private readonly redactor: Redactor | undefined,
     private readonly next: readonly LogRecordProcessor[], private readonly drops: LogDrops) {}
 
@@ -60,7 +64,7 @@ export class LogGovernance implements LogRecordProcessor {
     if (strip && isContentEvent(record.eventName)) return false;
     const attrs = record.attributes as Attributes;
     if (strip) {
-      for (const key in attrs) if (CONTENT_KEY.test(key)) delete attrs[key];
+      for (const key in attrs) if (this.isContentKey(key)) delete attrs[key];
       if (this.level === 'none') for (const key of FREE_TEXT_KEYS) delete attrs[key];
     }
     const r = this.redactor;
@@ -71,18 +75,29 @@ export class LogGovernance implements LogRecordProcessor {
         if (red !== v) attrs[key] = red as Attributes[string];
       }
       const body = record.body;
+      const event = record.eventName;
       if (typeof body === 'string') {
         const red = r.redact(body);
         if (red !== body) record.body = red;
+        if (event === body) { if (red !== body) record.eventName = red; return true; } // logger(): one text, scanned once
       } else if (typeof body === 'object' && body !== null) {
         record.body = redactAny(r, '', body, 1) as AnyValue;
       }
-      if (record.eventName) {
-        const red = r.redact(record.eventName);
-        if (red !== record.eventName) record.eventName = red;
+      if (event) {
+        const red = r.redact(event);
+        if (red !== event) record.eventName = red;
       }
     }
     return true;
+  }
+
+  private isContentKey(key: string): boolean {
+    let hit = this.contentKeys.get(key);
+    if (hit === undefined) {
+      hit = CONTENT_KEY.test(key);
+      if (this.contentKeys.size < CACHE_LIMIT) this.contentKeys.set(key, hit);
+    }
+    return hit;
   }
 
   async forceFlush(): Promise<void> {
