@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { COLUMNS, lit, type Signal } from '../../exporters/duckdb/index.js';
+import { COLUMNS, globLit, lit, type Signal } from '../../exporters/duckdb/index.js';
 import { DUCKDB_FILE, readJsonColumns } from '../../semconv/schema.js';
 import { listFiles, readCompleteLines, type FilePart } from './files.js';
 import { countLines, ingest, openStore } from './ingest.js';
@@ -28,7 +28,7 @@ export interface CompactResult {
 
 /** Strict read_json: a line that does not parse fails the file (it is then left alone, not lost). */
 const readJsonStrict = (signal: Signal, file: string): string =>
-  `SELECT * FROM read_json(${lit(file)}, format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, ` +
+  `SELECT * FROM read_json(${globLit(file)}, format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, ` +
   'maximum_object_size=67108864)';
 
 /** JSONL files no process writes any more and last written before the cutoff. */
@@ -88,7 +88,7 @@ async function compactFile(conn: DuckDBConnection, f: FilePart, staging: string,
   const tmp = `${parquet}.tmp`; // not a data file name: no reader sees it half written
   try {
     await conn.run(`COPY (${readJsonStrict(f.signal, source)}) TO ${lit(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
-    const n = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${lit(tmp)})`)).getRowObjectsJS()[0]!.n);
+    const n = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${globLit(tmp)})`)).getRowObjectsJS()[0]!.n);
     if (n !== rows) throw new Error(`the Parquet file holds ${n} rows, the JSONL file ${rows} lines; left as JSONL`);
     const st = fs.statSync(f.file);
     if (st.size !== f.size || st.mtimeMs !== f.mtimeMs) throw new Error('written to while compacting; left as JSONL');

@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { isLockError } from '../../exporters/duckdb/index.js';
+import { duckdbPathProblem, isLockError } from '../../exporters/duckdb/index.js';
 import { QueryError } from './session.js';
 
 /** The database file cannot be opened; `held` when another process (a running agent) has it. */
@@ -27,6 +27,8 @@ export interface Database { conn: DuckDBConnection; close(): void }
 /** Opens an existing database file; throws with `unavailableReason` as message when it cannot. */
 export async function openDatabase(file: string, readOnly: boolean): Promise<Database> {
   let instance: DuckDBInstance;
+  const problem = duckdbPathProblem(file);
+  if (problem) throw new DatabaseUnavailable(file, new Error(problem));
   try {
     instance = await DuckDBInstance.create(file, readOnly ? { access_mode: 'READ_ONLY' } : {});
   } catch (err) {
