@@ -1,0 +1,23 @@
+// pino and winston records arrive through their OpenTelemetry instrumentations (the pino stream on API
+// 1.10's `logs` global, the winston transport on @opentelemetry/api-logs' own global) in the same
+// files as the Logs API, stamped with the run's span; records still queued at process.exit() are written.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readSpans, runFixture, tmpDir } from './util.js';
+
+describe('log bridges', () => {
+  it('pino, winston and the Logs API land in logs/*.jsonl with the run span ids, exit included', async () => {
+    const dir = tmpDir('agent-otel-logs-bridges-');
+    const res = await runFixture('logs-bridges.mjs', { AGENT_OTEL_DIR: dir });
+    expect(res.code, res.stderr).toBe(0);
+    const run = (await readSpans(dir)).find((s) => s.name === 'invoke_agent bridged')!;
+    const rows = fs.readdirSync(path.join(dir, 'logs')).flatMap((f) =>
+      fs.readFileSync(path.join(dir, 'logs', f), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>));
+    const by = (body: string) => rows.find((r) => r.body === body);
+    expect(by('pino says hello')).toMatchObject({ component: '@opentelemetry/instrumentation-pino', severity_number: 9, trace_id: run.trace_id, span_id: run.span_id, attributes: { order: 42 } });
+    expect(by('winston says hello')).toMatchObject({ component: '@opentelemetry/winston-transport', severity_number: 9, trace_id: run.trace_id, span_id: run.span_id, attributes: { order: 43 } });
+    expect(by('api says hello')).toMatchObject({ component: 'plain-api', severity_number: 13, trace_id: run.trace_id, span_id: run.span_id });
+    expect(by('outside any span')).toMatchObject({ trace_id: null, span_id: null }); // written by the exit hook
+  });
+});
