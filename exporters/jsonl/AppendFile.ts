@@ -60,6 +60,8 @@ export class AppendFile {
   private callbacks: Done[] = [];
   private idleWaiters: Array<() => void> = [];
   private lastOpenError = 0;
+  /** A write failed (file size limit, disk full, …): the next write starts a new file, so a cut line stays last. */
+  private rotateNext = false;
   private closed = false;
   private readonly scratch = new Utf8Scratch();
   /** Told of every run of bytes that reached the file (the DuckDB writer follows the files this way). */
@@ -163,8 +165,10 @@ export class AppendFile {
     }
     this.writeAll(buf, 0, (err) => {
       if (err) {
-        diag.error(`agent-otel: write to ${this.file} failed: ${err.message}`);
+        // counted by the callbacks' owners (the drop counter warns once); here only remembered
+        diag.debug(`agent-otel: write to ${this.file} failed: ${err.message}`);
         this.lastError = err.message;
+        this.rotateNext = true;
       } else {
         this.bytes += buf.length;
         this.lastWriteAt = new Date();
@@ -191,12 +195,14 @@ export class AppendFile {
   private ensureOpen(incoming: number): boolean {
     const now = new Date();
     const day = now.toISOString().slice(0, 10);
-    const rotate = this.fd >= 0 && (day !== this.day || (this.bytes > 0 && this.bytes + incoming > this.opts.maxFileBytes));
+    const rotate = this.fd >= 0 && (this.rotateNext || day !== this.day || (this.bytes > 0 && this.bytes + incoming > this.opts.maxFileBytes) ||
+      this.unlinked());
     if (this.fd >= 0 && !rotate) return true;
     if (this.fd < 0 && this.lastOpenError && Date.now() - this.lastOpenError < 1000) return false;
     if (rotate) {
-      fs.closeSync(this.fd);
+      try { fs.closeSync(this.fd); } catch { /* already unusable */ }
       this.fd = -1;
+      this.rotateNext = false;
     }
     ensurePrivateDir(this.opts.root, true);
     ensurePrivateDir(this.dir);
@@ -215,6 +221,15 @@ export class AppendFile {
         'but every file left is still being written by a running process: none is deleted (said once)');
     }, (err) => diag.warn(`agent-otel: pruning ${this.opts.root} failed: ${(err as Error).message}`));
     return true;
+  }
+
+  /** True when the file was deleted under us (its directory removed, pruned by hand): writes would go nowhere. */
+  private unlinked(): boolean {
+    try {
+      return fs.fstatSync(this.fd).nlink === 0;
+    } catch {
+      return true;
+    }
   }
 
   private reportOpenError(err: Error): void {
