@@ -17,6 +17,17 @@ export const RESOURCE_LABELS = /^(service\.name|service\.instance\.id)$/;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|\[::1\])$/i;
 
 /**
+ * Host headers a loopback `/metrics` answers to: `127.0.0.1:<port>`, `localhost:<port>`, `[::1]:<port>`
+ * and the bound address with its port. A web page whose DNS name an attacker re-points at 127.0.0.1
+ * (DNS rebinding) sends its own name and is refused, so it cannot read the metrics or the health.
+ */
+export function allowedHosts(host: string, port: number): Set<string> {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const names = ['127.0.0.1', 'localhost', '[::1]', bare.includes(':') ? `[${bare}]` : bare];
+  return new Set(names.flatMap((n) => (port === 80 ? [`${n}:${port}`, n] : [`${n}:${port}`])));
+}
+
+/**
  * A small node:http server in front of the Prometheus exporter (whose own server is never started):
  * `GET /metrics` is what the exporter collects, rendered by its serializer in slices that leave the event
  * loop free between them (its own request handler renders in one synchronous block: ~35 ms for 10k
@@ -30,6 +41,8 @@ export class MetricsServer {
   readonly state: MetricsServerState;
   private readonly server: http.Server;
   private closed = false;
+  /** Set once listening on a loopback address: the Host headers answered (see allowedHosts). */
+  private hosts: Set<string> | undefined;
 
   constructor(private readonly opts: { port: number; host: string }, private readonly health: () => { status: string }) {
     this.reader = new PrometheusReader({ withResourceConstantLabels: RESOURCE_LABELS });
@@ -58,7 +71,10 @@ export class MetricsServer {
     });
     this.server.listen({ port, host }, () => {
       const addr = this.server.address();
-      if (addr && typeof addr === 'object') this.state.url = urlOf(host, addr.port);
+      if (addr && typeof addr === 'object') {
+        this.state.url = urlOf(host, addr.port);
+        if (LOOPBACK.test(host)) this.hosts = allowedHosts(host, addr.port);
+      }
       this.state.listening = !this.closed;
       diag.info(`agent-otel: serving Prometheus metrics at ${this.state.url}`);
     });
@@ -103,7 +119,9 @@ export class MetricsServer {
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     try {
       const path = (req.url ?? '/').split('?')[0];
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
+      if (this.hosts && !this.hosts.has(String(req.headers.host ?? '').toLowerCase())) {
+        res.writeHead(403, { 'content-type': 'text/plain' }).end('agent-otel: unexpected Host header\n');
+      } else if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
       } else if (path === '/metrics') {
         void this.scrape(req, res);
