@@ -6,6 +6,9 @@ export { withLlmCall, type LlmCall, type LlmCallOptions, type TokenUsage, type L
 export { withToolCall, type ToolCall, type ToolCallOptions } from './instrument/tool.js';
 export { withWorkflow, type WorkflowOptions } from './instrument/workflow.js';
 export { currentRunId } from './instrument/currentRun.js';
+export { logger, type Log, type LogFields } from './logs/logger.js';
+export type { LogsOptions } from './logs/config.js';
+export { LOG_SEVERITY, type LogRow } from '../semconv/logs.js';
 export { openAIAgentsProcessor, OpenAIAgentsProcessor, type OpenAIAgentsProcessorOptions, type AgentsTracingProcessor, type AgentsTrace, type AgentsSpan } from './integrations/openaiAgents.js';
 export { readJsonl, newReadStats, type ReadStats } from '../exporters/jsonl/readJsonl.js';
 export { JsonlSpanExporter, JsonlMetricExporter } from '../exporters/jsonl/index.js';

@@ -7,6 +7,7 @@ import * as audit from './commands/audit.js';
 import * as compact from './commands/compact.js';
 import * as doctor from './commands/doctor.js';
 import * as ingest from './commands/ingest.js';
+import * as logs from './commands/logs.js';
 import * as prune from './commands/prune.js';
 import * as replay from './commands/replay.js';
 import * as report from './commands/report.js';
@@ -17,7 +18,7 @@ import * as trace from './commands/trace.js';
 import * as ui from './commands/ui.js';
 
 /** Every command: a module with `register(cli)`, one file each in commands/. */
-const COMMANDS = [sql, trace, runs, report, tail, ingest, compact, prune, replay, ui, audit, doctor];
+const COMMANDS = [sql, trace, runs, report, tail, logs, ingest, compact, prune, replay, ui, audit, doctor];
 
 /**
  * The `agent-otel` command. Errors the user can act on print one line and set exit code 1; anything

@@ -7,6 +7,7 @@ import { createTableSql, DUCKDB_FILE, INGESTED_TABLE, readJsonColumns } from '..
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from './files.js';
 import { liveProcessesSql, liveWriters } from './runStatus.js';
 import { SPAN_ATTRS_SQL, viewStatements } from './views.js';
+import { logsViewStatements } from '../logs/view.js';
 
 export type Source = 'auto' | 'files' | 'duckdb';
 export const SOURCES: Source[] = ['auto', 'files', 'duckdb'];
@@ -93,6 +94,7 @@ export class QuerySession {
     for (const sql of liveProcessesSql(liveWriters(files))) await this.conn.run(sql);
     await this.conn.run(SPAN_ATTRS_SQL);
     for (const sql of viewStatements()) await this.conn.run(sql);
+    for (const sql of logsViewStatements(this.dir)) await this.conn.run(sql);
   }
 
   private async unionSql(signal: Signal, attached: boolean, parts: FilePart[]): Promise<string> {

@@ -118,4 +118,4 @@ export function viewStatements(base = 'span_attrs'): string[] {
   ];
 }
 
-export const VIEW_NAMES = ['spans', 'metrics', 'llm_calls', 'tool_calls', 'agent_runs', 'span_events', 'artifacts'];
+export const VIEW_NAMES = ['spans', 'metrics', 'logs', 'llm_calls', 'tool_calls', 'agent_runs', 'span_events', 'artifacts'];
