@@ -23,6 +23,7 @@ import { registerProcessMetrics } from './pipeline/processMetrics.js';
 import { installExitHooks } from './pipeline/exitHooks.js';
 import { errorCounts, resetErrorCounts } from './pipeline/errorCounts.js';
 import { guardProcessors } from './pipeline/GuardedSpanProcessor.js';
+import { SerializableSpanProcessor } from './pipeline/SerializableSpanProcessor.js';
 import { createOtlpPipeline, type OtlpPipeline } from './otlp/pipeline.js';
 import { MetricsServer, type MetricsServerState } from './serve/metricsServer.js';
 import { VERSION } from './version.js';
@@ -157,7 +158,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
     // In order, as each span ends: other libraries' keys → counting calls and runs → governance → export.
     resource, spanProcessors: [
       // Each guarded: a throwing hook never reaches startSpan()/span.end() nor stops the ones after it.
-      ...guardProcessors([['run_context', new RunContextProcessor()], ['dialect', new DialectProcessor()], ['call_accounting', new CallAccountingProcessor()]]),
+      ...guardProcessors([['serializable', new SerializableSpanProcessor()], ['run_context', new RunContextProcessor()], ['dialect', new DialectProcessor()], ['call_accounting', new CallAccountingProcessor()]]),
       ...(governance?.processors ?? []),
       ...guardProcessors(queues.map((q, i) => [`export.${queueLabel(q, i)}`, q] as const)),
     ],

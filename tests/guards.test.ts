@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { diag, DiagLogLevel, trace, type Span as ApiSpan } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, trace, type Span as ApiSpan } from '@opentelemetry/api';
 import { TracerProvider, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
   registerTelemetry, withAgentRun, withLlmCall, withToolCall, withWorkflow, type TelemetryHandle,
 } from '../dist/src/index.js';
 import { GuardedSpanProcessor } from '../dist/src/pipeline/GuardedSpanProcessor.js';
 import { errorCounts } from '../dist/src/pipeline/errorCounts.js';
+import { newReadStats } from '../dist/exporters/jsonl/readJsonl.js';
 import { readSpans, runFixture, tmpDir } from './util.js';
 
 let handle: TelemetryHandle | undefined;
@@ -51,26 +52,55 @@ describe('finding 1: telemetry never throws into the agent', () => {
     expect(row.attributes).toMatchObject({ 'gen_ai.request.model': 42, 'agent.cost.status': 'unpriced' });
   });
 
-  it('a span processor that throws: span.end() does not throw, the export queue still gets the span, counted and logged once by cause', async () => {
+  it('a span processor that throws: startSpan() and span.end() do not throw, the span is still written, counted and logged once by cause', async () => {
     const dir = tmpDir();
     register({ dir });
-    const end = (i: number) => {
-      const span = trace.getTracer('third-party').startSpan(`hostile ${i}`, { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' } });
-      // A library writing straight into the SDK span's attributes, past the API's checks: a symbol breaks string conversion.
-      (span as unknown as Span).attributes['gen_ai.request.model'] = Symbol('model') as never;
-      expect(() => span.end()).not.toThrow();
+    // A library's wrapper span as the active span (as OpenInference's OISpan is), whose inner `span` getter throws.
+    const wrapper = {
+      spanContext: () => ({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 }),
+      get span(): never { throw new Error('wrapper getter'); },
+      isRecording: () => true,
     };
-    end(1);
-    end(2);
-    const names = (await flushedSpans(dir)).map((s) => s.name);
-    expect(names).toEqual(expect.arrayContaining(['hostile 1', 'hostile 2']));
-    const errors = handle!.health().errors;
-    const processorCauses = Object.keys(errors).filter((k) => k.startsWith('processor.'));
-    expect(processorCauses.length).toBeGreaterThan(0);
-    for (const cause of processorCauses) {
-      expect(errors[cause]).toBe(2);
-      expect(warnings.filter((w) => w.includes(cause))).toHaveLength(1);
+    const ctx = trace.setSpan(context.active(), wrapper as unknown as ApiSpan);
+    for (const i of [1, 2]) {
+      let span: ApiSpan | undefined;
+      expect(() => { span = trace.getTracer('third-party').startSpan(`inside a wrapper ${i}`, { attributes: { 'gen_ai.operation.name': 'chat' } }, ctx); }).not.toThrow();
+      expect(() => span!.end()).not.toThrow();
     }
+    const rows = (await flushedSpans(dir)).filter((s) => s.name.startsWith('inside a wrapper'));
+    expect(rows.map((r) => r.parent_span_id)).toEqual(['b'.repeat(16), 'b'.repeat(16)]);
+    expect(handle!.health().errors).toEqual({ 'processor.run_context': 2 });
+    expect(warnings.filter((w) => w.includes('processor.run_context'))).toHaveLength(1);
+  });
+
+  it('values written straight into SDK spans past the API (bigint, symbol, circular, Proxy, throwing getter, NaN times): every span is one valid row', async () => {
+    const dir = tmpDir();
+    register({ dir });
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const proxy = new Proxy({}, { get() { throw new Error('get'); }, ownKeys() { throw new Error('ownKeys'); } });
+    const values: Array<[string, unknown]> = [['bigint', 10n], ['symbol', Symbol('v')], ['circular', circular], ['proxy', proxy], ['nested', { a: [1] }], ['mixed array', [1, {}]]];
+    const tracer = trace.getTracer('third-party');
+    for (const [what, value] of values) {
+      const span = tracer.startSpan(`injected ${what}`, { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm' } });
+      (span as unknown as Span).attributes['gen_ai.request.model'] = value as never;
+      expect(() => span.end()).not.toThrow();
+    }
+    const getter = tracer.startSpan('injected getter');
+    Object.defineProperty((getter as unknown as Span).attributes, 'k', { enumerable: true, get() { throw new Error('getter'); } });
+    getter.end();
+    const badName = tracer.startSpan(Symbol('name') as unknown as string, { kind: 99 as never, startTime: NaN });
+    badName.addEvent(Symbol('event') as unknown as string, NaN);
+    badName.end(Infinity);
+    const stats = newReadStats();
+    await handle!.forceFlush();
+    const rows = await readSpans(dir, stats);
+    expect(stats.badLines).toEqual([]);
+    expect(rows.filter((r) => r.name.startsWith('injected '))).toHaveLength(values.length + 1);
+    for (const r of rows.filter((x) => x.name.startsWith('injected ') && x.name !== 'injected getter')) expect(r.attributes['gen_ai.request.model']).toBeUndefined();
+    const unnamed = rows.find((r) => r.name === '(unnamed)')!;
+    expect(unnamed).toMatchObject({ kind: 'INTERNAL', duration_ms: 0, events: [{ name: '(unnamed)' }] });
+    expect(handle!.health().dropped.spans).toBe(0);
   });
 
   it('GuardedSpanProcessor: a throwing hook is counted; the processors after it still see every span', async () => {
