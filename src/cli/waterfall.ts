@@ -44,17 +44,23 @@ export function treeOrder(spans: TraceSpan[]): TreeLine[] {
   }
   const out: TreeLine[] = [];
   const seen = new Set<string>();
-  const walk = (s: TraceSpan, depth: number, lead: string, branch: string) => {
-    if (seen.has(s.span_id)) return; // a duplicated row or a parent cycle in bad data
-    seen.add(s.span_id);
-    out.push({ span: s, depth, prefix: lead + branch, orphan: depth === 0 && !!s.parent_span_id });
-    const kids = (children.get(s.span_id) ?? []).sort(compareSpans);
-    const next = lead + (branch === '' ? '' : branch === '├─ ' ? '│  ' : '   ');
-    kids.forEach((k, i) => walk(k, depth + 1, next, i === kids.length - 1 ? '└─ ' : '├─ '));
+  // Depth-first with a stack, not recursion: a chain of 100k nested spans would overflow the call stack.
+  const walk = (top: TraceSpan) => {
+    const stack: Array<[TraceSpan, number, string, string]> = [[top, 0, '', '']];
+    while (stack.length) {
+      const [s, depth, lead, branch] = stack.pop()!;
+      if (seen.has(s.span_id)) continue; // a duplicated row or a parent cycle in bad data
+      seen.add(s.span_id);
+      out.push({ span: s, depth, prefix: lead + branch, orphan: depth === 0 && !!s.parent_span_id });
+      const kids = (children.get(s.span_id) ?? []).sort(compareSpans);
+      // Past 20 levels the lead-in stops growing (the label is clipped at 60 columns anyway).
+      const next = lead.length >= 60 ? lead : lead + (branch === '' ? '' : branch === '├─ ' ? '│  ' : '   ');
+      for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i]!, depth + 1, next, i === kids.length - 1 ? '└─ ' : '├─ ']);
+    }
   };
-  for (const r of roots.sort(compareSpans)) walk(r, 0, '', '');
+  for (const r of roots.sort(compareSpans)) walk(r);
   // Spans only reachable through a cycle (never roots): still show them.
-  for (const s of [...spans].sort(compareSpans)) walk(s, 0, '', '');
+  for (const s of [...spans].sort(compareSpans)) walk(s);
   return out;
 }
 

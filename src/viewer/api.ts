@@ -41,6 +41,10 @@ interface Series { label: string; values: Array<number | null> }
 interface TimeChart { t: number[]; series: Series[] }
 
 const TOP_SERIES = 8;
+/** At most this many points on a chart's time axis: hourly up to 2000 hours, daily up to 2000 days. */
+export const MAX_CHART_POINTS = 2000;
+/** At most this many spans of one trace in a response (the page says how many more there are). */
+export const MAX_TRACE_SPANS = 20_000;
 
 /** Rows (t, key, value) → one series per key on a shared time axis; beyond the top keys, "other". */
 function pivot(axis: number[], rows: Row[], value: string, fill: number | null = 0): Series[] {
@@ -68,13 +72,17 @@ async function charts(store: ViewerStore, cutoff: string | undefined) {
   const tool = and(since, `op = 'execute_tool'`);
   const [range] = await store.query(`SELECT epoch(min(start_time))::DOUBLE AS lo, epoch(max(start_time))::DOUBLE AS hi
     FROM vspans ${and(since, `(op IN ${LLM_OPS_SQL} OR op IN ('execute_tool', 'invoke_agent') OR name = 'agent.run.start')`).sql}`, since.values);
-  const lo = num(range?.lo);
-  const hi = num(range?.hi);
-  // Hourly buckets; daily when that would make more than 2000 points.
-  const bucket = lo !== null && hi !== null && (hi - lo) / 3600 > 2000 ? 'day' : 'hour';
+  // The axis is bounded whatever the data says (a clock in the year 9999, ten years of history):
+  // it ends by tomorrow at the latest and spans at most MAX_CHART_POINTS days.
+  const hi = num(range?.hi) === null ? null : Math.min(num(range?.hi)!, Date.now() / 1000 + 86400);
+  const loData = num(range?.lo);
+  const lo = loData === null || hi === null ? null : Math.max(Math.min(loData, hi), hi - MAX_CHART_POINTS * 86400);
+  // Hourly buckets; daily when that would make more than MAX_CHART_POINTS points.
+  const bucket = lo !== null && hi !== null && (hi - lo) / 3600 > MAX_CHART_POINTS ? 'day' : 'hour';
   const step = bucket === 'day' ? 86400 : 3600;
   const axis: number[] = [];
-  if (lo !== null && hi !== null) for (let t = Math.floor(lo / step) * step; t <= hi; t += step) axis.push(t);
+  if (lo !== null && hi !== null) for (let t = Math.floor(lo / step) * step; t <= hi && axis.length <= MAX_CHART_POINTS; t += step) axis.push(t);
+  const clamped = loData !== null && lo !== null && (loData < lo || num(range?.hi)! > hi!);
   const t = `epoch(date_trunc('${bucket}', start_time))::DOUBLE`;
   const byModel = await store.query(`SELECT ${t} AS t, coalesce(model, '(no model)') AS k, sum(cost_usd)::DOUBLE AS cost,
       count(cost_usd)::DOUBLE AS priced, coalesce(sum(input_tokens), 0)::DOUBLE AS tin, coalesce(sum(output_tokens), 0)::DOUBLE AS tout,
@@ -115,6 +123,8 @@ async function charts(store: ViewerStore, cutoff: string | undefined) {
   return {
     bucket,
     since: cutoff ?? null,
+    // Set when rows fall outside the axis: the chart shows [from, to] only.
+    clamped: clamped ? { from: new Date(axis[0]! * 1000).toISOString(), to: new Date(axis[axis.length - 1]! * 1000).toISOString(), max_points: MAX_CHART_POINTS } : null,
     cost_by_model: { ...chart(priced ? pivot(axis, byModel.filter((r) => r.cost !== null), 'cost', null) : []), priced_calls: priced },
     tokens_by_model: chart(pivot(axis, byModel, 'tokens')),
     token_totals: [...totals.values()].sort((a, b) => b.input + b.output - (a.input + a.output)),
@@ -189,7 +199,13 @@ export function createApi(store: ViewerStore, o: ApiOptions): Hono {
       attributes: parse(r.attributes) ?? {}, events: parse(r.events) ?? [], links: parse(r.links) ?? [], resource: parse(r.resource) ?? {},
     }));
     spans.sort((a, b) => a.start_us - b.start_us || b.end_us - a.end_us || String(a.span_id).localeCompare(String(b.span_id)));
-    return c.json({ trace_id: id, spans, notes: found.notes, jaeger_url: o.jaegerUrl ? `${o.jaegerUrl}/trace/${id}` : null });
+    // A trace of a million spans would be hundreds of MB of JSON and more DOM than a browser can hold:
+    // the first MAX_TRACE_SPANS by start time, and how many are left out.
+    const shown = spans.length > MAX_TRACE_SPANS ? spans.slice(0, MAX_TRACE_SPANS) : spans;
+    return c.json({
+      trace_id: id, spans: shown, total_spans: spans.length, omitted_spans: spans.length - shown.length, max_spans: MAX_TRACE_SPANS,
+      notes: found.notes, jaeger_url: o.jaegerUrl ? `${o.jaegerUrl}/trace/${id}` : null,
+    });
   });
 
   api.get('/charts', async (c) => {

@@ -10,6 +10,9 @@ export class ParamError extends Error {
 
 export type Parser<T> = (raw: string, name: string) => T;
 
+/** The longest look-back a `since` parameter takes (beyond it, `all`). */
+export const MAX_SINCE_DAYS = 2000;
+
 /** `?name=…` parsers. */
 export const p = {
   /** An integer in [min, max]. */
@@ -32,12 +35,18 @@ export const p = {
     }
     return raw;
   },
-  /** A look-back such as 15m, 24h, 7d, 4w, or `all`: the cutoff as a UTC timestamp string, or undefined. */
+  /**
+   * A look-back such as 15m, 24h, 7d, 4w (at most MAX_SINCE_DAYS days), or `all`: the cutoff as a UTC
+   * timestamp string, or undefined.
+   */
   since: (raw: string, name: string): string | undefined => {
     if (raw === 'all') return undefined;
-    const m = /^(\d{1,4})(m|h|d|w)$/.exec(raw);
+    const m = /^(\d{1,6})(m|h|d|w)$/.exec(raw);
     if (!m || Number(m[1]) === 0) throw new ParamError(`${name} must be a duration such as 15m, 24h, 7d or 4w, or all; got ${JSON.stringify(raw)}`);
     const ms = Number(m[1]) * { m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 }[m[2] as 'm'];
+    if (ms > MAX_SINCE_DAYS * 86400e3) {
+      throw new ParamError(`${name} must be at most ${MAX_SINCE_DAYS} days (${MAX_SINCE_DAYS}d, ${MAX_SINCE_DAYS * 24}h), or all; got ${JSON.stringify(raw)}`);
+    }
     return new Date(Date.now() - ms).toISOString().replace('T', ' ').replace('Z', '');
   },
 };

@@ -71,7 +71,33 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
-/** The whole app: security headers, the Host check, the page and its assets, the API. */
+/**
+ * Host headers a loopback server answers to: `127.0.0.1:<port>`, `localhost:<port>`, `[::1]:<port>`
+ * and the bound address with its port (without the port too on port 80, where browsers leave it out).
+ * Any other name (a DNS name an attacker points at 127.0.0.1: DNS rebinding) is refused.
+ */
+export function loopbackHosts(boundHost: string, port: number): Set<string> {
+  const bare = boundHost.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  const names = ['127.0.0.1', 'localhost', '[::1]', net.isIPv6(bare) ? `[${bare}]` : bare];
+  return new Set(names.flatMap((n) => (port === 80 ? [`${n}:${port}`, n] : [`${n}:${port}`])));
+}
+
+/**
+ * Why a request from another site is refused, or undefined when it is not. Browsers say where a request
+ * comes from: `Sec-Fetch-Site` (same-origin, or none for a typed URL or a bookmark) and `Origin`
+ * (must be this server's own, `http://<Host>`). A top-level navigation to the page itself is allowed
+ * (a link to a trace); the data under /api and the assets are not served to other sites.
+ */
+export function crossSite(req: { path: string; header(name: string): string | undefined }): string | undefined {
+  const site = req.header('sec-fetch-site');
+  const navigation = req.header('sec-fetch-mode') === 'navigate' && req.header('sec-fetch-dest') === 'document' && !req.path.startsWith('/api/');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none' && !navigation) return `Sec-Fetch-Site: ${site}`;
+  const origin = req.header('origin');
+  if (origin !== undefined && origin !== `http://${req.header('host') ?? ''}`) return `Origin: ${origin}`;
+  return undefined;
+}
+
+/** The whole app: security headers, the Host and cross-site checks, the page and its assets, the API. */
 export function createApp(store: ViewerStore, o: { jaegerUrl?: string; pollMs: number; allowedHosts?: Set<string> }): Hono {
   const assets = loadAssets();
   const app = new Hono();
@@ -81,8 +107,11 @@ export function createApp(store: ViewerStore, o: { jaegerUrl?: string; pollMs: n
       return c.text('method not allowed: this viewer is read-only\n', 405);
     }
     // A page elsewhere cannot reach this server through a DNS name it controls (DNS rebinding).
-    const host = (c.req.header('host') ?? '').replace(/:\d+$/, '').toLowerCase();
+    const host = (c.req.header('host') ?? '').toLowerCase();
     if (o.allowedHosts && !o.allowedHosts.has(host)) return c.text('unexpected Host header\n', 403);
+    // Nor read it from its own origin (a page on another site or another local port).
+    const why = crossSite({ path: c.req.path, header: (n) => c.req.header(n) });
+    if (why) return c.text(`cross-site request refused (${why}): open the viewer from its own address\n`, 403);
     await next();
   });
   app.use('*', async (c, next) => {
@@ -122,7 +151,8 @@ export async function startViewer(o: ViewerOptions): Promise<Viewer> {
   const pollMs = o.pollMs ?? 2000;
   const store = await ViewerStore.open({ dir: o.dir, source: o.source, pollMs });
   const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  const allowedHosts = loopback ? new Set(['localhost', '127.0.0.1', '[::1]', bare, net.isIPv6(bare) ? `[${bare}]` : bare]) : undefined;
+  // Filled once the port is known (0 picks one); empty until then, so nothing is answered before.
+  const allowedHosts = loopback ? new Set<string>() : undefined;
   let server: Server;
   try {
     const app = createApp(store, { jaegerUrl, pollMs, allowedHosts });
@@ -140,6 +170,7 @@ export async function startViewer(o: ViewerOptions): Promise<Viewer> {
     throw err;
   }
   const addr = server.address() as AddressInfo;
+  if (allowedHosts) for (const h of loopbackHosts(bare, addr.port)) allowedHosts.add(h);
   const urlHost = net.isIPv6(addr.address) ? `[${addr.address}]` : addr.address;
   let closing: Promise<void> | undefined;
   return {

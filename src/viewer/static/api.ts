@@ -59,13 +59,19 @@ export interface Span {
   links: Array<{ trace_id?: string; span_id?: string; attributes?: Record<string, unknown> }>; resource: Record<string, unknown>;
 }
 
-export interface Trace { trace_id: string; spans: Span[]; notes: string[]; jaeger_url: string | null }
+export interface Trace {
+  trace_id: string; spans: Span[]; notes: string[]; jaeger_url: string | null;
+  /** Spans the trace has, how many the response leaves out (past max_spans by start time). */
+  total_spans: number; omitted_spans: number; max_spans: number;
+}
 
 export interface Series { label: string; values: Array<number | null> }
 export interface TimeChart { t: number[]; series: Series[] }
 export interface Latency { key: string; calls: number; p95_ms: number; avg_ms: number }
 export interface Charts {
   bucket: 'hour' | 'day'; since: string | null;
+  /** Set when rows fall outside the time axis (bounded to max_points buckets). */
+  clamped: { from: string; to: string; max_points: number } | null;
   cost_by_model: TimeChart & { priced_calls: number }; tokens_by_model: TimeChart;
   token_totals: Array<{ model: string; input: number; output: number; cost: number | null; calls: number }>;
   p95_by_tool: Latency[]; p95_by_model: Latency[]; error_rate: TimeChart; runs_by_status: TimeChart;

@@ -78,6 +78,9 @@ export async function renderCharts(root: HTMLElement, params: URLSearchParams, c
     const noData = (what: string) => h('p', { class: 'empty' }, `No ${what} in this period.`);
     const hasTime = c.tokens_by_model.t.length > 0;
     replace(body,
+      c.clamped ? h('div', { class: 'notes', data: { field: 'clamped' } }, h('p', null,
+        `The time axis shows ${c.clamped.from.slice(0, 10)} to ${c.clamped.to.slice(0, 10)} (at most ${fmtInt(c.clamped.max_points)} ${per}s); ` +
+        'rows outside it are not drawn (a clock far off, or a longer history than that).')) : null,
       card(`Cost per ${per} by model`, c.cost_by_model.priced_calls ? cost
         : h('p', { class: 'empty' }, 'No cost recorded: no LLM call in this period carries agent.cost.usd (no price known for its model).')),
       card(`Tokens per ${per} by model`, hasTime && c.tokens_by_model.series.length ? tokens : noData('LLM calls'),

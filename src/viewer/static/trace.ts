@@ -28,14 +28,20 @@ export function treeOrder(spans: Span[]): Line[] {
   }
   const out: Line[] = [];
   const seen = new Set<string>();
-  const walk = (s: Span, depth: number) => {
-    if (seen.has(s.span_id)) return;
-    seen.add(s.span_id);
-    out.push({ span: s, depth, orphan: depth === 0 && !!s.parent_span_id });
-    for (const k of (children.get(s.span_id) ?? []).sort(compare)) walk(k, depth + 1);
+  // Depth-first with a stack, not recursion: a chain of 100k nested spans would overflow the call stack.
+  const walk = (top: Span) => {
+    const stack: Array<[Span, number]> = [[top, 0]];
+    while (stack.length) {
+      const [s, depth] = stack.pop()!;
+      if (seen.has(s.span_id)) continue;
+      seen.add(s.span_id);
+      out.push({ span: s, depth, orphan: depth === 0 && !!s.parent_span_id });
+      const kids = (children.get(s.span_id) ?? []).sort(compare);
+      for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i]!, depth + 1]);
+    }
   };
-  for (const r of roots.sort(compare)) walk(r, 0);
-  for (const s of [...spans].sort(compare)) walk(s, 0); // only reachable through a cycle in bad data
+  for (const r of roots.sort(compare)) walk(r);
+  for (const s of [...spans].sort(compare)) walk(s); // only reachable through a cycle in bad data
   return out;
 }
 
@@ -131,21 +137,25 @@ export async function renderTrace(root: HTMLElement, params: URLSearchParams, ct
   const draw = () => {
     const spans = trace.spans;
     const lines = treeOrder(spans);
-    const t0 = Math.min(...spans.map((s) => s.start_us));
-    const t1 = Math.max(...spans.map((s) => s.end_us));
+    // Loops, not Math.min(...xs): a spread of 100k+ arguments overflows the stack.
+    let t0 = Infinity;
+    let t1 = -Infinity;
+    for (const s of spans) { if (s.start_us < t0) t0 = s.start_us; if (s.end_us > t1) t1 = s.end_us; }
     const total = Math.max(1, t1 - t0);
     const errors = spans.filter(isError).length;
     const services = [...new Set(spans.map((s) => s.service_name).filter((x): x is string => !!x))];
     if (!selected || !spans.some((s) => s.span_id === selected)) selected = lines[0]?.span.span_id;
     const detailBox = h('div', { class: 'details-box' });
     const rows = new Map<string, HTMLElement>();
+    const byId = new Map(spans.map((s) => [s.span_id, s]));
+    const position = new Map(lines.map((l, i) => [l.span.span_id, i]));
     const choose = (id: string, scroll = false) => {
       rows.get(selected ?? '')?.classList.remove('selected');
       selected = id;
       const row = rows.get(id);
       row?.classList.add('selected');
       if (scroll && row) setTimeout(() => row.scrollIntoView({ block: 'center' }), 0); // once the page is shown
-      const s = spans.find((x) => x.span_id === id);
+      const s = byId.get(id);
       if (s) replace(detailBox, details(s, spans, t0));
       history.replaceState(null, '', traceRoute(traceId, id));
     };
@@ -171,14 +181,14 @@ export async function renderTrace(root: HTMLElement, params: URLSearchParams, ct
           tag(s) ? h('span', { class: 'wf-tag' }, tag(s)) : null,
           isError(s) ? h('span', { class: 'wf-err' }, 'ERROR') : null,
           orphan ? h('span', { class: 'wf-tag', title: `parent ${s.parent_span_id} is not in the trace` }, '(parent missing)') : null);
-        label.style.paddingLeft = `${10 + depth * 16}px`;
+        label.style.paddingLeft = `${10 + Math.min(depth, 40) * 16}px`; // deeper nesting: data-depth says it
         const row = h('div', {
           class: `wf-row${isError(s) ? ' error' : ''}`, role: 'treeitem', tabindex: 0,
           data: { spanId: s.span_id, depth, parentId: s.parent_span_id ?? '' },
           on: {
             click: () => choose(s.span_id),
             keydown: (e) => {
-              const i = lines.findIndex((l) => l.span.span_id === s.span_id);
+              const i = position.get(s.span_id) ?? -1;
               const to = e.key === 'ArrowDown' ? lines[i + 1] : e.key === 'ArrowUp' ? lines[i - 1] : undefined;
               if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); choose(s.span_id); }
               if (to) { e.preventDefault(); choose(to.span.span_id); rows.get(to.span.span_id)?.focus(); }
@@ -193,13 +203,16 @@ export async function renderTrace(root: HTMLElement, params: URLSearchParams, ct
       h('a', { class: 'back', href: '#/runs' }, '‹ Runs'),
       h('h1', null, 'Trace ', h('code', { data: { field: 'trace-id' } }, traceId)),
       h('div', { class: 'summary' },
-        h('span', { class: 'item' }, h('b', null, fmtInt(spans.length)), ' spans'),
+        h('span', { class: 'item' }, h('b', null, fmtInt(trace.total_spans ?? spans.length)), ' spans'),
         h('span', { class: 'item' }, h('b', null, fmtMs(total / 1000)), ' total'),
         h('span', { class: 'item' }, 'started ', h('b', null, fmtTime(first.start_time)), ' UTC'),
         services.length ? h('span', { class: 'item' }, 'service ', h('b', null, services.join(', '))) : null,
         errors ? h('span', { class: 'item error-text' }, h('b', null, fmtInt(errors)), errors === 1 ? ' error' : ' errors') : null,
         trace.jaeger_url ? h('a', { class: 'btn', href: trace.jaeger_url, target: '_blank', data: { link: 'jaeger' } }, 'Open in Jaeger ↗') : null),
       trace.notes.length ? h('div', { class: 'notes' }, trace.notes.map((n) => h('p', null, n))) : null,
+      trace.omitted_spans > 0 ? h('div', { class: 'notes', data: { field: 'omitted' } }, h('p', null,
+        `${fmtInt(trace.omitted_spans)} of ${fmtInt(trace.total_spans)} spans are not shown: the viewer shows the first ${fmtInt(trace.max_spans)} by start time. `,
+        'All of them: ', h('code', null, `agent-otel trace ${traceId} --json`), '.')) : null,
       h('div', { class: 'trace-layout' }, waterfall, detailBox));
     if (selected) choose(selected, !!params.get('span'));
   };
