@@ -86,6 +86,17 @@ export class AppendFile {
     if (!this.writing) this.writeNext();
   }
 
+  /**
+   * Appends and writes at once, synchronously (process exit: an asynchronous write started now may
+   * never run). `done` has been called when this returns.
+   */
+  appendSync(data: string | Buffer, done: Done): void {
+    if (this.closed) return done(new Error(`agent-otel: ${this.opts.signal} writer is shut down`));
+    this.chunks.push(data);
+    this.callbacks.push(done);
+    this.flushSync();
+  }
+
   /** Resolves once everything appended so far has reached the kernel (or failed). */
   flush(): Promise<void> {
     if (!this.writing && this.chunks.length === 0) return Promise.resolve();

@@ -21,24 +21,34 @@ export class JsonlMetricExporter implements PushMetricExporter {
   /** Process exit: writes these points now, with a synchronous write; failures are counted. */
   exportSync(metrics: ResourceMetrics): void {
     if (this.isShutdown) return;
-    this.export(metrics, () => {});
-    this.file.flushSync();
+    const { text, points } = this.serialize(metrics);
+    // appendSync, not append: an asynchronous write started at exit may never run
+    if (text) {
+      this.file.appendSync(text, (error) => { if (error) this.opts.drops?.add('metric_points', 'export_failed', points, error.message); });
+    } else this.file.flushSync();
   }
 
-  export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
-    if (this.isShutdown) {
-      return resultCallback({ code: ExportResultCode.FAILED, error: new Error('JsonlMetricExporter is shut down') });
-    }
+  /** The rows as JSONL text; a point that cannot be serialized is counted. */
+  private serialize(metrics: ResourceMetrics): { text: string; points: number; error?: Error } {
     let text = '';
     let points = 0;
     try {
       const rows = metricRows(metrics);
       points = rows.length;
       for (const row of rows) text += JSON.stringify(row) + '\n';
+      return { text, points };
     } catch (error) {
       this.opts.drops?.add('metric_points', 'serialize_failed', Math.max(points, 1));
-      return resultCallback({ code: ExportResultCode.FAILED, error: error as Error });
+      return { text: '', points, error: error as Error };
     }
+  }
+
+  export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+    if (this.isShutdown) {
+      return resultCallback({ code: ExportResultCode.FAILED, error: new Error('JsonlMetricExporter is shut down') });
+    }
+    const { text, points, error } = this.serialize(metrics);
+    if (error) return resultCallback({ code: ExportResultCode.FAILED, error });
     if (!text) return resultCallback({ code: ExportResultCode.SUCCESS });
     this.file.append(text, (error) => {
       // Counted (and warned about once) here; a failure answered to the reader would be logged by the

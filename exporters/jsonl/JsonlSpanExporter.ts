@@ -41,8 +41,11 @@ export class JsonlSpanExporter implements SpanExporter {
 
   /** Synchronous last-chance write at process exit. */
   exportSync(spans: ReadableSpan[]): void {
-    if (spans.length) this.file.append(Buffer.from(this.rows.toBuffer(spans)), () => {});
-    this.file.flushSync();
+    // appendSync, not append: an asynchronous write started at exit may never run
+    if (spans.length) this.file.appendSync(Buffer.from(this.rows.toBuffer(spans)), (error) => {
+      if (error) this.opts.drops?.add('spans', 'export_failed', spans.length, error.message);
+    });
+    else this.file.flushSync();
   }
 
   forceFlush(): Promise<void> {
