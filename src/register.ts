@@ -24,6 +24,7 @@ import { installExitHooks } from './pipeline/exitHooks.js';
 import { errorCounts, resetErrorCounts } from './pipeline/errorCounts.js';
 import { guardProcessors } from './pipeline/GuardedSpanProcessor.js';
 import { SerializableSpanProcessor } from './pipeline/SerializableSpanProcessor.js';
+import { guardMetricReader } from './pipeline/GuardedMetricReader.js';
 import { createOtlpPipeline, type OtlpPipeline } from './otlp/pipeline.js';
 import { MetricsServer, type MetricsServerState } from './serve/metricsServer.js';
 import { VERSION } from './version.js';
@@ -151,7 +152,9 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
     ...(promServer ? [promServer.reader] : []),
   ];
   // Metric attributes are redacted as they are measured, before any reader or exporter sees them.
-  const meterProvider = new MeterProvider({ resource, readers, views: redactionViews(cfg.disabled ? undefined : cfg.governance.redactor) });
+  // Guarded: a reader's flush or shutdown that rejects must not end the agent at exit.
+  const guardedReaders = readers.map((r, i) => guardMetricReader(readerLabel(r, i, cfg.metricReaders), r));
+  const meterProvider = new MeterProvider({ resource, readers: guardedReaders, views: redactionViews(cfg.disabled ? undefined : cfg.governance.redactor) });
   // Governance processors (cost, privacy/redaction, sensors) act on every span before any exporter sees it.
   const governance = cfg.disabled ? undefined : new Governance(cfg.governance, cfg.dir, meterProvider.getMeter(SCOPE_NAME, VERSION));
   const tracerProvider = new TracerProvider({
@@ -259,6 +262,10 @@ function queueLabel(q: ExportQueueProcessor, i: number): string {
   const word = String((q as unknown as { name?: unknown }).name ?? '').split(' ')[0] || 'queue';
   return word === 'exporter' || word === 'queue' ? `${word}_${i}` : word;
 }
+
+/** `periodic_<i>` for ours, `user_<i>` for the option's readers: fixed words for health().errors. */
+const readerLabel = (r: MetricReader, i: number, user: readonly MetricReader[]): string =>
+  `${user.includes(r) ? 'user' : r.constructor?.name === 'PeriodicExportingMetricReader' ? 'periodic' : 'builtin'}_${i}`;
 
 const fileHealth = (f: AppendFile) => ({ file: f.currentFile, lastWriteAt: f.lastWriteAt?.toISOString(), lastError: f.lastError });
 

@@ -134,6 +134,17 @@ describe('finding 2: a user callback or a background task never kills the agent'
     });
   }
 
+  for (const mode of ['exit', 'shutdown'] as const) {
+    it(`a metric reader whose flush and shutdown reject, at ${mode === 'exit' ? 'the natural end of the process' : 'handle.shutdown()'}: exit 0, counted`, async () => {
+      const r = await runFixture('guards-reader.mjs', {}, [tmpDir(), mode]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout);
+      expect(out.value).toBe('done');
+      expect(Object.keys(out.errors)).toEqual([expect.stringMatching(/^reader\.user_\d+$/)]);
+    });
+  }
+
   it("today's spend cannot be read back at startup: exit 0, hard-budget calls still run, counted", async () => {
     const r = await runFixture('guards-budget.mjs', {}, [tmpDir(), 'restore']);
     expect(r.code).toBe(0);
