@@ -253,3 +253,42 @@ describe('agent-otel ui in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 });
+
+describe('a trace of 100k spans (issue 10, finding 11)', () => {
+  it('renders without error: the first 20,000 spans, and says how many are not shown', async () => {
+    // 100k spans of one trace: a chain 30k deep (recursion or a spread of arguments would overflow), then siblings.
+    const dir = tmpDir('agent-otel-ui-big-');
+    const traceId = 'be'.repeat(16);
+    const id = (n: number) => (n + 1).toString(16).padStart(16, '0');
+    const t0 = Date.now() - 600_000;
+    const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
+    const lines: string[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      lines.push(JSON.stringify({
+        trace_id: traceId, span_id: id(i), parent_span_id: i === 0 ? null : id(i < 30_000 ? i - 1 : 0), name: `step ${i}`, kind: 'INTERNAL',
+        start_time: iso(t0 + i), end_time: iso(t0 + 200_000 - (i < 30_000 ? i : 0)), duration_ms: 1, status_code: i % 1000 === 7 ? 'ERROR' : 'UNSET',
+        status_message: null, scope: { name: 'big', version: null }, attributes: {}, events: [], links: [], service_name: 'big', resource: {},
+      }));
+    }
+    fs.mkdirSync(path.join(dir, 'spans'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'spans', '2026-01-01T000000Z-999999-001.jsonl'), lines.join('\n') + '\n');
+    const big = await serve(dir);
+    const tab = await context.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (e) => errors.push(e.message));
+    try {
+      await tab.goto(`${big.url}#/trace/${traceId}`);
+      await tab.waitForSelector('[data-field=omitted]', { timeout: 120_000 });
+      expect(await tab.textContent('[data-field=omitted]')).toContain('80,000 of 100,000 spans are not shown');
+      expect(await tab.$$eval('.wf-row', (rows) => rows.length)).toBe(20_000);
+      expect(await tab.textContent('.summary')).toContain('100,000 spans');
+      // The deepest shown span sits under its 19,999 ancestors.
+      expect(await tab.$eval('.wf-row:last-child', (r) => (r as HTMLElement).dataset.depth)).toBe('19999');
+      expect(errors).toEqual([]);
+    } finally {
+      await tab.close();
+      big.child.kill('SIGTERM');
+      await big.exit;
+    }
+  });
+});
