@@ -92,6 +92,8 @@ describe('agent-otel compact', () => {
     writeFile(dir, `spans/2026-03-01T000000Z-${live}-001.jsonl`, row, 2 * DAY); // rotated away from: closed
     writeFile(dir, `spans/2026-03-01T010000Z-${live}-002.jsonl`, row, 2 * DAY); // still written to
     writeFile(dir, `metrics/2026-03-01T000000Z-${live}-001.jsonl`, '', 2 * DAY); // still written to
+    // a running writer holds its current files open
+    const liveFds = [`spans/2026-03-01T010000Z-${live}-002.jsonl`, `metrics/2026-03-01T000000Z-${live}-001.jsonl`].map((f) => fs.openSync(path.join(dir, f), 'a'));
     writeFile(dir, `spans/2026-03-01T000000Z-${dead}-001.jsonl`, row, 2 * DAY); // its writer is gone
     writeFile(dir, `spans/2026-03-01T000000Z-${dead}-002.jsonl`, row, 3600e3); // newer than 1d
     const r = await runCli(['compact', '--dir', dir]);
@@ -108,6 +110,7 @@ describe('agent-otel compact', () => {
     const r2 = await runCli(['compact', '--dir', dir, '--older-than', '30m']);
     expect(r2.stdout).toMatch(/^compacted 1 file, 1 row:/m);
     expect(fs.existsSync(path.join(dir, `spans/2026-03-01T000000Z-${dead}-002.parquet`))).toBe(true);
+    for (const fd of liveFds) fs.closeSync(fd);
   });
 
   it('leaves out a torn last line, and leaves a file with a line that is not JSON as it is (exit 1)', async () => {

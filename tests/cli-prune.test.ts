@@ -13,6 +13,7 @@ describe('agent-otel prune', () => {
     const livePid = `spans/2026-01-01T000000Z-${process.pid}-001.jsonl`; // the current file of a running process
     writeFile(dir, 'spans/old.jsonl', 'x'.repeat(100), 40 * DAY);
     writeFile(dir, livePid, 'x'.repeat(100), 40 * DAY);
+    const liveFd = fs.openSync(path.join(dir, livePid), 'a'); // a running writer holds its file open
     writeFile(dir, 'spans/a.jsonl', 'x'.repeat(1000), 5 * DAY);
     writeFile(dir, 'metrics/b.jsonl', 'x'.repeat(1000), 4 * DAY);
     writeFile(dir, 'spans/c.parquet', 'x'.repeat(1000), 3 * DAY);
@@ -34,6 +35,7 @@ describe('agent-otel prune', () => {
     expect(r.stdout).toBe(`${listed('deleted')}\n`);
     expect(['spans/old.jsonl', 'spans/a.jsonl', 'metrics/b.jsonl'].map((rel) => exists(dir, rel))).toEqual([false, false, false]);
     expect([livePid, 'spans/c.parquet', 'spans/recent.jsonl', 'audit/2025.jsonl'].map((rel) => exists(dir, rel))).toEqual([true, true, true, true]);
+    fs.closeSync(liveFd);
   });
 
   it('deletes old rows from telemetry.duckdb and forgets the files it deleted', async () => {
