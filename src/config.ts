@@ -6,6 +6,8 @@ import type { QueueOptions } from './pipeline/ExportQueueProcessor.js';
 import { AgentOtelConfigError } from './errors.js';
 import { SEMCONV_OPT_IN_GEN_AI_LATEST } from '../semconv/metrics.js';
 import { GOVERNANCE_KEYS, resolveGovernance, type GovernanceOptions, type ResolvedGovernance } from './governance/config.js';
+import { resolveLogs, type LogsOptions, type ResolvedLogs } from './logs/config.js';
+import { resolveOtlpLogs, type ResolvedOtlpLogs } from './otlp/logs.js';
 
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -14,6 +16,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface TelemetryOptions extends GovernanceOptions {
   /** `service.name` (env OTEL_SERVICE_NAME). */
   serviceName?: string;
+  /** The logs signal: false turns it off; { level, console, queue } (env AGENT_OTEL_LOGS, AGENT_OTEL_LOG_LEVEL, AGENT_OTEL_LOGS_CONSOLE, OTEL_BLRP_*). */
+  logs?: boolean | LogsOptions;
   /** `service.version` (default: npm_package_version when run through npm). */
   serviceVersion?: string;
   /** Extra resource attributes (env OTEL_RESOURCE_ATTRIBUTES: `k=v,k2=v2`). */
@@ -82,6 +86,8 @@ export interface OtlpOptions {
   metrics?: boolean;
   /** Give up one export (retries with backoff included) after this long (env OTEL_EXPORTER_OTLP_TIMEOUT; default 10000). */
   timeoutMillis?: number;
+  /** Send logs (default true; env OTEL_LOGS_EXPORTER without `otlp` turns them off). */
+  logs?: boolean;
 }
 
 /** Where OTLP goes, resolved from options and env; a signal left out is not sent. */
@@ -125,6 +131,10 @@ export interface ResolvedConfig {
   semconvOptIn: string[];
   /** `gen_ai_latest_experimental` is among them: the GenAI metrics use the latest experimental names. */
   genAiLatestExperimental: boolean;
+  /** The logs signal, when on. */
+  logs?: ResolvedLogs;
+  /** OTLP export of logs, when on. */
+  otlpLogs?: ResolvedOtlpLogs;
 }
 
 /** A bad option or env value; the message names it and what is accepted. */
@@ -132,9 +142,9 @@ export { AgentOtelConfigError };
 
 const OPTION_KEYS = [...GOVERNANCE_KEYS, 'serviceName', 'serviceVersion', 'resourceAttributes', 'dir', 'jsonl', 'duckdb', 'captureContent',
   'maxFileSize', 'retentionDays', 'maxTotalSize', 'spanQueue', 'metricIntervalMillis', 'spanExporters',
-  'metricReaders', 'handleSignals', 'logLevel', 'disabled', 'prometheus', 'otlp'] as const;
+  'metricReaders', 'handleSignals', 'logLevel', 'disabled', 'prometheus', 'otlp', 'logs'] as const;
 const PROMETHEUS_KEYS = ['port', 'host'] as const;
-const OTLP_KEYS = ['endpoint', 'headers', 'protocol', 'traces', 'metrics', 'timeoutMillis'] as const;
+const OTLP_KEYS = ['endpoint', 'headers', 'protocol', 'traces', 'metrics', 'timeoutMillis', 'logs'] as const;
 export const DEFAULT_PROMETHEUS = { port: 9464, host: '127.0.0.1' } as const;
 export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
 const QUEUE_KEYS = ['maxQueueSize', 'maxExportBatchSize', 'scheduledDelayMillis', 'exportTimeoutMillis'] as const;
@@ -295,6 +305,8 @@ export function resolveConfig(options: TelemetryOptions = {}): ResolvedConfig {
     semconvOptIn,
     genAiLatestExperimental: semconvOptIn.includes(SEMCONV_OPT_IN_GEN_AI_LATEST),
     ...resolveExport(o),
+    logs: resolveLogs(o.logs, env.str),
+    otlpLogs: resolveOtlpLogs(o.otlp, env.str),
   };
 }
 
@@ -372,7 +384,7 @@ function resolveExport(o: TelemetryOptions): Pick<ResolvedConfig, 'prometheus' |
   // OTLP: on by the option, else when an endpoint env var is set.
   const x = o.otlp;
   if (x !== undefined && typeof x !== 'boolean' && (x === null || typeof x !== 'object' || Array.isArray(x))) {
-    throw new AgentOtelConfigError(`option otlp must be true, false or { endpoint, headers, protocol, traces, metrics, timeoutMillis }; got ${JSON.stringify(x)}`);
+    throw new AgentOtelConfigError(`option otlp must be true, false or { endpoint, headers, protocol, traces, metrics, logs, timeoutMillis }; got ${JSON.stringify(x)}`);
   }
   if (x && typeof x === 'object') checkKeys(x, 'otlp', OTLP_KEYS);
   const xo: OtlpOptions = typeof x === 'object' ? x : {};

@@ -21,6 +21,8 @@ import { DialectProcessor } from './dialects/DialectProcessor.js';
 import { registerSelfMetrics } from './pipeline/selfMetrics.js';
 import { registerProcessMetrics } from './pipeline/processMetrics.js';
 import { installExitHooks } from './pipeline/exitHooks.js';
+import { setupLogs, type LogsHealth } from './logs/setup.js';
+import type { JsonlLogExporter } from '../exporters/jsonl/JsonlLogExporter.js';
 import { errorCounts, resetErrorCounts } from './pipeline/errorCounts.js';
 import { guardProcessors } from './pipeline/GuardedSpanProcessor.js';
 import { SerializableSpanProcessor } from './pipeline/SerializableSpanProcessor.js';
@@ -38,7 +40,7 @@ export interface Health {
   dir: string;
   /** Spans waiting in the export queues. */
   queueDepth: number;
-  dropped: { spans: number; metricPoints: number; byReason: Record<string, number> };
+  dropped: { spans: number; metricPoints: number; logRecords: number; byReason: Record<string, number> };
   /** The JSONL files: where each signal is written, when it last succeeded, and the last error, if any. */
   jsonl?: Record<'spans' | 'metrics', { file: string; lastWriteAt?: string; lastError?: string }>;
   /** The DuckDB file: rows loaded, last load, and why it is unavailable or lagging, if it is. */
@@ -47,6 +49,8 @@ export interface Health {
   prometheus?: MetricsServerState;
   /** Where OTLP export goes (option `otlp`); its failures are counted in `dropped`. */
   otlp?: OtlpPipeline['info'];
+  /** The logs signal (option `logs`): its queue, drops and files. */
+  logs?: LogsHealth;
   /**
    * Failures inside agent-otel that the agent never saw, by cause (`processor.cost`, `callback.onExceeded`,
    * `helper.metrics`, `background.budget_restore`, …); each cause is logged once through `diag`.
@@ -60,7 +64,7 @@ export interface TelemetryHandle {
   readonly resource: Resource;
   readonly config: Readonly<ResolvedConfig>;
   /** The JSONL exporters (absent with `jsonl: false`) and the DuckDB writer (absent with `duckdb: false`). */
-  readonly exporters: { spans?: JsonlSpanExporter; metrics?: JsonlMetricExporter; duckdb?: DuckDbWriter };
+  readonly exporters: { spans?: JsonlSpanExporter; metrics?: JsonlMetricExporter; logs?: JsonlLogExporter; duckdb?: DuckDbWriter };
   /** Puts every span and data point recorded so far into the files. */
   forceFlush(): Promise<void>;
   /** Flushes, closes the files and unregisters the global providers. Idempotent. */
@@ -184,18 +188,26 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
   setGovernance(governance);
   const meter = meterProvider.getMeter(SCOPE_NAME, VERSION);
   registerSelfMetrics(meter, drops);
+  const logsPipeline = cfg.logs && !cfg.disabled ? setupLogs({
+    resource, logs: cfg.logs, meter, otlp: cfg.otlpLogs,
+    files: cfg.jsonl ? { root: cfg.dir, maxFileBytes: cfg.maxFileBytes, maxAgeMs: cfg.maxAgeMs, maxTotalBytes: cfg.maxTotalBytes } : undefined,
+    privacy: cfg.governance.privacy, redactor: cfg.governance.redactor,
+  }) : undefined;
+  if (logsPipeline?.exporter) exporters.logs = logsPipeline.exporter;
   if (!cfg.disabled) registerProcessMetrics(meter);
 
   let shutdownPromise: Promise<void> | undefined;
   const drainProviders = async (): Promise<void> => {
     await tracerProvider.forceFlush();
     await meterProvider.forceFlush();
+    await logsPipeline?.forceFlush();
   };
   const forceFlush = async (): Promise<void> => {
     await (otlp ? otlp.guard.whileDraining(async () => { await drainProviders(); await otlp.settled(); }) : drainProviders());
     await duck?.flush();
   };
-  const removeHooks = installExitHooks(queues, forceFlush, () => handle.shutdown(), cfg.handleSignals, { readers, otlp, duck, drops });
+  const exitQueues = [...queues, ...(logsPipeline ? [{ get spansSeen() { return logsPipeline.seen(); }, flushSync: () => logsPipeline.flushSync() }] : [])];
+  const removeHooks = installExitHooks(exitQueues, forceFlush, () => handle.shutdown(), cfg.handleSignals, { readers, otlp, duck, drops });
   const handle: TelemetryHandle = {
     tracer: tracerProvider.getTracer(SCOPE_NAME, VERSION),
     meter,
@@ -210,6 +222,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
           await promServer?.close();
           const shutdownProviders = async () => { await tracerProvider.shutdown(); await meterProvider.shutdown(); };
           await (otlp ? otlp.guard.whileDraining(shutdownProviders) : shutdownProviders());
+          await logsPipeline?.shutdown();
           await duck?.shutdown();
         } catch (err) {
           diag.error('agent-otel: shutdown failed', err);
@@ -233,12 +246,14 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
       for (const [signal, reason, n] of drops.entries()) byReason[`${signal}.${reason}`] = n;
       const spans = drops.total('spans');
       const metricPoints = drops.total('metric_points');
+      const lh = logsPipeline?.health();
       return {
         status: shutdownPromise ? 'shutdown'
-          : spans + metricPoints > 0 || promServer?.state.error || exporters.spans?.file.lastError || exporters.metrics?.file.lastError ? 'degraded' : 'ok',
+          : spans + metricPoints + (lh?.dropped ?? 0) > 0 || promServer?.state.error || exporters.spans?.file.lastError
+            || exporters.metrics?.file.lastError || lh?.jsonl?.lastError ? 'degraded' : 'ok',
         dir: cfg.dir,
         queueDepth: queues.reduce((s, q) => s + q.queueDepth, 0),
-        dropped: { spans, metricPoints, byReason },
+        dropped: { spans, metricPoints, logRecords: lh?.dropped ?? 0, byReason: { ...byReason, ...lh?.byReason } },
         ...(exporters.spans && exporters.metrics ? { jsonl: {
           spans: fileHealth(exporters.spans.file), metrics: fileHealth(exporters.metrics.file),
         } } : {}),
@@ -248,6 +263,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
         } } : {}),
         ...(promServer ? { prometheus: { ...promServer.state } } : {}),
         ...(otlp ? { otlp: otlp.info } : {}),
+        ...(lh ? { logs: lh } : {}),
         errors: errorCounts(),
       };
     },

@@ -253,7 +253,9 @@ describe('audit through the package', () => {
     const events = run.events.filter((e) => e.name === 'audit');
     expect(events.map((e) => [e.attributes['audit.action'], e.attributes['audit.seq']])).toEqual([['file.delete', 1], ['tool.approve', 2]]);
     const lines = fs.readFileSync(fs.readdirSync(path.join(dir, 'audit')).map((f) => path.join(dir, 'audit', f))[0]!, 'utf8').trim().split('\n');
-    expect(lines.map((l) => JSON.parse(l).trace_id)).toEqual([run.trace_id, run.trace_id]);
+    // the file opens with a header line (links to the previous file), then the entries
+    const entries = lines.map((l) => JSON.parse(l)).filter((e) => e.type === undefined);
+    expect(entries.map((e) => e.trace_id)).toEqual([run.trace_id, run.trace_id]);
   });
 });
 

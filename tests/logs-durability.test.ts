@@ -20,7 +20,7 @@ async function readLogs(dir: string, stats = newReadStats()): Promise<Array<Reco
 }
 
 describe('logs pipeline edges', () => {
-  beforeAll(() => { registerTelemetry({ dir: tmpDir(), duckdb: false, handleSignals: false }); });
+  beforeAll(() => { registerTelemetry({ dir: tmpDir(), duckdb: false, handleSignals: false, logs: false }); }); // each test sets up its own logs pipeline
   afterAll(async () => { await registerTelemetry().shutdown(); });
 
   const pipeline = (dir: string, logsOption: unknown = undefined, extra: { privacy?: 'none' | 'metadata' | 'full'; maxFileBytes?: number } = {}) =>

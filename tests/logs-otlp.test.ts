@@ -105,7 +105,7 @@ describe('OTLP logs', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    registerTelemetry({ dir, duckdb: false, serviceName: 'otlp-log-agent', handleSignals: false });
+    registerTelemetry({ dir, duckdb: false, serviceName: 'otlp-log-agent', handleSignals: false, logs: false }); // the tests set up their own logs pipeline
   });
   afterAll(async () => {
     await registerTelemetry().shutdown();

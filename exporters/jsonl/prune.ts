@@ -10,7 +10,7 @@ export interface RetentionOptions {
 }
 
 /** Signal directories that retention applies to (the audit trail is never pruned). */
-export const PRUNED_DIRS = ['spans', 'metrics'];
+export const PRUNED_DIRS = ['spans', 'metrics', 'logs'];
 /** Files written within this window may belong to a live writer in another process: never deleted. */
 const LIVE_WINDOW_MS = 60_000;
 

@@ -1,4 +1,5 @@
 import { AgentOtelConfigError } from '../errors.js';
+import { auditKeyFromEnv } from '../config.js';
 import { validateBudget, type BudgetOptions } from './budget.js';
 import { PRIVACY_LEVELS, type PrivacyLevel } from './PrivacyProcessor.js';
 import { loadPricingFile, validatePrices, type PriceTable } from './pricing.js';
@@ -16,9 +17,11 @@ export interface GovernanceOptions {
   budget?: BudgetOptions;
   /** Put the git commit, branch and remote of the working directory on run spans (default true; env AGENT_OTEL_GIT). */
   git?: boolean;
+  /** HMAC key of the audit chain: an edit cannot be hidden by recomputing hashes (env AGENT_OTEL_AUDIT_KEY). */
+  auditKey?: string;
 }
 
-export const GOVERNANCE_KEYS = ['privacy', 'redaction', 'pricing', 'budget', 'git'] as const;
+export const GOVERNANCE_KEYS = ['privacy', 'redaction', 'pricing', 'budget', 'git', 'auditKey'] as const;
 
 export interface ResolvedGovernance {
   privacy: PrivacyLevel;
@@ -26,6 +29,7 @@ export interface ResolvedGovernance {
   prices: PriceTable;
   budget: BudgetOptions | undefined;
   git: boolean;
+  auditKey?: string;
 }
 
 function envNumber(name: string): number | undefined {
@@ -79,5 +83,9 @@ export function resolveGovernance(o: GovernanceOptions, captureContent: { value:
   const budget = validateBudget(o.budget ?? (hasEnvBudget ? envBudget : undefined));
   const git = o.git ?? envBool('AGENT_OTEL_GIT') ?? true;
   if (typeof git !== 'boolean') throw new AgentOtelConfigError(`option git must be true or false; got ${JSON.stringify(git)}`);
-  return { privacy, redactor, prices, budget, git };
+  const auditKey = o.auditKey ?? auditKeyFromEnv();
+  if (auditKey !== undefined && (typeof auditKey !== 'string' || auditKey === '')) {
+    throw new AgentOtelConfigError(`option auditKey must be a non-empty string; got ${typeof auditKey}`);
+  }
+  return { privacy, redactor, prices, budget, git, auditKey };
 }

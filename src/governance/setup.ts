@@ -53,7 +53,7 @@ export class Governance {
 
   constructor(readonly cfg: ResolvedGovernance, dir: string, meter: Meter) {
     this.pricing = new Pricing(cfg.prices);
-    this.audit = new AuditLog(dir);
+    this.audit = new AuditLog(dir, { redactor: cfg.redactor ?? null, key: cfg.auditKey });
     this.git = cfg.git ? detectGit() : undefined;
     const exceeded = meter.createCounter(M.METRIC_AGENT_BUDGET_EXCEEDED, { unit: '{event}', description: 'Budget limits crossed, by scope (run, day, agent_day)' });
     this.modeCounter = meter.createCounter(M.METRIC_AGENT_MODE_TRANSITIONS, { unit: '{transition}', description: 'Agent mode transitions, by new and previous mode' });

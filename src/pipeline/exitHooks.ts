@@ -29,7 +29,10 @@ const countPoints = (m: ResourceMetrics | undefined): number =>
  * then the metric points recorded since the last export collected synchronously and written, the drop
  * counts among them. Never throws.
  */
-export function flushAtExit(queues: ExportQueueProcessor[], t: ExitTargets | undefined): void {
+/** What exit hooks need of a queue: whether anything arrived since the last flush, and a synchronous flush. */
+export type ExitQueue = Pick<ExportQueueProcessor, 'spansSeen' | 'flushSync'>;
+
+export function flushAtExit(queues: readonly ExitQueue[], t: ExitTargets | undefined): void {
   for (const q of queues) {
     try { q.flushSync(); } catch (err) { diag.error('agent-otel: flush at exit failed', err); }
   }
@@ -62,7 +65,7 @@ export function flushAtExit(queues: ExportQueueProcessor[], t: ExitTargets | und
  * it and exits as it would have) and on SIGTERM/SIGINT (flush, then let the signal act as it would have,
  * unless the program handles the signal itself).
  */
-export function installExitHooks(queues: ExportQueueProcessor[], flush: () => Promise<void>, shutdown: () => Promise<void>,
+export function installExitHooks(queues: readonly ExitQueue[], flush: () => Promise<void>, shutdown: () => Promise<void>,
   handleSignals: boolean, targets?: ExitTargets): () => void {
   const token = { flushing: false, lastSeen: -1, exited: false };
   const seen = () => queues.reduce((s, q) => s + q.spansSeen, 0);
@@ -71,7 +74,7 @@ export function installExitHooks(queues: ExportQueueProcessor[], flush: () => Pr
     if (token.flushing || seen() === token.lastSeen) return;
     token.flushing = true;
     token.lastSeen = seen();
-    flush().finally(() => { token.flushing = false; });
+    flush().catch(() => { /* counted where it failed */ }).finally(() => { token.flushing = false; });
   };
   const onExit = () => {
     if (token.exited) return;
@@ -85,7 +88,7 @@ export function installExitHooks(queues: ExportQueueProcessor[], flush: () => Pr
     process.removeListener('SIGINT', onSignal);
     const othersHandle = process.listenerCount(signal) > 0;
     const timeout = new Promise<void>((r) => setTimeout(r, 3000).unref());
-    void Promise.race([othersHandle ? flush() : shutdown(), timeout]).finally(() => {
+    void Promise.race([othersHandle ? flush() : shutdown(), timeout]).catch(() => { /* counted where it failed */ }).finally(() => {
       if (othersHandle) return;
       // Death by the signal skips the `exit` event: what the bounded shutdown did not finish is written now.
       onExit();
