@@ -13,11 +13,7 @@ export const COLUMNS: Record<Signal, ReadonlyArray<readonly [string, string]>> =
 /** A run of JSONL bytes to load, and the JSONL file they also went to (null when there is none). */
 export interface Chunk { signal: Signal; buf: Buffer; file: string | null }
 
-/** SQL string literal. */
-export const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-
-/** True when DuckDB refused the file because another process holds its lock. */
-export const isLockError = (err: unknown): boolean => /lock/i.test(String((err as Error)?.message ?? err));
+import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 
 /**
  * `<dir>/telemetry.duckdb`, opened once per process, with the `spans` and `metrics` tables. Rows are
@@ -47,6 +43,8 @@ export class DuckDbStore {
   open(): Promise<DuckDBConnection | undefined> {
     return (this.opening ??= (async () => {
       try {
+        const problem = duckdbPathProblem(this.file);
+        if (problem) throw new Error(problem);
         ensurePrivateDir(path.dirname(this.staging));
         this.instance = await DuckDBInstance.create(this.file, { threads: process.env.AGENT_OTEL_DUCKDB_THREADS ?? '1' });
         this.conn = await this.instance.connect();
@@ -92,7 +90,7 @@ export class DuckDbStore {
         // a predictable name: created exclusively, never through a symlink planted there
         fs.rmSync(staging, { force: true });
         await fs.promises.writeFile(staging, bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs), { mode: 0o600, flag: O_NEW_FILE });
-        const r = await conn.run(`INSERT INTO ${signal} SELECT * FROM read_json(${lit(staging)}, ` +
+        const r = await conn.run(`INSERT INTO ${signal} SELECT * FROM read_json(${globLit(staging)}, ` +
           `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`);
         loaded[signal] = r.rowsChanged;
       }
@@ -120,7 +118,7 @@ export class DuckDbStore {
     if (!conn || this.closed) throw new Error(this.unavailable ?? 'DuckDB store is closed');
     await conn.run('BEGIN TRANSACTION');
     try {
-      const r = await conn.run(`INSERT INTO ${signal} BY NAME SELECT * FROM read_parquet(${lit(file)})`);
+      const r = await conn.run(`INSERT INTO ${signal} BY NAME SELECT * FROM read_parquet(${globLit(file)})`);
       await conn.run(`INSERT INTO ${INGESTED_TABLE} VALUES (${lit(path.relative(this.dir, file))}, '${signal}', ` +
         `${fs.statSync(file).size}, now()) ON CONFLICT (file) DO UPDATE SET bytes = EXCLUDED.bytes, updated_at = now()`);
       await conn.run('COMMIT');

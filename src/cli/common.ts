@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { QueryError, QuerySession, type Source } from '../query/session.js';
-import type { OutputFormat } from './format.js';
+import { safeText, type OutputFormat } from './format.js';
 
 /** Options every command takes. */
 export interface CommonOptions { dir?: string; source?: Source; json?: boolean; csv?: boolean }
@@ -18,7 +18,7 @@ export function outputFormat(o: CommonOptions): OutputFormat {
 export async function withSession<T>(o: CommonOptions, fn: (s: QuerySession) => Promise<T>): Promise<T> {
   const session = await QuerySession.open(resolveDir(o), o.source ?? 'auto');
   try {
-    for (const note of session.notes) process.stderr.write(`agent-otel: ${note}\n`);
+    for (const note of session.notes) process.stderr.write(`agent-otel: ${safeText(note)}\n`);
     return await fn(session);
   } finally {
     session.close();

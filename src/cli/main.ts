@@ -1,3 +1,4 @@
+import { safeText } from './format.js';
 import { cac } from 'cac';
 import { AgentOtelConfigError } from '../config.js';
 import { QueryError, SOURCES } from '../query/session.js';
@@ -36,7 +37,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     if (!cli.matchedCommand) {
       if (parsed.options.help || parsed.options.version) return (process.exitCode = 0);
       const name = parsed.args[0];
-      process.stderr.write(name ? `agent-otel: unknown command '${name}'\n` : '');
+      process.stderr.write(name ? `agent-otel: unknown command '${safeText(name)}'\n` : '');
       cli.outputHelp();
       return (process.exitCode = 1);
     }
@@ -45,7 +46,8 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return (process.exitCode ??= 0) as number;
   } catch (err) {
     const known = err instanceof QueryError || err instanceof AgentOtelConfigError || (err as Error)?.name === 'CACError';
-    process.stderr.write(known ? `agent-otel: ${(err as Error).message}\n` : `agent-otel: ${(err as Error)?.stack ?? String(err)}\n`);
+    const text = known ? `agent-otel: ${(err as Error).message}` : `agent-otel: ${(err as Error)?.stack ?? String(err)}`;
+    process.stderr.write(`${text.split('\n').map(safeText).join('\n')}\n`); // line by line: messages quote telemetry
     return (process.exitCode = known ? 1 : 2);
   }
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
-import { COLUMNS, isLockError, lit, type Signal } from '../../exporters/duckdb/index.js';
+import { COLUMNS, duckdbPathProblem, globLit, isLockError, lit, type Signal } from '../../exporters/duckdb/index.js';
 import { createTableSql, DUCKDB_FILE, INGESTED_TABLE, readJsonColumns } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from './files.js';
 import { liveProcessesSql, liveWriters } from './runStatus.js';
@@ -22,12 +22,12 @@ export class QueryError extends Error {
  * line) comes back from ignore_errors as an all-NULL row, so rows without their key column are dropped.
  */
 export const readJsonSql = (signal: Signal, files: string[]): string =>
-  `SELECT * FROM read_json([${files.map(lit).join(', ')}], format='newline_delimited', ` +
+  `SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
   `columns=${readJsonColumns(COLUMNS[signal])}, ignore_errors=true, maximum_object_size=67108864) ` +
   `WHERE ${signal === 'spans' ? 'span_id' : 'name'} IS NOT NULL`;
 
 export const readParquetSql = (files: string[]): string =>
-  `SELECT * FROM read_parquet([${files.map(lit).join(', ')}], union_by_name=true)`;
+  `SELECT * FROM read_parquet([${files.map(globLit).join(', ')}], union_by_name=true)`;
 
 /**
  * A DuckDB connection with the ready views (`spans`, `metrics`, `llm_calls`, `tool_calls`, `agent_runs`)
@@ -68,6 +68,8 @@ export class QuerySession {
     let attached = false;
     if (source !== 'files' && fs.existsSync(dbFile)) {
       try {
+        const problem = duckdbPathProblem(dbFile);
+        if (problem) throw new Error(problem);
         await this.conn.run(`ATTACH IF NOT EXISTS ${lit(dbFile)} AS store (READ_ONLY)`);
         attached = true;
       } catch (err) {
@@ -159,7 +161,9 @@ export class QuerySession {
 
   private async lock(): Promise<void> {
     if (this.locked) return;
-    const dirs = [this.dir, ...this.staged.map((f) => path.dirname(f))].map((d) => lit(d.endsWith(path.sep) ? d : d + path.sep));
+    // Each folder also as the pattern globLit makes of it: DuckDB checks the path it was given.
+    const dirs = [this.dir, ...this.staged.map((f) => path.dirname(f))].map((d) => (d.endsWith(path.sep) ? d : d + path.sep))
+      .flatMap((d) => [lit(d), globLit(d)]);
     for (const setting of [
       `SET allowed_directories = [${dirs.join(', ')}]`, 'SET enable_external_access = false',
       'SET autoinstall_known_extensions = false', 'SET autoload_known_extensions = false', 'SET allow_community_extensions = false',

@@ -2,13 +2,13 @@ import { Hono, type Context } from 'hono';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { VERSION } from '../version.js';
 import { p, ParamError, parseQuery, TRACE_ID } from './params.js';
-import { iso, LLM_OPS_SQL } from './sql.js';
+import { iso, LLM_CALL_SQL, LLM_OPS_SQL, TOOL_CALL_SQL } from './sql.js';
+import { RUN_STATUSES, toolOutcomeSql } from '../query/runStatus.js';
 import type { Row, ViewerStore } from './store.js';
 
 /** What the API needs besides the store. */
 export interface ApiOptions { jaegerUrl?: string; pollMs: number }
 
-const RUN_STATUSES = ['success', 'failed', 'abandoned', 'running', 'unknown'] as const;
 const page = { limit: p.int(1, 500), offset: p.int(0, 1_000_000_000) };
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -68,8 +68,8 @@ function pivot(axis: number[], rows: Row[], value: string, fill: number | null =
 async function charts(store: ViewerStore, cutoff: string | undefined) {
   const since = new Where().addIf(cutoff, 'start_time >= CAST(? AS TIMESTAMP)');
   const and = (w: Where, frag: string) => { const x = new Where(); x.parts.push(...w.parts, frag); x.values.push(...w.values); return x; };
-  const llm = and(since, `op IN ${LLM_OPS_SQL}`);
-  const tool = and(since, `op = 'execute_tool'`);
+  const llm = and(since, LLM_CALL_SQL);
+  const tool = and(since, TOOL_CALL_SQL);
   const [range] = await store.query(`SELECT epoch(min(start_time))::DOUBLE AS lo, epoch(max(start_time))::DOUBLE AS hi
     FROM vspans ${and(since, `(op IN ${LLM_OPS_SQL} OR op IN ('execute_tool', 'invoke_agent') OR name = 'agent.run.start')`).sql}`, since.values);
   // The axis is bounded whatever the data says (a clock in the year 9999, ten years of history):
@@ -104,11 +104,11 @@ async function charts(store: ViewerStore, cutoff: string | undefined) {
       quantile_cont(duration_ms, 0.95)::DOUBLE AS p95_ms, avg(duration_ms)::DOUBLE AS avg_ms
     FROM vspans ${w.sql} AND ${key} IS NOT NULL GROUP BY 1 ORDER BY p95_ms DESC, k LIMIT 30`, w.values);
   const errors = await store.query(`SELECT ${t} AS t,
-      count(*) FILTER (WHERE op IN ${LLM_OPS_SQL})::DOUBLE AS llm,
-      count(*) FILTER (WHERE op IN ${LLM_OPS_SQL} AND status_code = 'ERROR')::DOUBLE AS llm_err,
-      count(*) FILTER (WHERE op = 'execute_tool')::DOUBLE AS tool,
-      count(*) FILTER (WHERE op = 'execute_tool' AND coalesce(outcome, CASE WHEN status_code = 'ERROR' THEN 'error' ELSE 'success' END) = 'error')::DOUBLE AS tool_err
-    FROM vspans ${and(since, `(op IN ${LLM_OPS_SQL} OR op = 'execute_tool')`).sql} GROUP BY 1`, since.values);
+      count(*) FILTER (WHERE ${LLM_CALL_SQL})::DOUBLE AS llm,
+      count(*) FILTER (WHERE ${LLM_CALL_SQL} AND status_code = 'ERROR')::DOUBLE AS llm_err,
+      count(*) FILTER (WHERE ${TOOL_CALL_SQL})::DOUBLE AS tool,
+      count(*) FILTER (WHERE ${TOOL_CALL_SQL} AND ${toolOutcomeSql()} = 'error')::DOUBLE AS tool_err
+    FROM vspans ${and(since, `(${LLM_CALL_SQL} OR ${TOOL_CALL_SQL})`).sql} GROUP BY 1`, since.values);
   const runs = await store.query(`SELECT ${t} AS t, status AS k, count(*)::DOUBLE AS n FROM vruns ${since.sql} GROUP BY ALL`, since.values);
   const rate = (calls: string, errs: string): Array<number | null> => {
     const out = new Array<number | null>(axis.length).fill(null);
@@ -169,7 +169,7 @@ export function createApi(store: ViewerStore, o: ApiOptions): Hono {
 
   api.get('/llm-calls', async (c) => {
     const f = parseQuery(q(c), { agent: p.name, model: p.name, status: p.oneOf(['ok', 'error'] as const), since: p.since, ...page });
-    const where = new Where().add(`op IN ${LLM_OPS_SQL}`).addIf(f.agent, 'agent = ?').addIf(f.model, 'model = ?')
+    const where = new Where().add(LLM_CALL_SQL).addIf(f.agent, 'agent = ?').addIf(f.model, 'model = ?')
       .addIf(f.since, 'start_time >= CAST(? AS TIMESTAMP)');
     if (f.status) where.add(f.status === 'error' ? `status_code = 'ERROR'` : `status_code <> 'ERROR'`);
     return c.json(await paged(store, `${iso('start_time')} AS start_time, trace_id, span_id, name, op AS operation, agent, run_id,
@@ -180,7 +180,7 @@ export function createApi(store: ViewerStore, o: ApiOptions): Hono {
   api.get('/tool-calls', async (c) => {
     const f = parseQuery(q(c), { agent: p.name, tool: p.name, outcome: p.oneOf(['success', 'error'] as const), since: p.since, ...page });
     const outcome = `coalesce(outcome, CASE WHEN status_code = 'ERROR' THEN 'error' ELSE 'success' END)`;
-    const where = new Where().add(`op = 'execute_tool'`).addIf(f.agent, 'agent = ?').addIf(f.tool, 'tool = ?')
+    const where = new Where().add(TOOL_CALL_SQL).addIf(f.agent, 'agent = ?').addIf(f.tool, 'tool = ?')
       .addIf(f.outcome, `${outcome} = ?`).addIf(f.since, 'start_time >= CAST(? AS TIMESTAMP)');
     return c.json(await paged(store, `${iso('start_time')} AS start_time, trace_id, span_id, name, agent, run_id, tool,
       ${outcome} AS outcome, error_type, risk_level, duration_ms, status_code, status_message`,

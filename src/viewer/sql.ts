@@ -7,7 +7,7 @@
  *   kept up to date run by run as spans arrive.
  * Every statement here is fixed text; values from requests are bound as prepared-statement parameters.
  */
-import { COLUMNS, lit } from '../../exporters/duckdb/index.js';
+import { COLUMNS, globLit, lit } from '../../exporters/duckdb/index.js';
 import { readJsonColumns } from '../../semconv/schema.js';
 import { LLM_OPERATIONS } from '../../semconv/attributes.js';
 import { countedLlmSql, countedToolSql, MARKER_HOST, MARKER_PID, runsSql as sharedRunsSql } from '../query/runStatus.js';
@@ -41,12 +41,12 @@ export const VRUNS_DDL = `CREATE TABLE IF NOT EXISTS vruns AS SELECT * FROM (${s
  * lines (a torn last line) come back all-NULL and are dropped.
  */
 export const readJsonWithFile = (files: string[]): string =>
-  `SELECT * FROM read_json([${files.map(lit).join(', ')}], format='newline_delimited', ` +
+  `SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
   `columns=${readJsonColumns(COLUMNS.spans)}, ignore_errors=true, maximum_object_size=67108864, filename=true) ` +
   `WHERE span_id IS NOT NULL`;
 
 export const readParquetWithFile = (files: string[]): string =>
-  `SELECT * FROM read_parquet([${files.map(lit).join(', ')}], union_by_name=true, filename=true)`;
+  `SELECT * FROM read_parquet([${files.map(globLit).join(', ')}], union_by_name=true, filename=true)`;
 
 /**
  * Statements that append the slim rows of a relation with a `filename` column to `table`, `src` taken

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { isLockError, lit } from '../../exporters/duckdb/index.js';
+import { duckdbPathProblem, isLockError, lit } from '../../exporters/duckdb/index.js';
 import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from '../query/files.js';
 import { isAlive } from '../query/liveFiles.js';
@@ -322,6 +322,8 @@ export class ViewerStore {
       const conn = this.pool.pop() ?? await this.instance.connect();
       try {
         try {
+          const problem = duckdbPathProblem(this.dbFile());
+          if (problem) throw new Error(problem);
           await conn.run(`ATTACH ${lit(this.dbFile())} AS ${DB_ALIAS} (READ_ONLY)`);
         } catch (err) {
           return isLockError(err) ? `${DUCKDB_FILE} is held by a running agent` : `${DUCKDB_FILE} cannot be read: ${(err as Error).message}`;
