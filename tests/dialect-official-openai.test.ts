@@ -109,9 +109,9 @@ describe('official @opentelemetry/instrumentation-openai 0.22 with openai 6', ()
     expect(files.some((f) => f.startsWith('spans/'))).toBe(true);
   });
 
-  // Prompts and completions go out as log events (gen_ai.user.message, gen_ai.choice, …), and
-  // agent-otel registers no LoggerProvider yet: at `full` they are lost. Flip to `it` once it does.
-  it.fails('keeps the prompts and completions of its log events at privacy full', () => {
+  // Prompts and completions go out as log events (gen_ai.user.message, gen_ai.choice, …): agent-otel's
+  // LoggerProvider writes them to logs/ at `full` (and drops them below it, as the test above checks).
+  it('keeps the prompts and completions of its log events at privacy full', () => {
     for (const m of [`${MARKER}-prompt`, COMPLETION_MARKER]) {
       expect(filesContaining(full.dir, m).some((f) => path.relative(full.dir, f).startsWith('logs/')), m).toBe(true);
     }

@@ -61,8 +61,10 @@ export class LogGovernance implements LogRecordProcessor {
   /** False: the record is not to be recorded. */
   private govern(record: ReadWriteLogRecord): boolean {
     const strip = this.level !== 'full';
-    if (strip && isContentEvent(record.eventName)) return false;
     const attrs = record.attributes as Attributes;
+    // Events named the older way, in an `event.name` attribute (the official GenAI instrumentations).
+    const legacyName = typeof attrs['event.name'] === 'string' ? attrs['event.name'] : undefined;
+    if (strip && (isContentEvent(record.eventName) || isContentEvent(legacyName))) return false;
     if (strip) {
       for (const key in attrs) if (this.isContentKey(key)) delete attrs[key];
       if (this.level === 'none') for (const key of FREE_TEXT_KEYS) delete attrs[key];
