@@ -93,8 +93,22 @@ export function keyAttributes(s: TraceSpan, parentRunId: string | undefined): st
 const clip = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const isError = (s: TraceSpan): boolean => s.status_code === 'ERROR';
 
-/** The tree: one line per span with duration, status and key attributes. */
-export function renderTree(lines: TreeLine[]): string {
+/**
+ * The lead-in of lines shown under a span (its logs): the tree's branches carried down, so they sit
+ * between the span and its first child.
+ */
+export function noteLead(lines: TreeLine[], i: number): string {
+  const p = lines[i]!.prefix;
+  const lead = p.endsWith('├─ ') ? `${p.slice(0, -3)}│  ` : p.endsWith('└─ ') ? `${p.slice(0, -3)}   ` : p;
+  const hasChild = (lines[i + 1]?.depth ?? -1) > lines[i]!.depth;
+  return lead + (hasChild ? '│  ' : '   ');
+}
+
+/**
+ * The tree: one line per span with duration, status and key attributes; `notes` (already escaped
+ * text, by span id) are printed under their span, e.g. the span's logs.
+ */
+export function renderTree(lines: TreeLine[], notes?: ReadonlyMap<string, string[]>): string {
   const byId = new Map(lines.map((l) => [l.span.span_id, l.span]));
   const labels = lines.map((l) => clip(l.prefix + safeText(l.span.name), 60));
   const width = maxOf(labels.map((l) => l.length));
@@ -106,7 +120,11 @@ export function renderTree(lines: TreeLine[]): string {
     else if (s.status_code === 'OK') parts.push(pc.green('OK'));
     parts.push(...keyAttributes(s, parentRun));
     if (l.orphan) parts.push(pc.dim(`(parent ${safeText(s.parent_span_id)} not in the trace)`));
-    return parts.join('  ').trimEnd();
+    const line = parts.join('  ').trimEnd();
+    const under = notes?.get(s.span_id);
+    if (!under?.length) return line;
+    const lead = pc.dim(noteLead(lines, i));
+    return [line, ...under.map((n) => lead + n)].join('\n');
   }).join('\n');
 }
 
