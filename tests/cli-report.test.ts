@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { logs } from '@opentelemetry/api';
+import { logger, registerTelemetry } from '../dist/src/index.js';
 import type { SpanRow } from '../dist/semconv/schema.js';
 import { addOldRun, cliJson, crashedRun, demoStore, quantileCont, runCli } from './cli-util.js';
 import { readSpans, runFixture, tmpDir, waitFor } from './util.js';
@@ -12,7 +14,7 @@ let crashedId: string;
 
 type Row = Record<string, unknown>;
 type Report = Record<string, Row[]> & { since: string | null; dir: string };
-const SECTION_KEYS = ['runs_by_agent', 'llm_by_model', 'cost_by_model_day', 'tools_by_tool', 'top_errors', 'abandoned_runs'];
+const SECTION_KEYS = ['runs_by_agent', 'llm_by_model', 'cost_by_model_day', 'tools_by_tool', 'top_errors', 'log_errors', 'abandoned_runs'];
 
 beforeAll(async () => {
   dir = await demoStore();
@@ -74,7 +76,7 @@ function expectedReport(rows: SpanRow[]): Record<string, Row[]> {
   const abandonedRuns = abandoned.map((s) => ({ run_id: attr(s, 'agent.run.id'), agent: attr(s, 'gen_ai.agent.name'), kind: attr(s, 'agent.run.kind'),
     start_time: s.start_time, trace_id: s.trace_id, service_name: s.service_name }));
   return { runs_by_agent: runsByAgent, llm_by_model: llmByModel, cost_by_model_day: costByModelDay, tools_by_tool: toolsByTool,
-    top_errors: topErrors, abandoned_runs: abandonedRuns };
+    top_errors: topErrors, log_errors: [], abandoned_runs: abandonedRuns }; // the demo logs nothing
 }
 
 const recent = () => spans.filter((s) => Date.now() - Date.parse(s.start_time) < 86_400_000);
@@ -124,7 +126,7 @@ describe('agent-otel report', () => {
     const r = await runCli(['report', '--dir', dir]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
-    const titles = ['Runs by agent', 'LLM calls by model', 'Cost by model and day (UTC)', 'Tool calls by tool', 'Top errors', 'Abandoned runs (the process died mid-run)'];
+    const titles = ['Runs by agent', 'LLM calls by model', 'Cost by model and day (UTC)', 'Tool calls by tool', 'Top errors', 'Log errors and warnings by component and event', 'Abandoned runs (the process died mid-run)'];
     const at = titles.map((t) => r.stdout.indexOf(`\n${t}\n`));
     expect(at.every((i) => i > 0)).toBe(true);
     expect(at).toEqual([...at].sort((a, b) => a - b));
@@ -133,7 +135,7 @@ describe('agent-otel report', () => {
     expect(costRows).toHaveLength(expectedReport(recent()).cost_by_model_day!.length);
     for (const row of costRows) expect(row).toMatch(/│ +\$\d+\.\d+ │$/);
     expect(r.stdout.slice(at[0]!, at[1]!)).toMatch(/│ worker +│ +6 │ +83\.3% │ +1 │ +0 │/);
-    expect(r.stdout.slice(at[5]!)).toContain(`│ ${crashedId} │ crasher │`);
+    expect(r.stdout.slice(at[6]!)).toContain(`│ ${crashedId} │ crasher │`);
   });
 
   it('an empty directory gives empty sections and exit 0', async () => {
@@ -142,7 +144,7 @@ describe('agent-otel report', () => {
     for (const key of SECTION_KEYS) expect(report[key], key).toEqual([]);
     const r = await runCli(['report', '--dir', empty]);
     expect(r.code).toBe(0);
-    expect(r.stdout.match(/^\(none\)$/gm)).toHaveLength(6);
+    expect(r.stdout.match(/^\(none\)$/gm)).toHaveLength(7);
   });
 
   it('a wrong --dir or --since is one line and exit 1', async () => {
@@ -187,5 +189,45 @@ describe('agent-otel report', () => {
       holder.child.kill('SIGKILL');
       await holder;
     }
+  });
+});
+
+describe('agent-otel report: log errors and warnings', () => {
+  it('counts records of warn and above by component and event, in the window, with the last message', async () => {
+    const d = tmpDir();
+    const handle = registerTelemetry({ dir: d, duckdb: false, serviceName: 'log-report' });
+    const planner = logger('planner');
+    const tools = logger('tools');
+    planner.warn('llm.retry', { attempt: 1 });
+    planner.warn('llm.retry', { attempt: 2 });
+    planner.info('llm.request'); // below warn: not counted
+    tools.warn('tool.failed', { note: 'a warning of the same event' });
+    tools.error('tool.failed', { err: new Error('first failure') });
+    await new Promise((r) => setTimeout(r, 2)); // the last one is the newest, to the microsecond
+    tools.error('tool.failed', { err: new Error('second \u001b[2Jfailure') }); // the Error's message is the last message
+    logs.getLogger('pino').emit({ body: 'disk almost full', severityNumber: 21, severityText: 'fatal' }); // no event name
+    await handle.shutdown();
+    // a record from three days ago, in a file of its own: outside the default 24h
+    const logDir = path.join(d, 'logs');
+    const sample = JSON.parse(fs.readFileSync(path.join(logDir, fs.readdirSync(logDir)[0]!), 'utf8').split('\n')[0]!) as Record<string, unknown>;
+    const old = new Date(Date.now() - 3 * 86_400_000).toISOString().replace('Z', '000Z');
+    fs.writeFileSync(path.join(logDir, '2026-01-01T000000Z-1-001.jsonl'), JSON.stringify({ ...sample, time: old, component: 'archivist', severity_number: 17, severity_text: 'ERROR', event_name: 'old.failure' }) + '\n');
+
+    const report = await cliJson<Report>(['report', '--dir', d]);
+    expect(report.log_errors!.map((r) => [r.component, r.event, r.errors, r.warnings, r.last_message])).toEqual([
+      ['tools', 'tool.failed', 2, 1, 'second \u001b[2Jfailure'],
+      ['pino', '(no event)', 1, 0, 'disk almost full'],
+      ['planner', 'llm.retry', 0, 2, 'llm.retry'],
+    ]);
+    expect(report.log_errors![0]!.last_seen).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    const all = await cliJson<Report>(['report', '--dir', d, '--since', 'all']);
+    expect(all.log_errors!.find((r) => r.component === 'archivist')).toMatchObject({ event: 'old.failure', errors: 1, warnings: 0 });
+
+    const text = await runCli(['report', '--dir', d]);
+    expect(text.code).toBe(0);
+    const section = text.stdout.slice(text.stdout.indexOf('\nLog errors and warnings by component and event\n'));
+    expect(section).toMatch(/│ tools +│ tool\.failed +│ +2 │ +1 │ second \\x1b\[2Jfailure +│/);
+    expect(section).toMatch(/│ planner +│ llm\.retry +│ +0 │ +2 │/);
+    expect(text.stdout).not.toContain('\u001b');
   });
 });

@@ -1,6 +1,7 @@
 import type { CAC } from 'cac';
 import pc from 'picocolors';
 import { lit } from '../../../exporters/duckdb/index.js';
+import { LOG_SEVERITY } from '../../../semconv/logs.js';
 import type { QuerySession } from '../../query/session.js';
 import { sinceCutoff, withSession, type CommonOptions } from '../common.js';
 import { fmtMs, fmtUsd, safeJson, safeText } from '../format.js';
@@ -10,7 +11,11 @@ import { fmtInt, fmtPct, fmtTime, isoSql, renderTable, type Column } from '../ta
 type Row = Record<string, unknown>;
 
 /** One titled part of the report: one SQL query over the views, and how to show its rows. */
-interface Section { key: string; title: string; sql: (since: string) => string; columns: Column<Row>[] }
+interface Section {
+  key: string; title: string; sql: (since: string) => string; columns: Column<Row>[];
+  /** The column the window applies to (default `start_time`). */
+  timeColumn?: string;
+}
 
 const int = (expr: string) => `(${expr})::INTEGER`;
 const num = (expr: string) => `(${expr})::DOUBLE`; // BIGINT/HUGEINT/DECIMAL would come back as strings
@@ -68,6 +73,20 @@ export const SECTIONS: Section[] = [
       { key: 'last_message', head: 'last message', show: (v) => clip(String(v ?? ''), 60) }],
   },
   {
+    // Log records of warn and above (the `logs` view): what components complained about, and how often.
+    // The last message: an Error's message when the record carried one (logger() bodies are the event name).
+    key: 'log_errors', title: 'Log errors and warnings by component and event', timeColumn: 'time',
+    sql: (since) => `SELECT component, coalesce(event_name, '(no event)') AS event,
+        ${int(`count(*) FILTER (severity_number >= ${LOG_SEVERITY.error})`)} AS errors,
+        ${int(`count(*) FILTER (severity_number < ${LOG_SEVERITY.error})`)} AS warnings,
+        arg_max(coalesce(json_extract_string(attributes, '$."exception.message"'), body), time) AS last_message, ${isoSql('max(time)')} AS last_seen
+      FROM logs WHERE severity_number >= ${LOG_SEVERITY.warn} AND ${since}
+      GROUP BY 1, 2 ORDER BY errors DESC, warnings DESC, last_seen DESC, component, event LIMIT 20`,
+    columns: [{ key: 'component', head: 'component' }, { key: 'event', head: 'event' },
+      { key: 'errors', head: 'errors', align: 'right', show: (v) => (Number(v) ? pc.red(fmtInt(v)) : fmtInt(v)) }, n('warnings', 'warnings'),
+      { key: 'last_message', head: 'last message', show: (v) => clip(String(v ?? ''), 60) }],
+  },
+  {
     key: 'abandoned_runs', title: 'Abandoned runs (the process died mid-run)',
     sql: (since) => `SELECT run_id, agent, kind, ${isoSql('start_time')} AS start_time, trace_id, service_name
       FROM agent_runs WHERE status = 'abandoned' AND ${since} ORDER BY agent_runs.start_time DESC, run_id LIMIT 50`,
@@ -86,17 +105,17 @@ function showCost(v: unknown, r: Row): string {
 
 /** Every section's rows, keyed by section; the views are snapshotted first as they are read many times. */
 export async function buildReport(s: QuerySession, cutoff: string | undefined): Promise<Record<string, Row[]>> {
-  const since = cutoff ? `start_time >= TIMESTAMP ${lit(cutoff)}` : 'true';
+  const since = (col: string) => (cutoff ? `${col} >= TIMESTAMP ${lit(cutoff)}` : 'true');
   await snapshotViews(s, cutoff);
   const out: Record<string, Row[]> = {};
-  for (const section of SECTIONS) out[section.key] = (await s.query(section.sql(since))).rows;
+  for (const section of SECTIONS) out[section.key] = (await s.query(section.sql(since(section.timeColumn ?? 'start_time')))).rows;
   return out;
 }
 
 interface ReportOptions extends CommonOptions { since?: string }
 
 export function register(cli: CAC): void {
-  cli.command('report', 'Summary of runs, LLM calls, cost, tools and errors (default: the last 24h)')
+  cli.command('report', 'Summary of runs, LLM calls, cost, tools, errors and log problems (default: the last 24h)')
     .option('--since <duration>', 'Window to report on: 30m, 24h, 7d, … or all', { default: '24h' })
     .option('--json', 'Print one JSON object with a key per section')
     .example('agent-otel report --since 7d')
