@@ -25,7 +25,7 @@ describe('logs pipeline edges', () => {
 
   const pipeline = (dir: string, logsOption: unknown = undefined, extra: { privacy?: 'none' | 'metadata' | 'full'; maxFileBytes?: number } = {}) =>
     setupLogs({
-      resource: registerTelemetry().resource, logs: resolveLogs(logsOption, () => undefined),
+      resource: registerTelemetry().resource, logs: resolveLogs(logsOption, () => undefined)!,
       files: { root: dir, maxFileBytes: extra.maxFileBytes ?? 64 * 1024 ** 2, maxAgeMs: 86400e3, maxTotalBytes: 1024 ** 3 },
       privacy: extra.privacy ?? 'metadata', redactor: new Redactor(),
     });

@@ -115,7 +115,7 @@ describe('OTLP logs', () => {
   const pipeline = (protocol: 'http/protobuf' | 'http/json') => {
     const h = registerTelemetry();
     return setupLogs({
-      resource: h.resource, logs: resolveLogs(undefined, () => undefined), privacy: 'metadata', redactor: h.config.governance.redactor,
+      resource: h.resource, logs: resolveLogs(undefined, () => undefined)!, privacy: 'metadata', redactor: h.config.governance.redactor,
       otlp: resolveOtlpLogs({ endpoint: base, protocol }, () => undefined),
     });
   };
@@ -158,7 +158,7 @@ describe('OTLP logs', () => {
   it('counts records a dead endpoint could not take, and never throws into the agent', async () => {
     const h = registerTelemetry();
     const p = setupLogs({
-      resource: h.resource, logs: resolveLogs(undefined, () => undefined), privacy: 'metadata',
+      resource: h.resource, logs: resolveLogs(undefined, () => undefined)!, privacy: 'metadata',
       otlp: { url: 'http://127.0.0.1:9/v1/logs', protocol: 'http/protobuf', timeoutMillis: 500 },
     });
     for (let i = 0; i < 3; i++) logger('dead').info('tick', { i });
