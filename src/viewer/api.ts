@@ -5,6 +5,7 @@ import { p, ParamError, parseQuery, TRACE_ID } from './params.js';
 import { iso, LLM_CALL_SQL, LLM_OPS_SQL, TOOL_CALL_SQL } from './sql.js';
 import { RUN_STATUSES, toolOutcomeSql } from '../query/runStatus.js';
 import type { Row, ViewerStore } from './store.js';
+import { LEVELS, traceIdPrefix, ViewerLogs } from './logs.js';
 
 /** What the API needs besides the store. */
 export interface ApiOptions { jaegerUrl?: string; pollMs: number }
@@ -140,6 +141,7 @@ async function charts(store: ViewerStore, cutoff: string | undefined) {
 /** The JSON endpoints under /api: a fixed set, each with its own validated parameters. */
 export function createApi(store: ViewerStore, o: ApiOptions): Hono {
   const api = new Hono();
+  const logs = new ViewerLogs(store.dir);
   const q = (c: Context) => new URL(c.req.url).searchParams;
 
   api.get('/info', (c) => {
@@ -206,6 +208,25 @@ export function createApi(store: ViewerStore, o: ApiOptions): Hono {
       trace_id: id, spans: shown, total_spans: spans.length, omitted_spans: spans.length - shown.length, max_spans: MAX_TRACE_SPANS,
       notes: found.notes, jaeger_url: o.jaegerUrl ? `${o.jaegerUrl}/trace/${id}` : null,
     });
+  });
+
+  // Log records (the `logs` view over logs/*.jsonl): the Logs page, filtered as `agent-otel logs`.
+  api.get('/logs', async (c) => {
+    const f = parseQuery(q(c), { level: p.oneOf(LEVELS), component: p.name, event: p.name, trace: traceIdPrefix, since: p.since, ...page });
+    return c.json({ ...await logs.page(f, f.limit ?? 50, f.offset ?? 0), version: logs.version() });
+  });
+
+  /** What the log files are now: the Logs page polls this and reloads when it changes. */
+  api.get('/logs/version', (c) => {
+    parseQuery(q(c), {});
+    return c.json({ version: logs.version() });
+  });
+
+  api.get('/traces/:id/logs', async (c) => {
+    parseQuery(q(c), {});
+    const id = c.req.param('id');
+    if (!TRACE_ID.test(id)) throw new ParamError(`a trace id is 32 lowercase hex characters; got ${JSON.stringify(id.slice(0, 80))}`);
+    return c.json({ trace_id: id, ...await logs.ofTrace(id) });
   });
 
   api.get('/charts', async (c) => {
