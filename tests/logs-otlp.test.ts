@@ -1,8 +1,6 @@
-// OTLP logs (/v1/logs) as a collector receives them: http/protobuf requests read with protobufjs, every
-// embedded message (Resource, InstrumentationScope, KeyValue, AnyValue) decoded by the official OTLP
-// schema's generated decoders (@opentelemetry/otlp-transformer 0.216, `otlp-transformer-0216`); that
-// package's generated code has no logs service, so the three framing messages (ResourceLogs,
-// ScopeLogs, LogRecord) are read here by their field numbers in the OTLP logs.proto. Plus OTLP JSON.
+// OTLP logs (/v1/logs) as a collector receives them: http/protobuf requests decoded by the official OTLP
+// schema's generated decoders (@opentelemetry/otlp-proto-exporter-base 0.51.1, `otlp-proto-0051`, whose
+// logs.proto predates LogRecord.event_name: that one field, number 12, is read by its field number). Plus OTLP JSON.
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +16,7 @@ import { tmpDir } from './util.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const proto = (require('otlp-transformer-0216/build/src/generated/root.js') as any).opentelemetry.proto;
+const proto = (require('otlp-proto-0051/build/src/generated/root.js') as any).opentelemetry.proto;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const { Reader } = require('protobufjs/minimal') as any;
 const objectOpts = { longs: String, bytes: String, enums: Number, defaults: false, arrays: true };
@@ -35,16 +33,16 @@ function anyValue(v: Record<string, unknown> | undefined): Value {
   return null;
 }
 const kv = (list: unknown) => Object.fromEntries(((list ?? []) as Array<{ key: string; value?: Record<string, unknown> }>).map((x) => [x.key, anyValue(x.value)]));
-const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+const hex = (b64: string | undefined) => (b64 ? Buffer.from(b64, 'base64').toString('hex') : '');
 
 interface ReceivedLog {
   time: bigint; severityNumber: number; severityText: string; body: Value; eventName: string; attributes: Record<string, Value>;
   traceId: string; spanId: string; flags: number; resource: Record<string, Value>; scope: { name: string; version?: string };
 }
 
-/** Reads the embedded messages with the official decoders; the rest by field number. */
-function decodeLogsRequest(bytes: Uint8Array): ReceivedLog[] {
-  const out: ReceivedLog[] = [];
+/** LogRecord.event_name (field 12) of every record, in order: newer than the decoders' schema. */
+function eventNames(bytes: Uint8Array): string[] {
+  const names: string[] = [];
   const fields = (buf: Uint8Array, each: (field: number, r: typeof Reader) => boolean) => {
     const r = Reader.create(buf);
     while (r.pos < r.len) {
@@ -52,38 +50,34 @@ function decodeLogsRequest(bytes: Uint8Array): ReceivedLog[] {
       if (!each(tag >>> 3, r)) r.skipType(tag & 7);
     }
   };
-  fields(bytes, (f, r) => {
-    if (f !== 1) return false;
-    let resource: Record<string, Value> = {};
-    fields(r.bytes(), (f2, r2) => {
-      if (f2 === 1) { resource = kv(proto.resource.v1.Resource.toObject(proto.resource.v1.Resource.decode(r2.bytes()), objectOpts).attributes); return true; }
-      if (f2 !== 2) return false;
-      let scope = { name: '' } as ReceivedLog['scope'];
-      fields(r2.bytes(), (f3, r3) => {
-        if (f3 === 1) { scope = proto.common.v1.InstrumentationScope.toObject(proto.common.v1.InstrumentationScope.decode(r3.bytes()), objectOpts); return true; }
-        if (f3 !== 2) return false;
-        const rec = { severityNumber: 0, severityText: '', body: null, eventName: '', attributes: {}, traceId: '', spanId: '', flags: 0, resource, scope } as unknown as ReceivedLog;
-        fields(r3.bytes(), (f4, r4) => {
-          switch (f4) {
-            case 1: { const lo = r4.fixed32(); const hi = r4.fixed32(); rec.time = (BigInt(hi) << 32n) | BigInt(lo); return true; }
-            case 2: rec.severityNumber = r4.int32(); return true;
-            case 3: rec.severityText = r4.string(); return true;
-            case 5: rec.body = anyValue(proto.common.v1.AnyValue.toObject(proto.common.v1.AnyValue.decode(r4.bytes()), objectOpts)); return true;
-            case 6: { const k = proto.common.v1.KeyValue.toObject(proto.common.v1.KeyValue.decode(r4.bytes()), objectOpts); rec.attributes[k.key] = anyValue(k.value); return true; }
-            case 8: rec.flags = r4.fixed32(); return true;
-            case 9: rec.traceId = hex(r4.bytes()); return true;
-            case 10: rec.spanId = hex(r4.bytes()); return true;
-            case 12: rec.eventName = r4.string(); return true;
-            default: return false;
-          }
-        });
-        out.push(rec);
-        return true;
-      });
-      return true;
-    });
+  fields(bytes, (f, r) => f === 1 && (fields(r.bytes(), (f2, r2) => f2 === 2 && (fields(r2.bytes(), (f3, r3) => {
+    if (f3 !== 2) return false;
+    let name = '';
+    fields(r3.bytes(), (f4, r4) => (f4 === 12 ? ((name = r4.string()), true) : false));
+    names.push(name);
     return true;
-  });
+  }), true)), true));
+  return names;
+}
+
+/** An ExportLogsServiceRequest, decoded by the official schema. */
+function decodeLogsRequest(bytes: Uint8Array): ReceivedLog[] {
+  const Request = proto.collector.logs.v1.ExportLogsServiceRequest;
+  const req = Request.toObject(Request.decode(bytes), objectOpts);
+  const names = eventNames(bytes);
+  const out: ReceivedLog[] = [];
+  for (const rl of req.resourceLogs ?? []) {
+    const resource = kv(rl.resource?.attributes);
+    for (const sl of rl.scopeLogs ?? []) {
+      for (const lr of sl.logRecords ?? []) {
+        out.push({
+          time: BigInt(lr.timeUnixNano ?? 0), severityNumber: lr.severityNumber ?? 0, severityText: lr.severityText ?? '',
+          body: anyValue(lr.body), eventName: names[out.length] ?? '', attributes: kv(lr.attributes),
+          traceId: hex(lr.traceId), spanId: hex(lr.spanId), flags: lr.flags ?? 0, resource, scope: sl.scope ?? { name: '' },
+        });
+      }
+    }
+  }
   return out;
 }
 
