@@ -23,6 +23,7 @@ export const INDEX_HTML = `<!doctype html>
     <a href="#/llm" data-nav="llm">LLM calls</a>
     <a href="#/tools" data-nav="tools">Tool calls</a>
     <a href="#/charts" data-nav="charts">Charts</a>
+    <a href="#/logs" data-nav="logs">Logs</a>
   </nav>
   <span id="status" class="status">connecting…</span>
 </header>
@@ -133,5 +134,17 @@ details summary { cursor: pointer; color: var(--muted); margin: 10px 0 4px; }
 .hbar .fill { position: absolute; left: 0; top: 0; bottom: 0; border-radius: 3px; background: var(--bar); }
 .hbar .val { color: var(--muted); font-variant-numeric: tabular-nums; }
 .back { margin-bottom: 8px; display: inline-block; }
+.filters input { font: inherit; padding: 4px 6px; border: 1px solid var(--line); border-radius: 6px; background: #fff; min-width: 160px; }
+.badge.level-error, .badge.level-fatal { background: #fee2e2; color: var(--err); }
+.badge.level-warn { background: #fef3c7; color: var(--warn); }
+.badge.level-debug, .badge.level-trace { background: #f3f4f6; color: var(--muted); }
+.log-msg { word-break: break-word; }
+.log-msg .log-body { margin-right: 8px; }
+.log-msg .log-attr { margin-right: 10px; font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; }
+.log { border-left: 3px solid var(--line); padding: 3px 0 3px 8px; margin: 6px 0; font-size: 12.5px; }
+.log.level-error, .log.level-fatal { border-left-color: var(--err); }
+.log.level-warn { border-left-color: #f59e0b; }
+.log .log-head { display: flex; gap: 6px; align-items: baseline; flex-wrap: wrap; }
+.log pre { white-space: pre-wrap; word-break: break-word; margin: 4px 0 0; max-height: 200px; overflow: auto; }
 @media (max-width: 1100px) { .trace-layout { grid-template-columns: 1fr; } .details-box { position: static; } .details { max-height: none; } }
 `;

@@ -4,7 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trace } from '@opentelemetry/api';
 import { treeOrder, type TraceSpan } from '../../dist/src/cli/waterfall.js';
+import { logger, registerTelemetry, withAgentRun, withToolCall } from '../../dist/src/index.js';
 import type { SpanRow } from '../../dist/semconv/schema.js';
 import { readSpans, ROOT, runFixture, tmpDir, waitFor } from '../util.js';
 
@@ -289,6 +291,79 @@ describe('a trace of 100k spans (issue 10, finding 11)', () => {
       await tab.close();
       big.child.kill('SIGTERM');
       await big.exit;
+    }
+  });
+});
+
+describe('logs in the viewer (issue 12)', () => {
+  it("shows a span's log records in its details, and the Logs page filters by level, live", async () => {
+    // An agent's records, logged inside its run and tool call (this process registers, then shuts down).
+    const dir = tmpDir('agent-otel-ui-logs-');
+    const handle = registerTelemetry({ dir, duckdb: false, serviceName: 'ui-logs' });
+    const log = logger('planner');
+    const ids = await withAgentRun({ agentName: 'planner' }, async () => {
+      const run = trace.getActiveSpan()!.spanContext();
+      log.info('run.started', { files: 3 });
+      const tool = await withToolCall({ name: 'search' }, async () => {
+        log.warn('tool.slow', { ms: 900 });
+        log.error('tool.failed', { err: new Error('<img src=x onerror=alert(1)>') });
+        return trace.getActiveSpan()!.spanContext().spanId;
+      });
+      return { traceId: run.traceId, run: run.spanId, tool };
+    });
+    await handle.shutdown();
+    const served = await serve(dir);
+    const tab = await context.newPage();
+    const errors: string[] = [];
+    const alerts: string[] = [];
+    tab.on('pageerror', (e) => errors.push(e.message));
+    tab.on('dialog', (d) => { alerts.push(d.message()); void d.dismiss(); });
+    try {
+      // The tool call's details: its two records, in order, with levels; the Error's message as text.
+      await tab.goto(`${served.url}#/trace/${ids.traceId}?span=${ids.tool}`);
+      await tab.waitForSelector(`.details[data-span-id="${ids.tool}"] [data-section=logs]`);
+      const shown = () => tab.$$eval('.details [data-section=logs] .log', (els) => els.map((e) => ({
+        level: (e as HTMLElement).dataset.level, text: e.querySelector('.log-head')!.textContent, msg: e.querySelector('.log-msg')!.textContent })));
+      const toolLogs = await shown();
+      expect(toolLogs.map((l) => l.level)).toEqual(['warn', 'error']);
+      expect(toolLogs[0]!.text).toMatch(/^warn\+.*plannertool\.slow$/);
+      expect(toolLogs[0]!.msg).toBe('ms=900');
+      expect(toolLogs[1]!.msg).toContain('exception.message=<img src=x onerror=alert(1)>');
+      expect(await tab.$$eval('.details img', (els) => els.length)).toBe(0);
+      expect(await tab.textContent('a[data-link=trace-logs]')).toBe('3 log records');
+      // The run's details: its own record only.
+      await tab.click(`.wf-row[data-span-id="${ids.run}"]`);
+      await tab.waitForSelector(`.details[data-span-id="${ids.run}"]`);
+      expect((await shown()).map((l) => l.text)).toEqual([expect.stringMatching(/^info\+.*plannerrun\.started$/)]);
+      // A span without records has no Logs section.
+      const marker = (await readSpans(dir)).find((s) => s.name === 'agent.run.start')!;
+      await tab.click(`.wf-row[data-span-id="${marker.span_id}"]`);
+      await tab.waitForSelector(`.details[data-span-id="${marker.span_id}"]`);
+      expect(await tab.$('.details [data-section=logs]')).toBeNull();
+
+      // The Logs page: every record, newest first; the level filter keeps that level and above.
+      await tab.click('nav a[data-nav=logs]');
+      await tab.waitForFunction(() => document.querySelectorAll('tr.log').length === 3);
+      const rows = () => tab.$$eval('tr.log', (trs) => trs.map((tr) => `${(tr as HTMLElement).dataset.level} ${tr.querySelectorAll('td')[3]!.textContent}`));
+      expect(await rows()).toEqual(['error tool.failed', 'warn tool.slow', 'info run.started']);
+      await tab.selectOption('select[data-filter=level]', 'warn');
+      await tab.waitForFunction(() => document.querySelectorAll('tr.log').length === 2);
+      expect(tab.url()).toContain('level=warn');
+      await tab.selectOption('select[data-filter=level]', 'error');
+      await tab.waitForFunction(() => document.querySelectorAll('tr.log').length === 1);
+      expect(await rows()).toEqual(['error tool.failed']);
+      // Live: a record written now shows up without reloading the page.
+      const file = path.join(dir, 'logs', fs.readdirSync(path.join(dir, 'logs'))[0]!);
+      const last = JSON.parse(fs.readFileSync(file, 'utf8').trim().split('\n').at(-1)!) as Record<string, unknown>;
+      fs.appendFileSync(file, JSON.stringify({ ...last, time: new Date().toISOString().replace('Z', '000Z'), event_name: 'late.failure', body: 'late.failure' }) + '\n');
+      await tab.waitForFunction(() => document.querySelectorAll('tr.log').length === 2, undefined, { timeout: 10_000 });
+      expect(await rows()).toEqual(['error late.failure', 'error tool.failed']);
+      expect(alerts).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await tab.close();
+      served.child.kill('SIGTERM');
+      await served.exit;
     }
   });
 });

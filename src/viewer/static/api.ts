@@ -76,3 +76,12 @@ export interface Charts {
   token_totals: Array<{ model: string; input: number; output: number; cost: number | null; calls: number }>;
   p95_by_tool: Latency[]; p95_by_model: Latency[]; error_rate: TimeChart; runs_by_status: TimeChart;
 }
+
+/** A log record as /api/logs and /api/traces/:id/logs give it (the `logs` view). */
+export interface LogRecord {
+  time: string; level: string | null; severity_text: string | null; severity_number: number; component: string | null;
+  event_name: string | null; body: string | null; trace_id: string | null; span_id: string | null;
+  attributes: Record<string, unknown>; service_name: string | null;
+}
+
+export interface TraceLogs { trace_id: string; logs: LogRecord[]; total: number; omitted: number; max: number }

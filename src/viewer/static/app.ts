@@ -1,11 +1,12 @@
 /**
- * The viewer's page: a router over the location hash (#/runs, #/trace/<id>, #/llm, #/tools, #/charts),
+ * The viewer's page: a router over the location hash (#/runs, #/trace/<id>, #/llm, #/tools, #/charts, #/logs),
  * and a poll of /api/info that reloads what the current page shows when new rows arrive.
  */
 import { get, type Facets, type Info, type Params } from './api.js';
 import { h, replace } from './dom.js';
 import { renderLlmCalls, renderToolCalls } from './calls.js';
 import { renderCharts } from './charts.js';
+import { renderLogs } from './logs.js';
 import { renderRuns } from './runs.js';
 import { renderTrace } from './trace.js';
 
@@ -31,6 +32,7 @@ const PAGES: Record<string, PageFn> = {
   llm: renderLlmCalls,
   tools: renderToolCalls,
   charts: renderCharts,
+  logs: renderLogs,
 };
 
 const main = document.getElementById('main')!;

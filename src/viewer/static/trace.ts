@@ -1,7 +1,8 @@
-import { get, type Span, type Trace } from './api.js';
+import { get, type LogRecord, type Span, type Trace, type TraceLogs } from './api.js';
 import type { Ctx, PageHandle } from './app.js';
 import { h, replace, type Child } from './dom.js';
 import { fmtInt, fmtMs, fmtTime, fmtUsd, valueText } from './format.js';
+import { levelBadge, logMessage } from './logs.js';
 import { traceRoute } from './runs.js';
 
 const LLM_OPS = ['chat', 'text_completion', 'embeddings', 'generate_content'];
@@ -87,7 +88,22 @@ function costRow(s: Span, spans: Span[]): [string, Child] | null {
   return null;
 }
 
-function details(s: Span, spans: Span[], t0: number): HTMLElement {
+/** A span's log records: level, offset from the span's start, component, event, message; an Error's stack folded. */
+function logsSection(s: Span, logs: LogRecord[]): Child {
+  if (!logs.length) return null;
+  const offset = (time: string) => {
+    const ms = Date.parse(time) - s.start_us / 1000;
+    return Number.isFinite(ms) ? `${ms < 0 ? '−' : '+'}${fmtMs(Math.abs(ms))}` : time;
+  };
+  return [h('h3', null, `Logs (${logs.length})`), h('div', { data: { section: 'logs' } }, logs.map((l) =>
+    h('div', { class: `log level-${l.level ?? 'none'}`, data: { level: l.level ?? '' } },
+      h('div', { class: 'log-head' }, levelBadge(l.level), h('span', { class: 'muted', title: l.time }, offset(l.time)),
+        h('span', { class: 'muted' }, l.component ?? ''), l.event_name ? h('b', null, l.event_name) : null),
+      h('div', { class: 'log-msg' }, logMessage(l)),
+      l.attributes?.['exception.stacktrace'] ? h('pre', null, valueText(l.attributes['exception.stacktrace'])) : null)))];
+}
+
+function details(s: Span, spans: Span[], t0: number, logs: LogRecord[]): HTMLElement {
   const a = s.attributes;
   const exceptions = (s.events ?? []).filter((e) => e.name === 'exception');
   const others = (s.events ?? []).filter((e) => e.name !== 'exception');
@@ -117,6 +133,7 @@ function details(s: Span, spans: Span[], t0: number): HTMLElement {
       h('b', null, str(e.attributes?.['exception.type']) ?? 'exception'), ': ',
       str(e.attributes?.['exception.message']) ?? '',
       e.attributes?.['exception.stacktrace'] ? h('pre', null, valueText(e.attributes['exception.stacktrace'])) : null)),
+    logsSection(s, logs),
     h('h3', null, `Attributes (${Object.keys(a).length})`),
     h('div', { data: { section: 'attributes' } }, attrTable(a)),
     others.length ? [h('h3', null, `Events (${others.length})`), h('div', { data: { section: 'events' } }, others.map((e) =>
@@ -133,6 +150,18 @@ export async function renderTrace(root: HTMLElement, params: URLSearchParams, ct
   if (!/^[0-9a-f]{32}$/.test(traceId)) throw new Error('That is not a trace id (32 hex characters).');
   let selected = params.get('span') ?? undefined;
   let trace: Trace;
+  let traceLogs: TraceLogs;
+  const logsBySpan = new Map<string, LogRecord[]>();
+  const loadTrace = async () => {
+    [trace, traceLogs] = await Promise.all([get<Trace>(`traces/${traceId}`), get<TraceLogs>(`traces/${traceId}/logs`)]);
+    logsBySpan.clear();
+    for (const l of traceLogs.logs) {
+      if (!l.span_id) continue;
+      const list = logsBySpan.get(l.span_id) ?? [];
+      list.push(l);
+      logsBySpan.set(l.span_id, list);
+    }
+  };
 
   const draw = () => {
     const spans = trace.spans;
@@ -156,7 +185,7 @@ export async function renderTrace(root: HTMLElement, params: URLSearchParams, ct
       row?.classList.add('selected');
       if (scroll && row) setTimeout(() => row.scrollIntoView({ block: 'center' }), 0); // once the page is shown
       const s = byId.get(id);
-      if (s) replace(detailBox, details(s, spans, t0));
+      if (s) replace(detailBox, details(s, spans, t0, logsBySpan.get(id) ?? []));
       history.replaceState(null, '', traceRoute(traceId, id));
     };
     const ticks = [0, 0.25, 0.5, 0.75, 1].map((f, i, all) => {
@@ -208,6 +237,8 @@ export async function renderTrace(root: HTMLElement, params: URLSearchParams, ct
         h('span', { class: 'item' }, 'started ', h('b', null, fmtTime(first.start_time)), ' UTC'),
         services.length ? h('span', { class: 'item' }, 'service ', h('b', null, services.join(', '))) : null,
         errors ? h('span', { class: 'item error-text' }, h('b', null, fmtInt(errors)), errors === 1 ? ' error' : ' errors') : null,
+        traceLogs.total ? h('a', { class: 'item', href: `#/logs?trace=${traceId}`, data: { link: 'trace-logs' } },
+          h('b', null, fmtInt(traceLogs.total)), traceLogs.total === 1 ? ' log record' : ' log records') : null,
         trace.jaeger_url ? h('a', { class: 'btn', href: trace.jaeger_url, target: '_blank', data: { link: 'jaeger' } }, 'Open in Jaeger ↗') : null),
       trace.notes.length ? h('div', { class: 'notes' }, trace.notes.map((n) => h('p', null, n))) : null,
       trace.omitted_spans > 0 ? h('div', { class: 'notes', data: { field: 'omitted' } }, h('p', null,
@@ -217,12 +248,12 @@ export async function renderTrace(root: HTMLElement, params: URLSearchParams, ct
     if (selected) choose(selected, !!params.get('span'));
   };
 
-  trace = await get<Trace>(`traces/${traceId}`);
+  await loadTrace();
   draw();
   return {
     refresh: async () => {
       const scroll = window.scrollY;
-      trace = await get<Trace>(`traces/${traceId}`);
+      await loadTrace();
       params.delete('span'); // keep the place: no scrolling to the selection on a refresh
       draw();
       window.scrollTo(0, scroll);
