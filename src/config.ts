@@ -26,8 +26,15 @@ export interface TelemetryOptions extends GovernanceOptions {
   dir?: string;
   /** Write JSONL files (default true; env AGENT_OTEL_JSONL). */
   jsonl?: boolean;
-  /** Also load everything into `<dir>/telemetry.duckdb` for fast SQL (default true; env AGENT_OTEL_DUCKDB). */
-  duckdb?: boolean;
+  /**
+   * `<dir>/telemetry.duckdb`, the database queries read: a materialized view of the JSONL files.
+   * `true` (default): the agent writes the files only, and whichever reader needs the database (a query,
+   * the viewer, `agent-otel ingest`) brings it up to date first. `'live'`: the agent also loads what it
+   * wrote every second, holding the file for one load at a time. `false`: no database work in the agent.
+   * With `jsonl: false` the database is the only local store: `true` and `'live'` write it directly.
+   * Env AGENT_OTEL_DUCKDB: true, false, live.
+   */
+  duckdb?: boolean | 'live';
   /** Record prompts, completions and tool arguments/results (env OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT; default false). */
   captureContent?: boolean;
   /** Start a new JSONL file past this size: bytes or '64MiB' (env AGENT_OTEL_MAX_FILE_SIZE). */
@@ -109,7 +116,8 @@ export interface ResolvedConfig {
   resourceAttributes: Attributes;
   dir: string;
   jsonl: boolean;
-  duckdb: boolean;
+  /** readers: the agent does no database work (readers catch it up); live: the agent loads it too. */
+  duckdb: 'readers' | 'live' | false;
   captureContent: boolean;
   /** Privacy, redaction, pricing, budgets, git (see GovernanceOptions). */
   governance: ResolvedGovernance;
@@ -188,6 +196,19 @@ function positive(value: unknown, name: string, integer = true): number {
 function bool(value: unknown, name: string): boolean {
   if (typeof value !== 'boolean') throw new AgentOtelConfigError(`${name} must be true or false; got ${JSON.stringify(value)}`);
   return value;
+}
+
+function duckdbMode(value: unknown, name: string): ResolvedConfig['duckdb'] {
+  if (value === 'live') return 'live';
+  if (value === true) return 'readers';
+  if (value === false) return false;
+  throw new AgentOtelConfigError(`${name} must be true, false or 'live'; got ${JSON.stringify(value)}`);
+}
+
+/** AGENT_OTEL_DUCKDB: true/1, false/0 or live. */
+function duckdbEnv(): boolean | 'live' | undefined {
+  const v = process.env.AGENT_OTEL_DUCKDB;
+  return v?.trim().toLowerCase() === 'live' ? 'live' : env.bool('AGENT_OTEL_DUCKDB');
 }
 
 function str(value: unknown, name: string): string {
@@ -289,7 +310,7 @@ export function resolveConfig(options: TelemetryOptions = {}): ResolvedConfig {
     resourceAttributes,
     dir: path.resolve(pick(o.dir, 'dir', () => env.str('AGENT_OTEL_DIR'), str, 'AGENT_OTEL_DIR', 'telemetry')),
     jsonl: pick(o.jsonl, 'jsonl', () => env.bool('AGENT_OTEL_JSONL'), bool, 'AGENT_OTEL_JSONL', true),
-    duckdb: pick(o.duckdb, 'duckdb', () => env.bool('AGENT_OTEL_DUCKDB'), bool, 'AGENT_OTEL_DUCKDB', true),
+    duckdb: pick<ResolvedConfig['duckdb']>(o.duckdb, 'duckdb', () => duckdbEnv(), duckdbMode, 'AGENT_OTEL_DUCKDB', 'readers'),
     captureContent: governance.privacy === 'full',
     governance,
     maxFileBytes: pick(o.maxFileSize, 'maxFileSize', () => env.str('AGENT_OTEL_MAX_FILE_SIZE'), parseSize, 'AGENT_OTEL_MAX_FILE_SIZE', 64 * 1024 ** 2),

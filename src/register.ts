@@ -11,6 +11,7 @@ import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { DropCounter } from '../exporters/dropCounter.js';
 import { JsonlMetricExporter, JsonlSpanExporter, type AppendFile } from '../exporters/jsonl/index.js';
 import { DEFAULT_DUCKDB_WRITER, DuckDbMetricExporter, DuckDbSpanExporter, DuckDbStore, DuckDbWriter } from '../exporters/duckdb/index.js';
+import { ingest } from './query/ingest.js';
 import { SCOPE_NAME } from '../semconv/spans.js';
 import { resolveConfig, type ResolvedConfig, type TelemetryOptions } from './config.js';
 import { resetState } from './instrument/state.js';
@@ -43,8 +44,8 @@ export interface Health {
   dropped: { spans: number; metricPoints: number; logRecords: number; byReason: Record<string, number> };
   /** The JSONL files: where each signal is written, when it last succeeded, and the last error, if any. */
   jsonl?: Record<'spans' | 'metrics', { file: string; lastWriteAt?: string; lastError?: string }>;
-  /** The DuckDB file: rows loaded, last load, and why it is unavailable or lagging, if it is. */
-  duckdb?: { file: string; loaded: { spans: number; metrics: number }; lastLoadAt?: string; unavailable?: string; lagging: boolean };
+  /** The agent's own DuckDB loads (`duckdb: 'live'`, or `jsonl: false`): rows loaded, last load, and why it lags, if it does. */
+  duckdb?: { file: string; loaded: { spans: number; metrics: number; logs: number }; lastLoadAt?: string; unavailable?: string; lagging: boolean };
   /** The Prometheus `/metrics` server (option `prometheus`): where, and why it is not serving, if it is not. */
   prometheus?: MetricsServerState;
   /** Where OTLP export goes (option `otlp`); its failures are counted in `dropped`. */
@@ -63,7 +64,7 @@ export interface TelemetryHandle {
   readonly meter: Meter;
   readonly resource: Resource;
   readonly config: Readonly<ResolvedConfig>;
-  /** The JSONL exporters (absent with `jsonl: false`) and the DuckDB writer (absent with `duckdb: false`). */
+  /** The JSONL exporters (absent with `jsonl: false`) and the DuckDB writer (present with `duckdb: 'live'`, or `jsonl: false`). */
   readonly exporters: { spans?: JsonlSpanExporter; metrics?: JsonlMetricExporter; logs?: JsonlLogExporter; duckdb?: DuckDbWriter };
   /** Puts every span and data point recorded so far into the files. */
   forceFlush(): Promise<void>;
@@ -124,13 +125,22 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
   const exporters: TelemetryHandle['exporters'] = cfg.jsonl && !cfg.disabled
     ? { spans: new JsonlSpanExporter(retention), metrics: new JsonlMetricExporter(retention) } : {};
 
-  // DuckDB follows the JSONL files (rows are serialized once); without them it gets its own exporters.
-  const duck = cfg.duckdb && !cfg.disabled ? new DuckDbWriter(new DuckDbStore(cfg.dir), { ...DEFAULT_DUCKDB_WRITER, drops }) : undefined;
+  // telemetry.duckdb is a materialized view of the files: by default readers bring it up to date and the
+  // agent does no database work. With `duckdb: 'live'` the agent catches it up every second itself;
+  // without files (`jsonl: false`) the database is the only store and gets its own exporters.
+  const liveDb = !cfg.disabled && (cfg.duckdb === 'live' || (cfg.duckdb !== false && !exporters.spans));
+  const duck = liveDb ? new DuckDbWriter(new DuckDbStore(cfg.dir, { threads: 1 }), {
+    ...DEFAULT_DUCKDB_WRITER, drops,
+    ...(exporters.spans ? { catchUp: async (store: DuckDbStore) => (await ingest(store)).rows } : {}),
+  }) : undefined;
   if (duck) {
     exporters.duckdb = duck;
-    void duck.store.open(); // now, so that a file held by another process is reported at startup
-    if (exporters.spans) exporters.spans.file.onWritten = (buf, file) => duck.add({ signal: 'spans', buf, file });
-    if (exporters.metrics) exporters.metrics.file.onWritten = (buf, file) => duck.add({ signal: 'metrics', buf, file });
+    // Off the hot path: the writer looks at when the files were last written, once a turn.
+    let seen = '';
+    duck.watch(() => {
+      const now = [exporters.spans?.file, exporters.metrics?.file, exporters.logs?.file].map((f) => f?.lastWriteAt?.getTime() ?? 0).join();
+      return now !== seen && ((seen = now), true);
+    });
   }
   const ownSpanExporters = duck && !exporters.spans ? [new DuckDbSpanExporter(duck)] : [];
   const queues = cfg.disabled ? [] : [

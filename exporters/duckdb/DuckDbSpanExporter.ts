@@ -4,8 +4,8 @@ import { SpanRowSerializer } from '../jsonl/SpanRowSerializer.js';
 import type { DuckDbWriter } from './DuckDbWriter.js';
 
 /**
- * Spans straight into DuckDB, for when JSONL files are off. (With JSONL on, the DuckDB writer follows
- * the JSONL files instead and rows are serialized only once.)
+ * Spans straight into DuckDB, for when JSONL files are off and the database is the only store. (With
+ * JSONL on, the database is loaded from the files: by readers, or by the writer with `duckdb: 'live'`.)
  */
 export class DuckDbSpanExporter implements SpanExporter {
   private readonly rows = new SpanRowSerializer();

@@ -6,20 +6,32 @@ import { ensurePrivateDir, makePrivate, O_NEW_FILE } from '../jsonl/safeFiles.js
 import {
   DUCKDB_FILE, INGESTED_DDL, INGESTED_TABLE, METRIC_COLUMNS, SPAN_COLUMNS, createTableSql, readJsonColumns,
 } from '../../semconv/schema.js';
+import { LOG_COLUMNS } from '../../semconv/logs.js';
+import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 
-export type Signal = 'spans' | 'metrics';
-export const COLUMNS: Record<Signal, ReadonlyArray<readonly [string, string]>> = { spans: SPAN_COLUMNS, metrics: METRIC_COLUMNS };
+export type Signal = 'spans' | 'metrics' | 'logs';
+export const SIGNALS: readonly Signal[] = ['spans', 'metrics', 'logs'];
+export const COLUMNS: Record<Signal, ReadonlyArray<readonly [string, string]>> = { spans: SPAN_COLUMNS, metrics: METRIC_COLUMNS, logs: LOG_COLUMNS };
 
 /** A run of JSONL bytes to load, and the JSONL file they also went to (null when there is none). */
 export interface Chunk { signal: Signal; buf: Buffer; file: string | null }
 
-import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
+/** A whole JSONL file (or its first `bytes`, complete lines) to load straight from disk, no copy. */
+export interface FileChunk { signal: Signal; file: string; bytes: number }
+
+export interface DuckDbStoreOptions {
+  /** DuckDB worker threads (env AGENT_OTEL_DUCKDB_THREADS; default: every core, 1 inside an agent). */
+  threads?: number;
+}
+
+export const emptyCounts = (): Record<Signal, number> => ({ spans: 0, metrics: 0, logs: 0 });
 
 /**
- * `<dir>/telemetry.duckdb`, opened once per process, with the `spans` and `metrics` tables. Rows are
- * bulk-loaded from NDJSON text with `read_json` (DuckDB parses on its own threads, far cheaper for the
- * agent than appending row by row), each load in one transaction together with the bookkeeping of
- * which JSONL bytes the database now holds — which is what makes `ingest` idempotent.
+ * `<dir>/telemetry.duckdb`: a materialized view of the JSONL/Parquet files, with the `spans`, `metrics`
+ * and `logs` tables. Rows are bulk-loaded from NDJSON with `read_json` (DuckDB parses on its own
+ * threads), each load in one transaction together with the bookkeeping of which JSONL bytes the
+ * database now holds — which is what makes ingest idempotent. Whoever loads opens the file for one
+ * load and `release()`s it after, so no process keeps it from the others.
  */
 export class DuckDbStore {
   readonly file: string;
@@ -33,64 +45,80 @@ export class DuckDbStore {
   unavailable: string | undefined;
   /** DuckDB's own error when the file could not be opened (it names the process holding the lock). */
   openError: Error | undefined;
+  /** When set, a failure to open is not warned about (the caller says it, or retries). */
+  quiet = false;
 
-  constructor(readonly dir: string) {
+  constructor(readonly dir: string, private readonly opts: DuckDbStoreOptions = {}) {
     this.file = path.join(dir, DUCKDB_FILE);
     this.staging = path.join(dir, '.staging', `${process.pid}`);
   }
 
-  /** Opens (once) and creates the tables; undefined when the file cannot be used. */
+  /** Opens (once until `release()`) and creates the tables; undefined when the file cannot be used. */
   open(): Promise<DuckDBConnection | undefined> {
     return (this.opening ??= (async () => {
       try {
+        if (this.closed) throw new Error('DuckDB store is closed');
         const problem = duckdbPathProblem(this.file);
         if (problem) throw new Error(problem);
         ensurePrivateDir(path.dirname(this.staging));
-        this.instance = await DuckDBInstance.create(this.file, { threads: process.env.AGENT_OTEL_DUCKDB_THREADS ?? '1' });
+        const threads = this.opts.threads ?? process.env.AGENT_OTEL_DUCKDB_THREADS;
+        this.instance = await DuckDBInstance.create(this.file, threads ? { threads: String(threads) } : {});
         this.conn = await this.instance.connect();
         await this.conn.run(createTableSql('spans', SPAN_COLUMNS));
         await this.conn.run(createTableSql('metrics', METRIC_COLUMNS));
+        await this.conn.run(createTableSql('logs', LOG_COLUMNS));
         await this.conn.run(INGESTED_DDL);
         this.makePrivate();
+        this.unavailable = undefined;
+        this.openError = undefined;
         return this.conn;
       } catch (err) {
         this.openError = err as Error;
         this.unavailable = isLockError(err)
           ? `${this.file} is in use by another process`
           : `${this.file} cannot be opened: ${(err as Error).message}`;
-        diag.warn(`agent-otel: ${this.unavailable}; telemetry still goes to the JSONL files, ` +
-          'and `agent-otel ingest` loads them into the database later');
+        if (!this.quiet) {
+          diag.warn(`agent-otel: ${this.unavailable}; telemetry still goes to the JSONL files, ` +
+            'and the next query (or `agent-otel ingest`) loads them into the database');
+        }
+        this.closeHandles();
         return undefined;
       }
     })());
   }
 
   /**
-   * Loads chunks of NDJSON rows (complete lines) into their tables and records, per JSONL file, how
-   * many of its bytes the database holds. Resolves to the rows loaded per signal.
+   * Loads chunks of NDJSON rows (complete lines, in memory or straight from their files) into their
+   * tables and records, per JSONL file, how many of its bytes the database holds. Resolves to the rows
+   * loaded per signal.
    */
-  async load(chunks: Chunk[]): Promise<Record<Signal, number>> {
-    const loaded = { spans: 0, metrics: 0 };
+  async load(chunks: Chunk[], fileChunks: FileChunk[] = []): Promise<Record<Signal, number>> {
+    const loaded = emptyCounts();
     const conn = await this.open();
     if (!conn || this.closed) throw new Error(this.unavailable ?? 'DuckDB store is closed');
     const files = new Map<string, { signal: Signal; bytes: number }>();
-    for (const c of chunks) {
-      if (!c.file) continue;
-      const rel = path.relative(this.dir, c.file);
-      const f = files.get(rel) ?? { signal: c.signal, bytes: 0 };
-      f.bytes += c.buf.length;
+    const held = (signal: Signal, file: string, bytes: number) => {
+      const rel = path.relative(this.dir, file);
+      const f = files.get(rel) ?? { signal, bytes: 0 };
+      f.bytes += bytes;
       files.set(rel, f);
-    }
+    };
+    for (const c of chunks) if (c.file) held(c.signal, c.file, c.buf.length);
+    for (const c of fileChunks) held(c.signal, c.file, c.bytes);
     await conn.run('BEGIN TRANSACTION');
     try {
-      for (const signal of ['spans', 'metrics'] as const) {
+      for (const signal of SIGNALS) {
+        const sources: string[] = fileChunks.filter((c) => c.signal === signal).map((c) => c.file);
         const bufs = chunks.filter((c) => c.signal === signal).map((c) => c.buf);
-        if (bufs.length === 0) continue;
-        const staging = `${this.staging}-${signal}.jsonl`;
-        // a predictable name: created exclusively, never through a symlink planted there
-        fs.rmSync(staging, { force: true });
-        await fs.promises.writeFile(staging, bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs), { mode: 0o600, flag: O_NEW_FILE });
-        const r = await conn.run(`INSERT INTO ${signal} SELECT * FROM read_json(${globLit(staging)}, ` +
+        if (bufs.length) {
+          const staging = `${this.staging}-${signal}.jsonl`;
+          // a predictable name: created exclusively, never through a symlink planted there
+          fs.rmSync(staging, { force: true });
+          await fs.promises.writeFile(staging, bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs), { mode: 0o600, flag: O_NEW_FILE });
+          sources.push(staging);
+        }
+        if (sources.length === 0) continue;
+        const r = await conn.run(`INSERT INTO ${signal} SELECT * FROM read_json([${sources.map(globLit).join(', ')}], ` +
           `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`);
         loaded[signal] = r.rowsChanged;
       }
@@ -104,7 +132,7 @@ export class DuckDbStore {
       await conn.run('ROLLBACK').catch(() => {});
       throw err;
     } finally {
-      for (const signal of ['spans', 'metrics']) fs.rmSync(`${this.staging}-${signal}.jsonl`, { force: true });
+      for (const signal of SIGNALS) fs.rmSync(`${this.staging}-${signal}.jsonl`, { force: true });
     }
     return loaded;
   }
@@ -137,21 +165,37 @@ export class DuckDbStore {
     return new Map(rows.map((r) => [String(r.file), Number(r.bytes)]));
   }
 
-  /** Writes everything to the database file and closes it. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    const conn = await this.opening;
+  /**
+   * Writes everything to the database file and closes it, so that other processes can open it; the
+   * next `open()` (or `load()`) opens it again.
+   */
+  async release(): Promise<void> {
+    const opening = this.opening;
+    this.opening = undefined;
+    const conn = await opening;
     if (!conn) return;
     try {
       await conn.run('CHECKPOINT');
     } catch (err) {
       diag.warn(`agent-otel: checkpoint of ${this.file} failed: ${(err as Error).message}`);
     }
-    conn.closeSync();
-    this.instance?.closeSync();
+    this.closeHandles();
     this.makePrivate();
+  }
+
+  /** Releases the file for good. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.release();
+    this.closed = true;
     try { fs.rmdirSync(path.dirname(this.staging)); } catch { /* another process's staging is in there */ }
+  }
+
+  private closeHandles(): void {
+    try { this.conn?.closeSync(); } catch { /* closed */ }
+    try { this.instance?.closeSync(); } catch { /* closed */ }
+    this.conn = undefined;
+    this.instance = undefined;
   }
 
   /** DuckDB creates its file, WAL and spill directory with the process umask: 0600 / 0700 here. */
@@ -162,4 +206,19 @@ export class DuckDbStore {
   connection(): DuckDBConnection | undefined {
     return this.conn;
   }
+}
+
+/**
+ * DuckDB's lock on a database file is a POSIX record lock, which belongs to the process: two opens of
+ * one file inside one process do not exclude each other (and closing either drops both locks). Every
+ * open of the file for writing in this process goes through here, one at a time.
+ */
+const storeLocks = new Map<string, Promise<unknown>>();
+export function withStoreLock<T>(file: string, fn: () => Promise<T>): Promise<T> {
+  const prev = storeLocks.get(file) ?? Promise.resolve();
+  const next = prev.then(fn, fn);
+  const tail = next.catch(() => {});
+  storeLocks.set(file, tail);
+  void tail.then(() => { if (storeLocks.get(file) === tail) storeLocks.delete(file); });
+  return next;
 }

@@ -1,6 +1,7 @@
-export { DuckDbStore, COLUMNS, type Chunk, type Signal } from './DuckDbStore.js';
+export {
+  DuckDbStore, COLUMNS, SIGNALS, emptyCounts, withStoreLock, type Chunk, type FileChunk, type Signal, type DuckDbStoreOptions,
+} from './DuckDbStore.js';
 export { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 export { DuckDbWriter, DEFAULT_DUCKDB_WRITER, type DuckDbWriterOptions } from './DuckDbWriter.js';
 export { DuckDbSpanExporter } from './DuckDbSpanExporter.js';
 export { DuckDbMetricExporter } from './DuckDbMetricExporter.js';
-

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { lit } from '../../exporters/duckdb/index.js';
+import { globLit } from '../../exporters/duckdb/index.js';
 import { createTableSql, readJsonColumns } from '../../semconv/schema.js';
 import { DIR_LOGS, LOG_COLUMNS } from '../../semconv/logs.js';
 
@@ -19,19 +19,22 @@ export function logFiles(dir: string): string[] {
 
 /** Rows of the log files (a torn or corrupt line comes back all-NULL from ignore_errors and is left out). */
 export const readLogsSql = (files: string[]): string =>
-  `SELECT * FROM read_json([${files.map(lit).join(', ')}], format='newline_delimited', ` +
+  `SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
   `columns=${readJsonColumns(LOG_COLUMNS)}, ignore_errors=true, maximum_object_size=67108864) WHERE time IS NOT NULL`;
 
 /**
- * `CREATE OR REPLACE TEMP VIEW logs` over `<dir>/logs/*.jsonl` as they are now (run again to see new
- * files). The query session runs this next to the other views; without log files the view is empty
- * and typed, so queries over it still work.
+ * `CREATE OR REPLACE TEMP VIEW logs`. The query session passes `rows`, a relation of log rows made like
+ * `spans`: the database's `logs` table plus what the files hold that it does not (JSONL and Parquet).
+ * Without it, the view reads `<dir>/logs/*.jsonl` as they are now (run again to see new files); without
+ * log files it is empty and typed, so queries over it still work.
  */
-export function logsViewStatements(dir: string): string[] {
-  const files = logFiles(dir);
+export function logsViewStatements(dir: string, rows?: string): string[] {
+  const files = rows ? [] : logFiles(dir);
   const pre: string[] = [];
   let from: string;
-  if (files.length) {
+  if (rows) {
+    from = rows;
+  } else if (files.length) {
     from = `(${readLogsSql(files)})`;
   } else {
     pre.push(createTableSql('_empty_logs', LOG_COLUMNS).replace('CREATE TABLE IF NOT EXISTS', 'CREATE OR REPLACE TEMP TABLE'));

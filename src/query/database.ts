@@ -1,8 +1,12 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { duckdbPathProblem, isLockError } from '../../exporters/duckdb/index.js';
-import { QueryError } from './session.js';
 
-/** The database file cannot be opened; `held` when another process (a running agent) has it. */
+/** A problem the user can fix (wrong directory, bad SQL, database held elsewhere): shown without a stack. */
+export class QueryError extends Error {
+  override name = 'QueryError';
+}
+
+/** The database file cannot be opened; `held` when another process has it (an ingest, a query, a DuckDB shell). */
 export class DatabaseUnavailable extends QueryError {
   constructor(file: string, err: unknown, readonly held = isLockError(err)) {
     super(unavailableReason(file, err));
@@ -19,7 +23,7 @@ export function lockHolder(err: unknown): number | undefined {
 export function unavailableReason(file: string, err: unknown): string {
   if (!isLockError(err)) return `${file} cannot be opened: ${(err as Error)?.message ?? err}`;
   const pid = lockHolder(err);
-  return `${file} is held by another process${pid ? ` (PID ${pid})` : ''}: a running agent keeps it open while it runs`;
+  return `${file} is held by another process${pid ? ` (PID ${pid})` : ''}`;
 }
 
 export interface Database { conn: DuckDBConnection; close(): void }

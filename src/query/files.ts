@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DIR_METRICS, DIR_SPANS } from '../../semconv/schema.js';
+import { DIR_LOGS } from '../../semconv/logs.js';
 import type { Signal } from '../../exporters/duckdb/index.js';
 
 /** One JSONL or Parquet file of the telemetry directory, and which part of it a query still needs. */
@@ -17,9 +18,9 @@ export interface FilePart {
   offset: number;
 }
 
-const SIGNAL_DIRS: Array<[Signal, string]> = [['spans', DIR_SPANS], ['metrics', DIR_METRICS]];
+const SIGNAL_DIRS: Array<[Signal, string]> = [['spans', DIR_SPANS], ['metrics', DIR_METRICS], ['logs', DIR_LOGS]];
 
-/** Every data file of the directory, oldest name first. */
+/** Every data file of the directory (spans, metrics, logs), oldest name first. */
 export function listFiles(dir: string): FilePart[] {
   const parts: FilePart[] = [];
   for (const [signal, sub] of SIGNAL_DIRS) {

@@ -1,22 +1,29 @@
 import fs from 'node:fs';
-import { DuckDbStore, type Chunk } from '../../exporters/duckdb/index.js';
+import { DuckDbStore, emptyCounts, isLockError, withStoreLock, type Chunk, type FileChunk, type Signal } from '../../exporters/duckdb/index.js';
 import { jsonlTwin, listFiles, notIngested, readCompleteLines, type FilePart } from './files.js';
 import { DatabaseUnavailable } from './database.js';
 
 /** Load this much JSONL per transaction: large loads are what DuckDB is fast at. */
-const BATCH_BYTES = 64 * 1024 ** 2;
+const BATCH_BYTES = 256 * 1024 ** 2;
 
 export interface IngestResult {
   /** Files that had rows to load (new files, or the new lines of files that grew). */
   files: number;
-  rows: { spans: number; metrics: number };
+  rows: Record<Signal, number>;
   /** Data files the database already held entirely. */
   upToDate: number;
   /** Files that could not be loaded (a line that does not parse, …), with DuckDB's message. */
   failed: Array<{ rel: string; error: string }>;
 }
 
-export interface IngestProgress { done: number; total: number; rows: number }
+export interface IngestProgress {
+  done: number;
+  total: number;
+  rows: number;
+  /** Bytes of JSONL/Parquet loaded so far, and in all. */
+  bytes: number;
+  totalBytes: number;
+}
 
 /** Names the first line of the chunk that is not JSON (by its line number in the file), else DuckDB's message. */
 function failure(part: FilePart, buf: Buffer, err: unknown): { rel: string; error: string } {
@@ -34,18 +41,35 @@ export const countLines = (buf: Buffer): number => {
   return n;
 };
 
-/** Opens `<dir>/telemetry.duckdb` for writing; throws DatabaseUnavailable when it cannot (held by an agent, …). */
+/** Opens `<dir>/telemetry.duckdb` for writing; throws DatabaseUnavailable when it cannot (held by another process, …). */
 export async function openStore(dir: string): Promise<DuckDbStore> {
   const store = new DuckDbStore(dir);
+  store.quiet = true;
   if (!(await store.open())) throw new DatabaseUnavailable(store.file, store.openError ?? store.unavailable);
   return store;
 }
+
+/** True when the last byte of a JSONL file is a newline (no torn last line to leave out). */
+function endsComplete(f: FilePart): boolean {
+  if (f.size === 0) return true;
+  const b = Buffer.alloc(1);
+  const fd = fs.openSync(f.file, 'r');
+  try {
+    fs.readSync(fd, b, 0, 1, f.size - 1);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return b[0] === 10;
+}
+
+type Item = { part: FilePart; chunk?: Chunk; whole?: FileChunk; bytes: number };
 
 /**
  * Loads into the store what it does not hold yet: new JSONL files, the complete lines a JSONL file
  * gained since (from the byte offset the bookkeeping records), and Parquet files whose JSONL twin was
  * never loaded. Each load records the bytes it took, in the same transaction, so running it again adds
- * nothing. `only` limits it to some files (relative paths).
+ * nothing; a torn last line waits until it is complete. A file pruned meanwhile is skipped. `only`
+ * limits it to some files (relative paths).
  */
 export async function ingest(store: DuckDbStore, opts: { only?: Set<string>; onProgress?: (p: IngestProgress) => void } = {}): Promise<IngestResult> {
   const files = listFiles(store.dir);
@@ -54,14 +78,17 @@ export async function ingest(store: DuckDbStore, opts: { only?: Set<string>; onP
     .filter((f) => !opts.only || opts.only.has(f.rel))
     // Both X.jsonl and X.parquet: a compaction was cut short; the JSONL file is the one to trust.
     .filter((f) => !(f.kind === 'parquet' && onDisk.has(jsonlTwin(f.rel))));
-  const result: IngestResult = { files: 0, rows: { spans: 0, metrics: 0 }, upToDate: files.length - todo.length, failed: [] };
-  const progress = (done: number) => opts.onProgress?.({ done, total: todo.length, rows: result.rows.spans + result.rows.metrics });
+  const result: IngestResult = { files: 0, rows: emptyCounts(), upToDate: files.length - todo.length, failed: [] };
+  const totalBytes = todo.reduce((s, f) => s + f.size - f.offset, 0);
+  let doneBytes = 0;
+  const progress = (done: number) => opts.onProgress?.({
+    done, total: todo.length, rows: result.rows.spans + result.rows.metrics + result.rows.logs, bytes: doneBytes, totalBytes,
+  });
 
-  let batch: Array<{ part: FilePart; chunk: Chunk }> = [];
+  let batch: Item[] = [];
   let batchBytes = 0;
-  const add = (n: { spans: number; metrics: number }, count: number) => {
-    result.rows.spans += n.spans;
-    result.rows.metrics += n.metrics;
+  const add = (n: Record<Signal, number>, count: number) => {
+    for (const s of Object.keys(n) as Signal[]) result.rows[s] += n[s];
     result.files += count;
   };
   const flush = async () => {
@@ -69,18 +96,23 @@ export async function ingest(store: DuckDbStore, opts: { only?: Set<string>; onP
     batch = [];
     batchBytes = 0;
     if (items.length === 0) return;
+    const load = (its: Item[]) => store.load(its.flatMap((i) => (i.chunk ? [i.chunk] : [])), its.flatMap((i) => (i.whole ? [i.whole] : [])));
     try {
-      add(await store.load(items.map((i) => i.chunk)), items.length);
-    } catch {
+      add(await load(items), items.length);
+    } catch (err) {
+      if (!store.connection()) throw err; // the store itself is gone, not a file
       // One bad file must not hold back the others: load them one at a time to find it.
-      for (const { part, chunk } of items) {
+      for (const item of items) {
         try {
-          add(await store.load([chunk]), 1);
-        } catch (err) {
-          result.failed.push(failure(part, chunk.buf, err));
+          add(await load([item]), 1);
+        } catch (e) {
+          let buf = item.chunk?.buf;
+          if (!buf) { try { buf = fs.readFileSync(item.part.file); } catch { continue; /* pruned meanwhile */ } }
+          result.failed.push(failure(item.part, buf, e));
         }
       }
     }
+    for (const i of items) doneBytes += i.bytes;
   };
 
   for (const [i, part] of todo.entries()) {
@@ -88,16 +120,24 @@ export async function ingest(store: DuckDbStore, opts: { only?: Set<string>; onP
       await flush();
       try {
         const n = await store.loadParquet(part.signal, part.file);
-        add({ spans: part.signal === 'spans' ? n : 0, metrics: part.signal === 'metrics' ? n : 0 }, 1);
+        add({ ...emptyCounts(), [part.signal]: n }, 1);
       } catch (err) {
-        result.failed.push({ rel: part.rel, error: String((err as Error)?.message ?? err).split('\n')[0]! });
+        if (fs.existsSync(part.file)) result.failed.push({ rel: part.rel, error: String((err as Error)?.message ?? err).split('\n')[0]! });
       }
+      doneBytes += part.size;
     } else {
-      let buf: Buffer = Buffer.alloc(0);
-      try { buf = readCompleteLines(part); } catch { /* pruned meanwhile */ }
-      if (buf.length > 0) {
-        batch.push({ part, chunk: { signal: part.signal, buf, file: part.file } });
-        batchBytes += buf.length;
+      let item: Item | undefined;
+      try {
+        // A whole file with no torn tail is read by DuckDB from where it lies; anything else is staged.
+        if (part.offset === 0 && endsComplete(part)) item = { part, whole: { signal: part.signal, file: part.file, bytes: part.size }, bytes: part.size };
+        else {
+          const buf = readCompleteLines(part);
+          if (buf.length > 0) item = { part, chunk: { signal: part.signal, buf, file: part.file }, bytes: buf.length };
+        }
+      } catch { /* pruned meanwhile */ }
+      if (item && item.bytes > 0) {
+        batch.push(item);
+        batchBytes += item.bytes;
         if (batchBytes >= BATCH_BYTES) await flush();
       }
     }
@@ -106,4 +146,52 @@ export async function ingest(store: DuckDbStore, opts: { only?: Set<string>; onP
   await flush();
   progress(todo.length);
   return result;
+}
+
+export interface CatchUpResult {
+  /** The database now holds everything the files held when it looked (bar files that failed). */
+  ok: boolean;
+  /** Why not: another process held the file for longer than we waited, or it cannot be written. */
+  why?: string;
+  held?: boolean;
+  result?: IngestResult;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Brings `<dir>/telemetry.duckdb` up to date with the files (creating it when there are files): what a
+ * reader runs before it queries. The file is held for this one ingest only. When another process holds
+ * it (another ingest, a query reading it), waits up to `waitMs` for it, then gives up: the reader then
+ * reads what the database lacks from the files, with the same answer.
+ */
+export async function catchUp(dir: string, opts: { waitMs?: number; onProgress?: (p: IngestProgress) => void } = {}): Promise<CatchUpResult> {
+  const store = new DuckDbStore(dir);
+  store.quiet = true;
+  return withStoreLock(store.file, async () => {
+    const deadline = Date.now() + (opts.waitMs ?? 1000);
+    for (let pause = 20; ; pause = Math.min(pause * 2, 200)) {
+      if (await store.open()) break;
+      const held = isLockError(store.openError);
+      if (!held || Date.now() + pause > deadline) {
+        await store.close();
+        return { ok: false, held, why: store.unavailable };
+      }
+      await sleep(pause);
+    }
+    try {
+      return { ok: true, result: await ingest(store, { onProgress: opts.onProgress }) };
+    } catch (err) {
+      return { ok: false, why: `${store.file} could not be brought up to date: ${(err as Error).message.split('\n')[0]}` };
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+/** True when the directory has data files the database does not hold (or no database yet). */
+export function needsCatchUp(files: FilePart[], ingested: Map<string, number> | undefined): boolean {
+  if (!ingested) return files.length > 0;
+  const onDisk = new Set(files.map((f) => f.rel));
+  return notIngested(files, ingested).some((f) => !(f.kind === 'parquet' && onDisk.has(jsonlTwin(f.rel))) && (f.kind === 'parquet' || f.size > f.offset));
 }

@@ -5,6 +5,7 @@ import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/no
 import { COLUMNS, duckdbPathProblem, globLit, isLockError, lit, type Signal } from '../../exporters/duckdb/index.js';
 import { createTableSql, DUCKDB_FILE, INGESTED_TABLE, readJsonColumns } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from './files.js';
+import { catchUp, needsCatchUp, type IngestProgress } from './ingest.js';
 import { liveProcessesSql, liveWriters } from './runStatus.js';
 import { SPAN_ATTRS_SQL, viewStatements } from './views.js';
 import { logsViewStatements } from '../logs/view.js';
@@ -12,10 +13,9 @@ import { logsViewStatements } from '../logs/view.js';
 export type Source = 'auto' | 'files' | 'duckdb';
 export const SOURCES: Source[] = ['auto', 'files', 'duckdb'];
 
-/** A problem the user can fix (wrong directory, bad SQL, database held elsewhere): shown without a stack. */
-export class QueryError extends Error {
-  override name = 'QueryError';
-}
+import { QueryError } from './database.js';
+
+export { QueryError };
 
 /**
  * `read_json` over JSONL files: typed columns; a line that does not parse (a torn last line, a corrupt
@@ -24,16 +24,26 @@ export class QueryError extends Error {
 export const readJsonSql = (signal: Signal, files: string[]): string =>
   `SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
   `columns=${readJsonColumns(COLUMNS[signal])}, ignore_errors=true, maximum_object_size=67108864) ` +
-  `WHERE ${signal === 'spans' ? 'span_id' : 'name'} IS NOT NULL`;
+  `WHERE ${{ spans: 'span_id', metrics: 'name', logs: 'time' }[signal]} IS NOT NULL`;
 
 export const readParquetSql = (files: string[]): string =>
   `SELECT * FROM read_parquet([${files.map(globLit).join(', ')}], union_by_name=true)`;
 
+export interface SessionOptions {
+  /** Progress of bringing telemetry.duckdb up to date first (source `auto`), for a progress bar. */
+  onIngestProgress?: (p: IngestProgress) => void;
+  /** How long to wait for another process's hold on telemetry.duckdb (one ingest or query), ms; default 2000. */
+  waitMs?: number;
+}
+
 /**
- * A DuckDB connection with the ready views (`spans`, `metrics`, `llm_calls`, `tool_calls`, `agent_runs`)
- * over a telemetry directory. With source `auto`, rows come from `telemetry.duckdb` (opened read-only)
- * plus whatever the files hold that it does not; when the database is held by a running agent, from
- * the files alone. The answer is the same either way.
+ * A DuckDB connection with the ready views (`spans`, `metrics`, `logs`, `llm_calls`, `tool_calls`,
+ * `agent_runs`) over a telemetry directory. With source `auto`, telemetry.duckdb — a materialized view
+ * of the files — is first brought up to date (only what it lacks is loaded; the file is held for that
+ * one ingest), then rows come from it (attached read-only) plus whatever the files gained since. When
+ * another process has the database for longer than `waitMs`, what it lacks is read from the files, and
+ * when it cannot be read at all, everything is. The answer is the same either way. Source `duckdb`
+ * reads only what the database holds, as it is; `files` never opens it.
  */
 export class QuerySession {
   /** Where rows came from, and anything the user should know (shown on stderr by the CLI). */
@@ -41,16 +51,17 @@ export class QuerySession {
   source: 'duckdb' | 'files' | 'duckdb+files' = 'files';
   private staged: string[] = [];
 
-  private constructor(readonly dir: string, readonly conn: DuckDBConnection, private readonly instance: DuckDBInstance) {}
+  private constructor(readonly dir: string, readonly conn: DuckDBConnection, private readonly instance: DuckDBInstance,
+    private readonly opts: SessionOptions) {}
 
-  static async open(dir: string, source: Source = 'auto'): Promise<QuerySession> {
+  static async open(dir: string, source: Source = 'auto', opts: SessionOptions = {}): Promise<QuerySession> {
     if (!SOURCES.includes(source)) throw new QueryError(`--source must be one of ${SOURCES.join(', ')}; got ${JSON.stringify(source)}`);
     const abs = path.resolve(dir);
     if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) {
       throw new QueryError(`no telemetry directory at ${abs} (set --dir or AGENT_OTEL_DIR to where the agent writes)`);
     }
     const instance = await DuckDBInstance.create(':memory:');
-    const session = new QuerySession(abs, await instance.connect(), instance);
+    const session = new QuerySession(abs, await instance.connect(), instance, opts);
     try {
       await session.build(source);
     } catch (err) {
@@ -60,29 +71,66 @@ export class QuerySession {
     return session;
   }
 
+  /** Attaches telemetry.duckdb read-only; while a writer has it (one load), tries again until `deadline`. */
+  private async attach(dbFile: string, deadline: number): Promise<void> {
+    for (let pause = 20; ; pause = Math.min(pause * 2, 200)) {
+      try {
+        await this.conn.run(`ATTACH IF NOT EXISTS ${lit(dbFile)} AS store (READ_ONLY)`);
+        return;
+      } catch (err) {
+        if (!isLockError(err) || Date.now() + pause > deadline) throw err;
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
+  }
+
+  /** Tables of the attached database (one made by an older version may lack `logs`). */
+  private storeTables = new Set<string>();
+
+  private async held(): Promise<Map<string, number>> {
+    this.storeTables = new Set((await this.conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'`))
+      .getRowObjectsJS().map((r) => String(r.table_name)));
+    const rows = (await this.conn.runAndReadAll(`SELECT file, bytes FROM store.${INGESTED_TABLE}`)).getRowObjectsJS();
+    return new Map(rows.map((r) => [String(r.file), Number(r.bytes)]));
+  }
+
   /** (Re)creates the views over what the directory holds now (call again to see new rows). */
   async build(source: Source): Promise<void> {
-    const files = listFiles(this.dir);
+    let files = listFiles(this.dir);
     const dbFile = path.join(this.dir, DUCKDB_FILE);
+    const problem = duckdbPathProblem(dbFile);
+    const deadline = Date.now() + (this.opts.waitMs ?? 2000);
     let parts = files;
     let attached = false;
-    if (source !== 'files' && fs.existsSync(dbFile)) {
+    let held: Map<string, number> | undefined;
+    const tryAttach = async (): Promise<void> => {
       try {
-        const problem = duckdbPathProblem(dbFile);
         if (problem) throw new Error(problem);
-        await this.conn.run(`ATTACH IF NOT EXISTS ${lit(dbFile)} AS store (READ_ONLY)`);
+        await this.attach(dbFile, deadline);
         attached = true;
+        held = await this.held();
       } catch (err) {
-        const why = isLockError(err) ? `${DUCKDB_FILE} is held by a running agent` : `${DUCKDB_FILE} cannot be read: ${(err as Error).message}`;
+        attached = false;
+        const why = isLockError(err) ? `${DUCKDB_FILE} is held by another process` : `${DUCKDB_FILE} cannot be read: ${(err as Error).message}`;
         if (source === 'duckdb') throw new QueryError(`${why}; query the files instead (--source files)`);
         this.notes.push(`${why}; reading the JSONL/Parquet files`);
       }
-    } else if (source === 'duckdb') {
-      throw new QueryError(`no ${DUCKDB_FILE} in ${this.dir}; run \`agent-otel ingest\` or use --source files`);
+    };
+    if (source !== 'files' && fs.existsSync(dbFile)) await tryAttach();
+    else if (source === 'duckdb') throw new QueryError(`no ${DUCKDB_FILE} in ${this.dir}; run \`agent-otel ingest\` or use --source files`);
+
+    // The database is a materialized view of the files: bring it up to date before reading it.
+    const canWrite = !problem && (attached || !fs.existsSync(dbFile));
+    if (source === 'auto' && canWrite && needsCatchUp(files, held)) {
+      if (attached) await this.conn.run('DETACH store');
+      attached = false;
+      const r = await catchUp(this.dir, { waitMs: Math.max(0, deadline - Date.now()), onProgress: this.opts.onIngestProgress });
+      if (!r.ok && !r.held) this.notes.push(`${r.why}; reading what it lacks from the files`);
+      files = listFiles(this.dir);
+      if (fs.existsSync(dbFile)) await tryAttach();
     }
     if (attached) {
-      const rows = (await this.conn.runAndReadAll(`SELECT file, bytes FROM store.${INGESTED_TABLE}`)).getRowObjectsJS();
-      parts = notIngested(files, new Map(rows.map((r) => [String(r.file), Number(r.bytes)])));
+      parts = notIngested(files, held!);
       if (source === 'duckdb') parts = [];
       this.source = parts.length ? 'duckdb+files' : 'duckdb';
     } else {
@@ -93,15 +141,16 @@ export class QuerySession {
     for (const signal of ['spans', 'metrics'] as const) {
       await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${signal} AS ${await this.unionSql(signal, attached, parts.filter((p) => p.signal === signal))}`);
     }
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW _log_rows AS ${await this.unionSql('logs', attached, parts.filter((p) => p.signal === 'logs'))}`);
     for (const sql of liveProcessesSql(liveWriters(files))) await this.conn.run(sql);
     await this.conn.run(SPAN_ATTRS_SQL);
     for (const sql of viewStatements()) await this.conn.run(sql);
-    for (const sql of logsViewStatements(this.dir)) await this.conn.run(sql);
+    for (const sql of logsViewStatements(this.dir, '_log_rows')) await this.conn.run(sql);
   }
 
   private async unionSql(signal: Signal, attached: boolean, parts: FilePart[]): Promise<string> {
     const selects: string[] = [];
-    if (attached) selects.push(`SELECT * FROM store.${signal}`);
+    if (attached && this.storeTables.has(signal)) selects.push(`SELECT * FROM store.${signal}`);
     const whole = parts.filter((p) => p.kind === 'jsonl' && p.offset === 0).map((p) => p.file);
     if (whole.length) selects.push(readJsonSql(signal, whole));
     const parquet = parts.filter((p) => p.kind === 'parquet').map((p) => p.file);

@@ -8,13 +8,14 @@ import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } f
 import { isAlive } from '../query/liveFiles.js';
 import { isLiveProcess, liveProcessesSql, markerStatusSql } from '../query/runStatus.js';
 import { QueryError, readParquetSql, SOURCES, type Source } from '../query/session.js';
+import { catchUp } from '../query/ingest.js';
 import {
   LLM_OPS_SQL, insertSlimSql, readJsonWithFile, readParquetWithFile, runsSql, slimSelect, VRUNS_DDL, VSPANS_DDL,
 } from './sql.js';
 
 export interface ViewerStoreOptions {
   dir: string;
-  /** auto (default): telemetry.duckdb when it is free plus the files; files: never open the database. */
+  /** auto (default): telemetry.duckdb, brought up to date first, plus the files; files: never open the database. */
   source?: Source;
   /** How often the directory is checked for new rows (ms, default 2000). */
   pollMs?: number;
@@ -326,7 +327,7 @@ export class ViewerStore {
           if (problem) throw new Error(problem);
           await conn.run(`ATTACH ${lit(this.dbFile())} AS ${DB_ALIAS} (READ_ONLY)`);
         } catch (err) {
-          return isLockError(err) ? `${DUCKDB_FILE} is held by a running agent` : `${DUCKDB_FILE} cannot be read: ${(err as Error).message}`;
+          return isLockError(err) ? `${DUCKDB_FILE} is held by another process` : `${DUCKDB_FILE} cannot be read: ${(err as Error).message}`;
         }
         try {
           return await fn(DB_ALIAS, conn);
@@ -337,6 +338,24 @@ export class ViewerStore {
         if (this.closed) conn.closeSync();
         else this.pool.push(conn);
       }
+    };
+    const next = this.dbChain.then(run, run);
+    this.dbChain = next.catch(() => {});
+    return next;
+  }
+
+  /**
+   * Brings telemetry.duckdb up to date with the files (it is their materialized view), holding it for
+   * that one ingest; in turn with this viewer's own reads of it. Resolves to why it could not, when
+   * that is worth saying (another process holding it for a moment is not).
+   */
+  private catchUpDb(): Promise<string | undefined> {
+    const run = async (): Promise<string | undefined> => {
+      if (duckdbPathProblem(this.dbFile())) return undefined;
+      const files = listFiles(this.dir);
+      if (files.length === 0) return undefined;
+      const r = await catchUp(this.dir, { waitMs: 2000 });
+      return r.ok || r.held ? undefined : r.why;
     };
     const next = this.dbChain.then(run, run);
     this.dbChain = next.catch(() => {});
@@ -366,6 +385,10 @@ export class ViewerStore {
     await c.run(VSPANS_DDL.replace('vspans', 'vspans_next'));
     let parts: FilePart[] = this.source === 'duckdb' ? [] : all;
     let fromDb = false;
+    if (this.source === 'auto') {
+      const why = await this.catchUpDb();
+      if (why) notes.push(`${why}; reading what it lacks from the files`);
+    }
     const sig = this.dbSignature();
     if (this.source !== 'files' && sig !== undefined) {
       const held = await this.withDb(async (alias, conn) => {

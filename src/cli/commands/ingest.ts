@@ -6,28 +6,42 @@ import { existingDir } from '../dir.js';
 import type { CommonOptions } from '../common.js';
 import { fmtCount, plural, Progress } from '../progress.js';
 
+/** `[#####-----] 48%` of the bytes to load. */
+function bar(done: number, total: number): string {
+  const f = total > 0 ? Math.min(1, done / total) : 1;
+  const n = Math.round(f * 20);
+  return `[${'#'.repeat(n)}${'-'.repeat(20 - n)}] ${String(Math.floor(f * 100)).padStart(3)}%`;
+}
+
 export function register(cli: CAC): void {
-  cli.command('ingest', 'Load the JSONL/Parquet files into telemetry.duckdb (only what it does not hold yet)')
+  cli.command('ingest', 'Bring telemetry.duckdb up to date with the JSONL/Parquet files (only what it does not hold yet; queries do this too)')
     .example('agent-otel ingest --dir ./telemetry')
     .action(async (o: CommonOptions) => {
       const dir = existingDir(o);
       const store = await openStore(dir).catch((err: unknown) => {
         if (err instanceof DatabaseUnavailable && err.held) {
-          throw new QueryError(`${err.message}; run ingest once it has exited (queries read the JSONL files meanwhile)`);
+          throw new QueryError(`${err.message}; run ingest again once it is done (queries read the JSONL files meanwhile)`);
         }
         throw err;
       });
       const progress = new Progress();
+      const t0 = performance.now();
       let r;
       try {
-        r = await ingest(store, { onProgress: (p) => progress.update(`ingest: ${p.done}/${p.total} files, ${fmtCount(p.rows)} rows`) });
+        r = await ingest(store, {
+          onProgress: (p) => {
+            const s = (performance.now() - t0) / 1000;
+            progress.update(`ingest: ${bar(p.bytes, p.totalBytes)} ${p.done}/${p.total} files, ${fmtCount(p.rows)} rows` +
+              (s > 0.5 ? `, ${fmtCount(Math.round(p.rows / s))} rows/s` : ''));
+          },
+        });
       } finally {
         progress.done();
         await store.close();
       }
-      const rows = r.rows.spans + r.rows.metrics;
+      const rows = r.rows.spans + r.rows.metrics + r.rows.logs;
       process.stdout.write(`loaded ${plural(r.files, 'file')}, ${plural(rows, 'row')} ` +
-        `(${plural(r.rows.spans, 'span')}, ${plural(r.rows.metrics, 'metric point')}) into ${store.file}; ` +
+        `(${plural(r.rows.spans, 'span')}, ${plural(r.rows.metrics, 'metric point')}, ${plural(r.rows.logs, 'log record')}) into ${store.file}; ` +
         `${plural(r.upToDate, 'file')} already up to date\n`);
       for (const f of r.failed) process.stderr.write(`agent-otel: not loaded: ${f.rel}: ${f.error}\n`);
       if (r.failed.length) process.exitCode = 1;
