@@ -20,6 +20,7 @@ const ANCHORS = [
   { name: 'langfuse-bsp', label: 'Langfuse 5 helpers on the bare SDK (exports nothing)', file: 'peer.js', args: ['langfuse', 'bsp'] },
   { name: 'langfuse-noop', label: 'Langfuse 5, LangfuseSpanProcessor (exports nothing)', file: 'peer.js', args: ['langfuse', 'noop'] },
   { name: 'openllmetry-noop', label: 'OpenLLMetry (exports nothing)', file: 'peer.js', args: ['openllmetry', 'noop'] },
+  { name: 'openllmetry-workflow', label: 'OpenLLMetry, withWorkflow instead of withAgent (exports nothing)', file: 'peer.js', args: ['openllmetry', 'workflow'] },
   { name: 'openinference-otlp', label: 'OpenInference + OTLP export (protobuf)', file: 'peer.js', args: ['openinference', 'otlp'] },
   { name: 'langfuse-otlp', label: 'Langfuse 5 + OTLP export (its JSON exporter)', file: 'peer.js', args: ['langfuse', 'otlp'] },
   { name: 'openllmetry-otlp', label: 'OpenLLMetry + OTLP export (protobuf)', file: 'peer.js', args: ['openllmetry', 'otlp'] },
