@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SpanKind } from '@opentelemetry/api';
-import { registerTelemetry, withAgentRun, withLlmCall, withToolCall } from '../dist/src/index.js';
+import { logger, registerTelemetry, withAgentRun, withLlmCall, withToolCall } from '../dist/src/index.js';
+import type { LogRow } from '../dist/semconv/logs.js';
 import { progressPath } from '../dist/src/replay/replaySpans.js';
 import type { SpanRow } from '../dist/semconv/schema.js';
 import { closedPort, startReceiver, type Receiver } from './otlp-receiver.js';
@@ -197,3 +201,248 @@ describe('agent-otel replay', () => {
     expect(missing.stderr).toMatch(/no telemetry directory at/);
   });
 });
+
+// ------------------------------------------------------------------ logs
+
+const require = createRequire(import.meta.url);
+// The official OTLP schema's generated decoders (as tests/logs-otlp.test.ts): their logs.proto predates
+// LogRecord.event_name, so that one field (number 12) is read by its field number.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const proto = (require('otlp-proto-0051/build/src/generated/root.js') as any).opentelemetry.proto;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const { Reader } = require('protobufjs/minimal') as any;
+
+type AnyV = unknown;
+function anyValue(v: Record<string, unknown> | undefined): AnyV {
+  if (!v) return null;
+  if ('stringValue' in v) return v.stringValue;
+  if ('boolValue' in v) return v.boolValue;
+  if ('intValue' in v) return Number(v.intValue);
+  if ('doubleValue' in v) return v.doubleValue;
+  if ('arrayValue' in v) return ((v.arrayValue as { values?: Record<string, unknown>[] }).values ?? []).map(anyValue);
+  if ('kvlistValue' in v) return kvList((v.kvlistValue as { values?: unknown[] }).values);
+  return null;
+}
+const kvList = (list: unknown) => Object.fromEntries(((list ?? []) as Array<{ key: string; value?: Record<string, unknown> }>).map((x) => [x.key, anyValue(x.value)]));
+const hexOf = (b64: string | undefined) => (b64 ? Buffer.from(b64, 'base64').toString('hex') : '');
+
+interface ReceivedLog {
+  time: bigint; severityNumber: number; severityText: string; body: AnyV; eventName: string; attributes: Record<string, AnyV>;
+  traceId: string; spanId: string; resource: Record<string, AnyV>; scope: { name: string; version?: string };
+}
+
+function eventNames(bytes: Uint8Array): string[] {
+  const names: string[] = [];
+  const fields = (buf: Uint8Array, each: (field: number, r: typeof Reader) => boolean) => {
+    const r = Reader.create(buf);
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (!each(tag >>> 3, r)) r.skipType(tag & 7);
+    }
+  };
+  fields(bytes, (f, r) => f === 1 && (fields(r.bytes(), (f2, r2) => f2 === 2 && (fields(r2.bytes(), (f3, r3) => {
+    if (f3 !== 2) return false;
+    let name = '';
+    fields(r3.bytes(), (f4, r4) => (f4 === 12 ? ((name = r4.string()), true) : false));
+    names.push(name);
+    return true;
+  }), true)), true));
+  return names;
+}
+
+function decodeLogs(bytes: Uint8Array): ReceivedLog[] {
+  const Request = proto.collector.logs.v1.ExportLogsServiceRequest;
+  const req = Request.toObject(Request.decode(bytes), { longs: String, bytes: String, enums: Number, defaults: false, arrays: true });
+  const names = eventNames(bytes);
+  const out: ReceivedLog[] = [];
+  for (const rl of req.resourceLogs ?? []) {
+    for (const sl of rl.scopeLogs ?? []) {
+      for (const lr of sl.logRecords ?? []) {
+        out.push({
+          time: BigInt(lr.timeUnixNano ?? 0), severityNumber: lr.severityNumber ?? 0, severityText: lr.severityText ?? '',
+          body: anyValue(lr.body), eventName: names[out.length] ?? '', attributes: kvList(lr.attributes),
+          traceId: hexOf(lr.traceId), spanId: hexOf(lr.spanId), resource: kvList(rl.resource?.attributes), scope: sl.scope ?? { name: '' },
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/** A collector's OTLP/HTTP receiver: /v1/logs decoded by the official schema; /v1/traces counted. */
+async function logsReceiver(failFrom = Infinity) {
+  const got = { logs: [] as ReceivedLog[], logRequests: 0, traceRequests: 0, url: '', close: () => Promise.resolve() };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const p = (req.url ?? '').split('?')[0];
+      if (p === '/v1/logs') {
+        if (++got.logRequests > failFrom) { res.writeHead(400).end(); return; }
+        got.logs.push(...decodeLogs(Buffer.concat(chunks)));
+      } else if (p === '/v1/traces') {
+        got.traceRequests++;
+      } else {
+        res.writeHead(404).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(Buffer.alloc(0));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  got.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  got.close = () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+  return got;
+}
+
+/** An offline agent that logs: records inside its runs and tool calls (with an Error), and one outside any span. */
+async function loggingAgent(dir: string, runs: number): Promise<void> {
+  const handle = registerTelemetry({ dir, duckdb: false, serviceName: 'offline-logger', serviceVersion: '1.2.0' });
+  const log = logger('planner').with({ 'task.id': 'T-1' });
+  for (let i = 0; i < runs; i++) {
+    await withAgentRun({ agentName: 'planner' }, async () => {
+      log.info('run.step', { i, ok: true, ratio: 0.5 });
+      await withToolCall({ name: 'search' }, () => { log.error('tool.failed', { err: new TypeError(`bad ${i}`) }); });
+    });
+  }
+  logger('boot').warn('config.missing', { key: 'X' });
+  await handle.shutdown();
+}
+
+async function readLogRows(dir: string): Promise<LogRow[]> {
+  const rows: LogRow[] = [];
+  for (const f of fs.readdirSync(path.join(dir, 'logs')).sort()) {
+    for (const line of fs.readFileSync(path.join(dir, 'logs', f), 'utf8').split('\n')) if (line) rows.push(JSON.parse(line) as LogRow);
+  }
+  return rows;
+}
+
+describe('agent-otel replay: logs', () => {
+  it('sends every log record as OTLP logs (official schema): time, severity, body, event, attributes, trace and span ids, resource, scope', async () => {
+    const dir = tmpDir('agent-otel-replay-logs-');
+    await loggingAgent(dir, 5);
+    const rows = await readLogRows(dir);
+    expect(rows).toHaveLength(11);
+    const rx = await logsReceiver();
+    try {
+      const r = await cli(['replay', '--dir', dir, '--endpoint', rx.url, '--batch-size', '4']);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`sent 11 log records in 3 batches to ${rx.url}/v1/logs`);
+      expect(r.stdout).toMatch(new RegExp(`sent 15 spans in 4 batches to ${rx.url.replace(/\./g, '\\.')}/v1/traces`)); // the spans go too
+      expect(rx.logRequests).toBe(3);
+      expect(rx.logs).toHaveLength(11);
+      rx.logs.forEach((got, i) => {
+        const row = rows[i]!;
+        expect(got.time).toBe(nanos(row.time));
+        expect(got.severityNumber).toBe(row.severity_number);
+        expect(got.severityText).toBe(row.severity_text);
+        expect(got.body).toEqual(row.body);
+        expect(got.eventName).toBe(row.event_name ?? '');
+        expect(got.attributes).toEqual(row.attributes);
+        expect(got.traceId).toBe(row.trace_id ?? '');
+        expect(got.spanId).toBe(row.span_id ?? '');
+        expect(got.resource).toEqual(row.resource);
+        expect({ name: got.scope.name, version: got.scope.version }).toEqual({ name: row.component, version: row.scope.version ?? undefined });
+      });
+      const failed = rx.logs.find((l) => l.eventName === 'tool.failed')!;
+      expect(failed.attributes).toMatchObject({ 'exception.type': 'TypeError', 'exception.message': 'bad 0', 'task.id': 'T-1' });
+      expect(failed.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(rx.logs.at(-1)).toMatchObject({ eventName: 'config.missing', traceId: '', spanId: '', severityNumber: 13 });
+    } finally {
+      await rx.close();
+    }
+  });
+
+  it('is idempotent per file and resumes after a refused batch, sending each record once', async () => {
+    const dir = tmpDir('agent-otel-replay-logs-');
+    await loggingAgent(dir, 5);
+    const rx = await logsReceiver(2); // accepts two batches, then refuses
+    try {
+      const cut = await cli(['replay', '--dir', dir, '--endpoint', rx.url, '--signal', 'logs', '--batch-size', '4']);
+      expect(cut.code).toBe(1);
+      expect(cut.stderr).toMatch(/replay stopped: .*\/v1\/logs answered HTTP 400.*8 log records sent in this run; progress is saved/);
+      expect(rx.traceRequests).toBe(0); // --signal logs: no spans
+      expect(rx.logs).toHaveLength(8);
+    } finally {
+      await rx.close();
+    }
+    const rx2 = await logsReceiver();
+    try {
+      const resumed = await cli(['replay', '--dir', dir, '--endpoint', `${rx.url}`.replace(/:\d+$/, `:${new URL(rx2.url).port}`), '--signal', 'logs', '--batch-size', '4']);
+      // Another endpoint is another destination: everything goes to it, from the start.
+      expect(resumed.stdout).toContain('sent 11 log records in 3 batches');
+      const again = await cli(['replay', '--dir', dir, '--endpoint', rx2.url, '--signal', 'logs']);
+      expect(again.stdout).toMatch(/sent 0 log records in 0 batches .*; 1 file already sent/);
+      expect(rx2.logs).toHaveLength(11);
+      // More records written later: only they go.
+      await loggingAgent(dir, 1);
+      const more = await cli(['replay', '--dir', dir, '--endpoint', rx2.url, '--signal', 'logs']);
+      expect(more.stdout).toContain('sent 3 log records in 1 batch');
+      expect(rx2.logs).toHaveLength(14);
+    } finally {
+      await rx2.close();
+    }
+  });
+
+  it('resumes at the same endpoint where it stopped', async () => {
+    const dir = tmpDir('agent-otel-replay-logs-');
+    await loggingAgent(dir, 5);
+    const rx = await logsReceiver(1);
+    const port = new URL(rx.url).port;
+    try {
+      expect((await cli(['replay', '--dir', dir, '--endpoint', rx.url, '--signal', 'logs', '--batch-size', '5'])).code).toBe(1);
+      expect(rx.logs).toHaveLength(5);
+    } finally {
+      await rx.close();
+    }
+    // the same port again: the progress file of that URL says 5 were sent
+    const server = await logsReceiverOn(Number(port));
+    try {
+      const resumed = await cli(['replay', '--dir', dir, '--endpoint', `http://127.0.0.1:${port}`, '--signal', 'logs', '--batch-size', '5']);
+      expect(resumed.code).toBe(0);
+      expect(resumed.stdout).toMatch(/: sent 6 log records \(5 sent before\)/);
+      expect(server.logs.map((l) => l.time)).toEqual((await readLogRows(dir)).slice(5).map((r) => nanos(r.time)));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('--signal takes traces, logs or all; a bad log line is skipped and counted', async () => {
+    const dir = tmpDir('agent-otel-replay-logs-');
+    await loggingAgent(dir, 1);
+    const [file] = fs.readdirSync(path.join(dir, 'logs'));
+    fs.appendFileSync(path.join(dir, 'logs', file!), JSON.stringify({ time: 'yesterday', body: 'x' }) + '\n');
+    const rx = await logsReceiver();
+    try {
+      const bad = await cli(['replay', '--dir', dir, '--endpoint', rx.url, '--signal', 'metrics']);
+      expect(bad).toMatchObject({ code: 1, stderr: 'agent-otel: --signal must be one of traces, logs, all; got "metrics"\n' });
+      const traces = await cli(['replay', '--dir', dir, '--endpoint', rx.url, '--signal', 'traces']);
+      expect(traces.stdout).not.toContain('log record');
+      expect(rx.logRequests).toBe(0);
+      const logs = await cli(['replay', '--dir', dir, '--endpoint', `${rx.url}/v1/traces`, '--signal', 'logs']);
+      expect(logs.code).toBe(0);
+      expect(logs.stdout).toContain(`sent 3 log records in 1 batch to ${rx.url}/v1/logs`);
+      expect(logs.stdout).toContain('1 bad line skipped');
+      expect(logs.stderr).toMatch(/:4: skipped: time is not an ISO-8601 time: "yesterday"/);
+    } finally {
+      await rx.close();
+    }
+  });
+});
+
+/** logsReceiver on a given port (the collector back after an outage). */
+async function logsReceiverOn(port: number) {
+  const got = { logs: [] as ReceivedLog[], close: () => Promise.resolve() };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      got.logs.push(...decodeLogs(Buffer.concat(chunks)));
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(Buffer.alloc(0));
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  got.close = () => new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
+  return got;
+}

@@ -11,13 +11,13 @@ import { QueryError } from '../query/session.js';
 import { BadRowError, RowConverter } from './spanFromRow.js';
 
 export interface ReplayOptions {
-  /** The telemetry directory (spans are read from `<dir>/spans/*.jsonl`). */
+  /** The telemetry directory (spans are read from `<dir>/spans/*.jsonl`, log records from `<dir>/logs/*.jsonl`). */
   dir: string;
-  /** Full URL of the OTLP traces endpoint (…/v1/traces). */
+  /** Full URL of the OTLP endpoint of the signal (…/v1/traces, …/v1/logs). */
   url: string;
   protocol: OtlpProtocol;
   headers?: Record<string, string>;
-  /** Spans per request (default 512). */
+  /** Spans (records) per request (default 512). */
   batchSize?: number;
   /** One request, retries included, gives up after this long (default 10000). */
   timeoutMillis?: number;
@@ -36,7 +36,7 @@ export interface ProgressFile { endpoint: string; files: Record<string, FileProg
 export interface ReplayResult {
   url: string;
   progressFile: string;
-  /** Spans sent in this run (would be sent, with dryRun). */
+  /** Spans (log records) sent in this run (would be sent, with dryRun). */
   spans: number;
   batches: number;
   /** Lines skipped because they are not valid span rows (counted, not sent). */
@@ -107,29 +107,54 @@ function describeFailure(url: string, r: ExportResult): string {
   return `sending to ${url} failed: ${err?.message ?? 'unknown error'}`;
 }
 
+/** What replay needs of an OTLP exporter of any signal. */
+export interface BatchExporter<T> {
+  export(items: T[], resultCallback: (result: ExportResult) => void): void;
+  shutdown(): Promise<void>;
+}
+
+/** One signal to replay: its folder, how a row becomes what its exporter sends, and the exporter. */
+export interface ReplaySignal<T> {
+  /** Sub-directory of the telemetry directory: `spans`, `logs`. */
+  folder: string;
+  /** What the folder holds, for messages: `spans`, `log records`. */
+  what: string;
+  /** One parsed JSONL row → one item; throws BadRowError (or any error) for a row that cannot be sent. */
+  convert(row: unknown): T;
+  exporter(): BatchExporter<T>;
+}
+
 /**
  * Sends the spans of `<dir>/spans/*.jsonl` to an OTLP endpoint, for agents that ran offline. Batches of
  * `batchSize` spans (across files); after each accepted batch the byte offset reached in every file is
  * saved in `<dir>/.replay/<endpoint-hash>.json`, so a second run sends only lines written since, and an
  * interrupted run resumes where it stopped (at most the one batch in flight is sent again).
  */
-export async function replaySpans(o: ReplayOptions): Promise<ReplayResult> {
+export function replaySpans(o: ReplayOptions): Promise<ReplayResult> {
+  const converter = new RowConverter();
+  return replayFolder<ReadableSpan>(o, {
+    folder: DIR_SPANS, what: 'spans',
+    convert: (row) => converter.toSpan(row as SpanRow),
+    exporter: () => o.exporter ?? createOtlpTraceExporter({ url: o.url, protocol: o.protocol, headers: o.headers, timeoutMillis: o.timeoutMillis ?? 10_000 }),
+  });
+}
+
+/** The replay of one signal's JSONL folder (see replaySpans): batched, resumable, idempotent per file. */
+export async function replayFolder<T>(o: Omit<ReplayOptions, 'exporter'>, signal: ReplaySignal<T>): Promise<ReplayResult> {
   const batchSize = o.batchSize ?? 512;
   const log = o.log ?? (() => {});
-  const spansDir = path.join(o.dir, DIR_SPANS);
-  if (!fs.existsSync(spansDir)) throw new QueryError(`no spans to replay: ${spansDir} does not exist (is --dir the telemetry directory?)`);
+  const spansDir = path.join(o.dir, signal.folder);
+  if (!fs.existsSync(spansDir)) throw new QueryError(`no ${signal.what} to replay: ${spansDir} does not exist (is --dir the telemetry directory?)`);
   const progressFile = progressPath(o.dir, o.url);
   const progress = loadProgress(progressFile, o.url);
   const result: ReplayResult = { url: o.url, progressFile, spans: 0, batches: 0, badLines: 0, files: [], upToDate: 0 };
-  const converter = new RowConverter();
-  const exporter = o.dryRun ? undefined
-    : o.exporter ?? createOtlpTraceExporter({ url: o.url, protocol: o.protocol, headers: o.headers, timeoutMillis: o.timeoutMillis ?? 10_000 });
+  const exporter = o.dryRun ? undefined : signal.exporter();
 
-  let batch: ReadableSpan[] = [];
+  let batch: T[] = [];
   // How far each file will have been sent once the current batch is accepted.
   let marks = new Map<string, FileProgress>();
 
-  const send = (spans: ReadableSpan[]): Promise<ExportResult> => new Promise((resolve) => {
+  const send = (spans: T[]): Promise<ExportResult> => new Promise((resolve) => {
     try {
       exporter!.export(spans, resolve);
     } catch (err) {
@@ -174,7 +199,7 @@ export async function replaySpans(o: ReplayOptions): Promise<ReplayResult> {
         mark.updatedAt = new Date().toISOString();
         if (line.trim()) {
           try {
-            batch.push(converter.toSpan(JSON.parse(line) as SpanRow));
+            batch.push(signal.convert(JSON.parse(line)));
             mark.spans++;
             entry.spans++;
           } catch (err) {
@@ -196,6 +221,6 @@ export async function replaySpans(o: ReplayOptions): Promise<ReplayResult> {
     await exporter?.shutdown().catch(() => {});
   }
   const parquet = fs.readdirSync(spansDir).filter((n) => n.endsWith('.parquet')).length;
-  if (parquet) log(`note: ${parquet} Parquet file${parquet === 1 ? '' : 's'} in spans/ (from agent-otel compact) are not replayed; replay before compacting`);
+  if (parquet) log(`note: ${parquet} Parquet file${parquet === 1 ? '' : 's'} in ${signal.folder}/ (from agent-otel compact) are not replayed; replay before compacting`);
   return result;
 }

@@ -27,7 +27,8 @@ export class RowConverter {
   private readonly resources = new Map<string, Resource>();
   private readonly scopes = new Map<string, InstrumentationScope>();
 
-  private resourceOf(row: SpanRow): Resource {
+  /** The row's resource (as written with it; else just its service name), one object per distinct resource. */
+  resourceOf(row: Pick<SpanRow, 'resource' | 'service_name'>): Resource {
     const attrs = row.resource && typeof row.resource === 'object' ? row.resource : { 'service.name': row.service_name };
     const key = JSON.stringify(attrs);
     let r = this.resources.get(key);
@@ -35,8 +36,8 @@ export class RowConverter {
     return r;
   }
 
-  private scopeOf(row: SpanRow): InstrumentationScope {
-    const name = row.scope?.name ?? 'unknown';
+  scopeOf(row: { scope?: { name?: string | null; version?: string | null } | null }, fallback = 'unknown'): InstrumentationScope {
+    const name = row.scope?.name ?? fallback;
     const version = row.scope?.version ?? undefined;
     const key = `${name}\u0000${version ?? ''}`;
     let s = this.scopes.get(key);
