@@ -6,14 +6,14 @@ import { runFixture, tmpDir, waitFor } from './util.js';
 
 const dbOf = (dir: string) => path.join(dir, 'telemetry.duckdb');
 const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-const loaded = (dir: string, files: number, spans: number, metrics: number, upToDate: number) =>
-  `loaded ${n(files, 'file')}, ${n(spans + metrics, 'row')} (${n(spans, 'span')}, ${n(metrics, 'metric point')}) ` +
+const loaded = (dir: string, files: number, spans: number, metrics: number, upToDate: number, logs = 0) =>
+  `loaded ${n(files, 'file')}, ${n(spans + metrics + logs, 'row')} (${n(spans, 'span')}, ${n(metrics, 'metric point')}, ${n(logs, 'log record')}) ` +
   `into ${dbOf(dir)}; ${n(upToDate, 'file')} already up to date\n`;
 
-/** The demo agent with the DuckDB exporter off: JSONL files only. */
+/** The demo agent as it runs by default: JSONL files only, no database work in the agent. */
 async function demoWithoutDb(): Promise<string> {
   const dir = tmpDir();
-  const r = await runFixture('../../examples/demo-agent/index.js', { AGENT_OTEL_DIR: dir, AGENT_OTEL_DUCKDB: 'false' });
+  const r = await runFixture('../../examples/demo-agent/index.js', { AGENT_OTEL_DIR: dir });
   expect(r.code).toBe(0);
   expect(fs.existsSync(dbOf(dir))).toBe(false);
   return dir;
@@ -68,30 +68,37 @@ describe('agent-otel ingest', () => {
     expect((await runCli(['ingest', '--dir', dir])).stdout).toBe(loaded(dir, 0, 0, 0, 2));
   });
 
-  it('says clearly when a running agent holds the database, and recovers the rows once it is gone', async () => {
+  it('says clearly when another process holds the database, and recovers the rows once it is gone', async () => {
     const dir = tmpDir();
-    const holder = runFixture('hold-db.mjs', {}, [dir, '3']);
+    const holder = runFixture('hold-duckdb.mjs', {}, [dir]);
     let ready = '';
     holder.child.stdout!.on('data', (d) => { ready += d; });
     await waitFor(() => ready.includes('ready'), 20_000, 'the holder');
-    // Another agent runs meanwhile: the database is held, so its rows only reach the JSONL files.
+    // An agent runs meanwhile: it never needs the database, its rows reach the JSONL files.
     const other = await runFixture('writer.mjs', {}, [dir, 'W', '50']);
     expect(other.code).toBe(0);
 
     const held = await runCli(['ingest', '--dir', dir]);
     expect(held.code).toBe(1);
     expect(held.stdout).toBe('');
-    expect(held.stderr).toBe(`agent-otel: ${dbOf(dir)} is held by another process (PID ${holder.child.pid}): a running agent ` +
-      'keeps it open while it runs; run ingest once it has exited (queries read the JSONL files meanwhile)\n');
+    expect(held.stderr).toBe(`agent-otel: ${dbOf(dir)} is held by another process (PID ${holder.child.pid}); ` +
+      'run ingest again once it is done (queries read the JSONL files meanwhile)\n');
 
     holder.child.kill('SIGKILL');
     expect((await holder).signal).toBe('SIGKILL');
     const r = await runCli(['ingest', '--dir', dir]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^loaded [12] files?, \d+ rows \(50 spans, \d+ metric points\)/);
+    expect(r.stdout).toMatch(/^loaded [12] files?, \d+ rows \(50 spans, \d+ metric points, 0 log records\)/);
     expect(await sqlCount(dir, "SELECT count(*) FROM spans WHERE name LIKE 'W-%'", 'duckdb')).toBe(50);
     expect(await sqlCount(dir, 'SELECT count(*) FROM spans', 'duckdb')).toBe(jsonlLines(dir, 'spans').length);
     expect(await sqlCount(dir, 'SELECT count(*) FROM metrics', 'duckdb')).toBe(jsonlLines(dir, 'metrics').length);
+  });
+
+  it('shows a progress bar with rows/s on stderr', async () => {
+    const dir = await demoWithoutDb();
+    const r = await runCli(['ingest', '--dir', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^ingest: \[#{20}\] 100% 2\/2 files, \d+ rows/m);
   });
 
   it('loads the other files when one has a line that does not parse, and names it (exit 1)', async () => {

@@ -31,10 +31,21 @@ async function work(n = 20): Promise<void> {
   }
 }
 
-describe('DuckDB exporter', () => {
-  it('is on by default: after shutdown telemetry.duckdb holds exactly the JSONL rows, checkpointed and closed', async () => {
+describe('DuckDB in the agent', () => {
+  it('by default the agent does no database work: only JSONL files, no telemetry.duckdb, no writer', async () => {
     const dir = tmpDir();
     handle = registerTelemetry({ dir });
+    await work(5);
+    await handle.shutdown();
+    expect(fs.existsSync(path.join(dir, 'telemetry.duckdb'))).toBe(false);
+    expect(handle.exporters.duckdb).toBeUndefined();
+    expect(handle.health().duckdb).toBeUndefined();
+    expect((await readSpans(dir)).length).toBe(15);
+  });
+
+  it("duckdb: 'live': after shutdown telemetry.duckdb holds exactly the JSONL rows, checkpointed and closed", async () => {
+    const dir = tmpDir();
+    handle = registerTelemetry({ dir, duckdb: 'live' });
     await work();
     await handle.shutdown();
     const file = path.join(dir, 'telemetry.duckdb');
@@ -58,28 +69,48 @@ describe('DuckDB exporter', () => {
     for (const r of held) expect(Number(r.bytes)).toBe(fs.statSync(path.join(dir, String(r.file))).size);
   });
 
-  it('loads while the agent runs (within a few seconds), not only at shutdown', async () => {
+  it("duckdb: 'live' loads while the agent runs (within a few seconds), and holds the file only while it loads", async () => {
     const dir = tmpDir();
-    handle = registerTelemetry({ dir });
+    handle = registerTelemetry({ dir, duckdb: 'live' });
     await work(5);
+    await handle.forceFlush();
     await waitFor(() => (handle!.health().duckdb?.loaded.spans ?? 0) >= 15, 5000, 'rows in DuckDB');
     expect(handle.health().duckdb).toMatchObject({ lagging: false, file: path.join(dir, 'telemetry.duckdb') });
     expect(handle.health().duckdb?.lastLoadAt).toBeTruthy();
+    // between loads the file is free: another process opens it for writing
+    const other = runFixture('hold-duckdb.mjs', {}, [dir]);
+    let out = '';
+    other.child.stdout!.on('data', (d) => { out += d; });
+    await waitFor(() => out.includes('ready') || other.child.exitCode !== null, 20_000, 'the other process');
+    other.child.kill('SIGKILL');
+    expect((await other).stderr).toBe('');
+    expect(out).toBe('ready\n');
   });
 
-  it('duckdb: false and AGENT_OTEL_DUCKDB=false turn it off', async () => {
+  it('duckdb: false and AGENT_OTEL_DUCKDB=false turn it off; AGENT_OTEL_DUCKDB=live turns the live loads on', async () => {
     const dir = tmpDir();
-    handle = registerTelemetry({ dir, duckdb: false });
+    handle = registerTelemetry({ dir, duckdb: false, jsonl: false });
     await work(1);
     await handle.shutdown();
     expect(fs.existsSync(path.join(dir, 'telemetry.duckdb'))).toBe(false);
     const dir2 = tmpDir();
     process.env.AGENT_OTEL_DUCKDB = 'false';
-    handle = registerTelemetry({ dir: dir2 });
+    handle = registerTelemetry({ dir: dir2, jsonl: false });
     await work(1);
     await handle.shutdown();
     expect(fs.existsSync(path.join(dir2, 'telemetry.duckdb'))).toBe(false);
-    expect((await readSpans(dir2)).length).toBe(3);
+    const dir3 = tmpDir();
+    process.env.AGENT_OTEL_DUCKDB = 'live';
+    handle = registerTelemetry({ dir: dir3 });
+    expect(handle.config.duckdb).toBe('live');
+    await work(1);
+    await handle.shutdown();
+    const [c] = await queryDb(path.join(dir3, 'telemetry.duckdb'), 'SELECT count(*) AS n FROM spans');
+    expect(Number(c!.n)).toBe(3);
+    process.env.AGENT_OTEL_DUCKDB = 'sometimes';
+    expect(() => registerTelemetry({ dir: dir3 })).toThrow(/AGENT_OTEL_DUCKDB/);
+    delete process.env.AGENT_OTEL_DUCKDB;
+    expect(() => registerTelemetry({ dir: dir3, duckdb: 'yes' as never })).toThrow(/option duckdb must be true, false or 'live'/);
   });
 
   it('without JSONL, writes the database directly', async () => {
@@ -94,28 +125,32 @@ describe('DuckDB exporter', () => {
     expect(Number(m!.n)).toBeGreaterThan(0);
   });
 
-  it('when another process holds the file: warns once, keeps JSONL going, loses nothing', async () => {
+  it("duckdb: 'live' when another process holds the file: warns once, keeps JSONL going, catches up once it is free", async () => {
     const dir = tmpDir();
-    const holder = runFixture('hold-db.mjs', {}, [dir, '2']);
+    const holder = runFixture('hold-duckdb.mjs', {}, [dir]);
     await new Promise<void>((resolve) => holder.child.stdout!.on('data', () => resolve()));
     const warnings: string[] = [];
     try {
-      handle = registerTelemetry({ dir, logLevel: 'none' });
+      handle = registerTelemetry({ dir, logLevel: 'none', duckdb: 'live' });
       diag.setLogger({ error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
       await work(10);
       await handle.forceFlush();
+      await new Promise((r) => setTimeout(r, 2500)); // two turns that find the file held
+      expect(handle.health().duckdb).toMatchObject({ lagging: true, loaded: { spans: 0 } });
+      holder.child.kill('SIGKILL');
+      await holder;
       await work(10);
       await handle.shutdown();
     } finally {
       diag.disable();
       holder.child.kill('SIGKILL');
-      await holder;
     }
     const held = warnings.filter((w) => w.includes('telemetry.duckdb is in use by another process'));
     expect(held).toHaveLength(1);
-    expect(warnings.filter((w) => w.includes('DuckDB'))).toEqual([]); // one cause, one message
+    expect(warnings.filter((w) => w.startsWith('agent-otel:'))).toEqual(held); // one cause, one message
     expect(handle!.health().dropped.spans).toBe(0);
-    const mine = (await readSpans(dir)).filter((s) => s.service_name !== 'holder');
-    expect(mine).toHaveLength(60);
+    expect(await readSpans(dir)).toHaveLength(60);
+    const [c] = await queryDb(path.join(dir, 'telemetry.duckdb'), 'SELECT count(*) AS n FROM spans');
+    expect(Number(c!.n)).toBe(60);
   });
 });

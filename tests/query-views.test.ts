@@ -5,7 +5,7 @@ import { QueryError, QuerySession } from '../dist/src/query/session.js';
 import { readSpans, runFixture, tmpDir } from './util.js';
 import type { SpanRow } from '../dist/semconv/schema.js';
 
-/** A store made by the demo, plus a crashed run and rows written by a process without DuckDB. */
+/** A store made by the demo, plus a crashed run (JSONL files only: agents do no database work). */
 let dir: string;
 let spans: SpanRow[];
 let crashedRunId: string;
@@ -14,7 +14,7 @@ beforeAll(async () => {
   dir = tmpDir();
   const demo = await runFixture('../../examples/demo-agent/index.js', { AGENT_OTEL_DIR: dir });
   expect(demo.code).toBe(0);
-  const crash = runFixture('crash-run.mjs', { AGENT_OTEL_DUCKDB: 'false' }, [dir]);
+  const crash = runFixture('crash-run.mjs', {}, [dir]);
   crashedRunId = await new Promise<string>((resolve) => crash.child.stdout!.on('data', (d) => resolve(JSON.parse(String(d)).runId)));
   await new Promise((r) => setTimeout(r, 1200));
   crash.child.kill('SIGKILL');
@@ -34,17 +34,37 @@ async function ask(source: 'auto' | 'files' | 'duckdb', sql: string, d = dir) {
 const ops = (op: string) => spans.filter((s) => s.attributes['gen_ai.operation.name'] === op);
 
 describe('ready views', () => {
-  it('give the same answers from the JSONL files and from the database plus what it lacks', async () => {
+  it('give the same answers from the JSONL files and from the database, which the first query brings up to date', async () => {
     const sql = `SELECT (SELECT count(*) FROM spans) s, (SELECT count(*) FROM metrics) m, (SELECT count(*) FROM llm_calls) l,
       (SELECT count(*) FROM tool_calls) t, (SELECT count(*) FROM agent_runs) r`;
     const files = await ask('files', sql);
-    const auto = await ask('auto', sql);
     expect(files.source).toBe('files');
-    expect(auto.source).toBe('duckdb+files'); // the crashed process wrote JSONL only
+    expect(fs.existsSync(path.join(dir, 'telemetry.duckdb'))).toBe(false); // neither the agents nor --source files made it
+    await expect(ask('duckdb', sql)).rejects.toThrow(/no telemetry\.duckdb/);
+    const auto = await ask('auto', sql);
+    expect(auto.source).toBe('duckdb'); // every row loaded first
+    expect(auto.notes).toEqual([]);
     expect(auto.rows).toEqual(files.rows);
     expect(Number(files.rows[0]!.s)).toBe(spans.length);
-    const dbOnly = await ask('duckdb', 'SELECT count(*) n FROM spans');
-    expect(Number(dbOnly.rows[0]!.n)).toBe(spans.filter((s) => s.service_name === 'demo-research-agent').length);
+    const dbOnly = await ask('duckdb', sql);
+    expect(dbOnly.rows).toEqual(files.rows);
+  });
+
+  it('rows a file gains after the database was brought up to date are loaded by the next query, once', async () => {
+    const d = tmpDir();
+    fs.cpSync(path.join(dir, 'spans'), path.join(d, 'spans'), { recursive: true });
+    const count = 'SELECT count(*) n, count(DISTINCT span_id) u FROM spans';
+    expect((await ask('auto', count, d)).rows).toEqual([{ n: String(spans.length), u: String(spans.length) }]);
+    const file = path.join(d, 'spans', fs.readdirSync(path.join(d, 'spans')).sort().at(-1)!);
+    const [first] = fs.readFileSync(file, 'utf8').split('\n');
+    const late = (id: string) => first!.replace(/"span_id":"[0-9a-f]+"/, `"span_id":"${id}"`) + '\n';
+    fs.appendFileSync(file, late('00000000000000a1') + late('00000000000000a2').slice(0, 30));
+    const r = await ask('auto', count, d);
+    expect(r.rows).toEqual([{ n: String(spans.length + 1), u: String(spans.length + 1) }]); // the torn line waits
+    expect((await ask('duckdb', count, d)).rows).toEqual(r.rows);
+    fs.appendFileSync(file, late('00000000000000a2').slice(30));
+    expect((await ask('auto', count, d)).rows).toEqual([{ n: String(spans.length + 2), u: String(spans.length + 2) }]);
+    expect((await ask('duckdb', count, d)).rows).toEqual([{ n: String(spans.length + 2), u: String(spans.length + 2) }]);
   });
 
   it('llm_calls has provider, model, tokens, duration, status, agent and run per call', async () => {
@@ -85,16 +105,17 @@ describe('ready views', () => {
       [plannerSpan.attributes['agent.run.input_tokens'], plannerSpan.attributes['agent.items.discovered'], plannerSpan.duration_ms]);
   });
 
-  it('reads the files when a running agent holds the database, and says so', async () => {
+  it('reads the files when another process holds the database, and says so', async () => {
     const d = tmpDir();
-    const holder = runFixture('hold-db.mjs', {}, [d, '4']);
+    fs.cpSync(path.join(dir, 'spans'), path.join(d, 'spans'), { recursive: true });
+    const holder = runFixture('hold-duckdb.mjs', {}, [d]);
     await new Promise<void>((resolve) => holder.child.stdout!.on('data', () => resolve()));
     try {
       const r = await ask('auto', 'SELECT count(*) n FROM agent_runs', d);
       expect(r.source).toBe('files');
-      expect(r.notes.join()).toMatch(/telemetry\.duckdb is held by a running agent; reading the JSONL\/Parquet files/);
-      expect(Number(r.rows[0]!.n)).toBe(4);
-      await expect(ask('duckdb', 'SELECT 1', d)).rejects.toThrow(/held by a running agent; query the files instead/);
+      expect(r.notes.join()).toMatch(/telemetry\.duckdb is held by another process; reading the JSONL\/Parquet files/);
+      expect(Number(r.rows[0]!.n)).toBe(ops('invoke_agent').length + 1);
+      await expect(ask('duckdb', 'SELECT 1', d)).rejects.toThrow(/held by another process; query the files instead/);
     } finally {
       holder.child.kill('SIGKILL');
       await holder;
