@@ -1,4 +1,5 @@
-import { createContextKey, metrics, trace, type Attributes, type Context, type Histogram, type Meter, type ObservableResult, type Tracer } from '@opentelemetry/api';
+import { createContextKey, metrics, trace, type Attributes, type Context, type Meter, type Observable, type ObservableResult, type Tracer } from '@opentelemetry/api';
+import { HistogramBatches, type BatchedHistogram } from './batchedHistogram.js';
 import * as M from '../../semconv/metrics.js';
 import { SCOPE_NAME } from '../../semconv/spans.js';
 import { VERSION } from '../version.js';
@@ -31,6 +32,8 @@ export const insideInvocation = (ctx: Context): boolean => ctx.getValue(INVOCATI
  * string key and a Map lookup, which matters on the helpers' path (several counters per call).
  */
 export class Tally {
+  /** The observable instrument it reports through (set by tally()). */
+  instrument?: Observable;
   private readonly entries = new Map<string, { attributes: Attributes; value: number }>();
 
   add(value: number, attributes: Attributes): void {
@@ -64,8 +67,12 @@ export function tally(meter: Meter, kind: 'counter' | 'upDown', name: string, op
   const t = new Tally();
   const instrument = kind === 'counter' ? meter.createObservableCounter(name, options) : meter.createObservableUpDownCounter(name, options);
   instrument.addCallback((result) => t.observe(result));
+  t.instrument = instrument;
   return t;
 }
+
+/** A histogram the helpers record into: values batched per attribute set (batchedHistogram.ts). */
+export type Histogram = Pick<BatchedHistogram, 'record'>;
 
 /** The GenAI metrics of the latest conventions (OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental). */
 export interface LatestGenAiInstruments {
@@ -105,10 +112,10 @@ let state: State | undefined;
 let captureContent = false;
 let genAiLatest = false;
 
-function createLatest(meter: Meter): LatestGenAiInstruments {
+function createLatest(meter: Meter, batches: HistogramBatches): LatestGenAiInstruments {
   const tokens = (name: string, description: string) => tally(meter, 'counter', name, { unit: M.UNIT_TOKEN, description });
   const histogram = (name: string, unit: string, description: string, buckets: number[]) =>
-    meter.createHistogram(name, { unit, description, advice: { explicitBucketBoundaries: buckets } });
+    batches.add(meter.createHistogram(name, { unit, description, advice: { explicitBucketBoundaries: buckets } }));
   return {
     inferenceDuration: histogram(M.METRIC_GEN_AI_INFERENCE_DURATION, M.UNIT_SECONDS, 'GenAI client inference operation duration', M.BUCKETS_OPERATION_DURATION),
     usage: {
@@ -129,30 +136,36 @@ function createLatest(meter: Meter): LatestGenAiInstruments {
 
 function createInstruments(): Instruments {
   const meter = metrics.getMeter(SCOPE_NAME, VERSION);
-  return {
-    latest: genAiLatest ? createLatest(meter) : undefined,
-    tokenUsage: meter.createHistogram(M.METRIC_GEN_AI_TOKEN_USAGE, {
+  const batches = new HistogramBatches();
+  const histogram = (name: string, options: Parameters<Meter['createHistogram']>[1]) => batches.add(meter.createHistogram(name, options));
+  const instruments: Instruments = {
+    latest: genAiLatest ? createLatest(meter, batches) : undefined,
+    tokenUsage: histogram(M.METRIC_GEN_AI_TOKEN_USAGE, {
       unit: M.UNIT_TOKEN, description: 'Number of input and output tokens used per GenAI operation',
       advice: { explicitBucketBoundaries: M.BUCKETS_TOKEN_USAGE },
     }),
-    operationDuration: meter.createHistogram(M.METRIC_GEN_AI_OPERATION_DURATION, {
+    operationDuration: histogram(M.METRIC_GEN_AI_OPERATION_DURATION, {
       unit: M.UNIT_SECONDS, description: 'Duration of GenAI operations',
       advice: { explicitBucketBoundaries: M.BUCKETS_OPERATION_DURATION },
     }),
     runs: tally(meter, 'counter', M.METRIC_AGENT_RUNS, { unit: M.UNIT_RUN, description: 'Agent runs finished, by agent, kind and status' }),
-    runDuration: meter.createHistogram(M.METRIC_AGENT_RUN_DURATION, {
+    runDuration: histogram(M.METRIC_AGENT_RUN_DURATION, {
       unit: M.UNIT_SECONDS, description: 'Duration of agent runs',
       advice: { explicitBucketBoundaries: M.BUCKETS_RUN_DURATION },
     }),
     runsActive: tally(meter, 'upDown', M.METRIC_AGENT_RUNS_ACTIVE, { unit: M.UNIT_RUN, description: 'Agent runs in progress' }),
     items: tally(meter, 'counter', M.METRIC_AGENT_ITEMS, { unit: M.UNIT_ITEM, description: 'Work items reported by runs, by outcome' }),
     toolCalls: tally(meter, 'counter', M.METRIC_AGENT_TOOL_CALLS, { unit: M.UNIT_CALL, description: 'Tool calls, by tool and outcome' }),
-    toolDuration: meter.createHistogram(M.METRIC_AGENT_TOOL_DURATION, {
+    toolDuration: histogram(M.METRIC_AGENT_TOOL_DURATION, {
       unit: M.UNIT_SECONDS, description: 'Duration of tool calls',
       advice: { explicitBucketBoundaries: M.BUCKETS_TOOL_DURATION },
     }),
     errors: tally(meter, 'counter', M.METRIC_AGENT_ERRORS, { unit: M.UNIT_ERROR, description: 'Errors in runs, LLM calls, tool calls and workflows' }),
   };
+  // Before each collection (the SDK runs a meter's callbacks before it reads its storages), the
+  // batched histogram values go into the SDK's storage.
+  if (instruments.runs.instrument) meter.addBatchObservableCallback(() => batches.flush(), [instruments.runs.instrument]);
+  return instruments;
 }
 
 /**
