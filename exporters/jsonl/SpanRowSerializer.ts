@@ -11,7 +11,8 @@ import { resourceTail, serializeSpanHead } from './serializeSpan.js';
  */
 export class SpanRowSerializer {
   private lastResource: Resource | undefined;
-  private lastTail = '';
+  /** The resource tail, encoded once: copying ~500 bytes costs less than encoding them on every row. */
+  private lastTail: Buffer = Buffer.alloc(0);
   private scratch = Buffer.allocUnsafe(1024 * 1024);
 
   constructor(private readonly drops?: DropCounter) {}
@@ -22,24 +23,28 @@ export class SpanRowSerializer {
     let failed = 0;
     for (let i = 0; i < spans.length; i++) {
       const span = spans[i]!;
-      let row: string;
+      let head: string;
+      let tail: Buffer;
       try {
-        row = serializeSpanHead(span) + this.tailFor(span.resource);
+        head = serializeSpanHead(span);
+        tail = this.tailFor(span.resource);
       } catch {
         failed++;
         continue;
       }
-      if (off + row.length * 3 > this.scratch.length) this.grow(off + row.length * 3);
-      off += this.scratch.write(row, off, 'utf8');
+      const need = off + head.length * 3 + tail.length;
+      if (need > this.scratch.length) this.grow(need);
+      off += this.scratch.write(head, off, 'utf8');
+      off += tail.copy(this.scratch, off);
     }
     if (failed) this.drops?.add('spans', 'serialize_failed', failed);
     return this.scratch.subarray(0, off);
   }
 
-  private tailFor(resource: Resource): string {
+  private tailFor(resource: Resource): Buffer {
     if (resource !== this.lastResource) {
+      this.lastTail = Buffer.from(resourceTail(resource.attributes as Record<string, unknown>), 'utf8');
       this.lastResource = resource;
-      this.lastTail = resourceTail(resource.attributes as Record<string, unknown>);
     }
     return this.lastTail;
   }

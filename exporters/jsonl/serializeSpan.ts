@@ -27,6 +27,9 @@ const keyJsonCache = new Map<string, string>();
 // or surrogate).
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
+/** `JSON.stringify(s)` for a string, without the call for the usual plain text. */
+const stringJson = (s: string): string => (PLAIN.test(s) ? '"' + s + '"' : JSON.stringify(s));
+
 function keyJson(key: string): string {
   let json = keyJsonCache.get(key);
   if (json === undefined) {
@@ -44,7 +47,7 @@ export function attributesJson(attributes: Attributes): string {
     const key = keys[i]!;
     const v: unknown = attributes[key];
     let json: string;
-    if (typeof v === 'string') json = PLAIN.test(v) ? '"' + v + '"' : JSON.stringify(v);
+    if (typeof v === 'string') json = stringJson(v);
     else if (typeof v === 'number') json = Number.isFinite(v) ? String(v) : 'null';
     else if (typeof v === 'boolean') json = v ? 'true' : 'false';
     else if (v === undefined) continue; // JSON.stringify leaves the key out
@@ -86,7 +89,7 @@ export function serializeSpanHead(span: ReadableSpan): string {
   return '{"trace_id":"' + ctx.traceId +
     '","span_id":"' + ctx.spanId +
     '","parent_span_id":' + (parent ? '"' + parent + '"' : 'null') +
-    ',"name":' + JSON.stringify(span.name) +
+    ',"name":' + stringJson(span.name) +
     ',"kind":' + KINDS[span.kind] +
     ',"start_time":"' + isoMicros(span.startTime) +
     '","end_time":"' + isoMicros(span.endTime) +
