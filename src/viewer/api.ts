@@ -139,9 +139,8 @@ async function charts(store: ViewerStore, cutoff: string | undefined) {
 // ------------------------------------------------------------------ routes
 
 /** The JSON endpoints under /api: a fixed set, each with its own validated parameters. */
-export function createApi(store: ViewerStore, o: ApiOptions): Hono {
+export function createApi(store: ViewerStore, o: ApiOptions, logs = new ViewerLogs(store.dir)): Hono {
   const api = new Hono();
-  const logs = new ViewerLogs(store.dir);
   const q = (c: Context) => new URL(c.req.url).searchParams;
 
   api.get('/info', (c) => {

@@ -5,6 +5,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { Hono, type Context } from 'hono';
 import { QueryError, type Source } from '../query/session.js';
 import { createApi } from './api.js';
+import { ViewerLogs } from './logs.js';
 import { loadAssets } from './assets.js';
 import { ParamError } from './params.js';
 import { ViewerStore } from './store.js';
@@ -98,7 +99,7 @@ export function crossSite(req: { path: string; header(name: string): string | un
 }
 
 /** The whole app: security headers, the Host and cross-site checks, the page and its assets, the API. */
-export function createApp(store: ViewerStore, o: { jaegerUrl?: string; pollMs: number; allowedHosts?: Set<string> }): Hono {
+export function createApp(store: ViewerStore, o: { jaegerUrl?: string; pollMs: number; allowedHosts?: Set<string> }, logs = new ViewerLogs(store.dir)): Hono {
   const assets = loadAssets();
   const app = new Hono();
   app.use('*', async (c, next) => {
@@ -118,7 +119,7 @@ export function createApp(store: ViewerStore, o: { jaegerUrl?: string; pollMs: n
     await next();
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(k, v);
   });
-  app.route('/api', createApi(store, o));
+  app.route('/api', createApi(store, o, logs));
   const notFound = (c: Context) => (c.req.path.startsWith('/api/') ? c.json({ error: `no endpoint ${c.req.path}` }, 404) : c.text('not found\n', 404));
   app.get('*', (c) => {
     const asset = assets.get(c.req.path);
@@ -150,12 +151,13 @@ export async function startViewer(o: ViewerOptions): Promise<Viewer> {
   const jaegerUrl = o.jaegerUrl ? jaegerBase(o.jaegerUrl) : undefined;
   const pollMs = o.pollMs ?? 2000;
   const store = await ViewerStore.open({ dir: o.dir, source: o.source, pollMs });
+  const logs = new ViewerLogs(store.dir); // its own in-memory DuckDB, closed with the viewer
   const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   // Filled once the port is known (0 picks one); empty until then, so nothing is answered before.
   const allowedHosts = loopback ? new Set<string>() : undefined;
   let server: Server;
   try {
-    const app = createApp(store, { jaegerUrl, pollMs, allowedHosts });
+    const app = createApp(store, { jaegerUrl, pollMs, allowedHosts }, logs);
     server = createAdaptorServer({ fetch: app.fetch }) as Server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => reject(err.code === 'EADDRINUSE'
@@ -166,6 +168,7 @@ export async function startViewer(o: ViewerOptions): Promise<Viewer> {
       server.listen(port, bare, () => resolve());
     });
   } catch (err) {
+    logs.close();
     await store.close();
     throw err;
   }
@@ -183,6 +186,7 @@ export async function startViewer(o: ViewerOptions): Promise<Viewer> {
         server.close(() => resolve());
         server.closeAllConnections?.();
       });
+      logs.close();
       await store.close();
     })()),
   };
