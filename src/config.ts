@@ -27,14 +27,14 @@ export interface TelemetryOptions extends GovernanceOptions {
   /** Write JSONL files (default true; env AGENT_OTEL_JSONL). */
   jsonl?: boolean;
   /**
-   * `<dir>/telemetry.duckdb`, the database queries read: a materialized view of the JSONL files.
-   * `true` (default): the agent writes the files only, and whichever reader needs the database (a query,
-   * the viewer, `agent-otel ingest`) brings it up to date first. `'live'`: the agent also loads what it
-   * wrote every second, holding the file for one load at a time. `false`: no database work in the agent.
-   * With `jsonl: false` the database is the only local store: `true` and `'live'` write it directly.
-   * Env AGENT_OTEL_DUCKDB: true, false, live.
+   * Who keeps `<dir>/telemetry.duckdb` (a materialized view of the JSONL files, what queries read) up to
+   * date. `'readers'` (default): the agent writes the files only, and whichever reader needs the
+   * database (a query, the viewer, `agent-otel ingest`) brings it up to date first. `'live'` (or `true`):
+   * the agent also loads what it wrote every second, holding the file for one load at a time. `false`:
+   * no database work in the agent. With `jsonl: false` the database is the only local store, and anything
+   * but `false` writes it directly. Env AGENT_OTEL_DUCKDB: readers, live, true, false.
    */
-  duckdb?: boolean | 'live';
+  duckdb?: boolean | 'live' | 'readers';
   /** Record prompts, completions and tool arguments/results (env OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT; default false). */
   captureContent?: boolean;
   /** Start a new JSONL file past this size: bytes or '64MiB' (env AGENT_OTEL_MAX_FILE_SIZE). */
@@ -199,16 +199,16 @@ function bool(value: unknown, name: string): boolean {
 }
 
 function duckdbMode(value: unknown, name: string): ResolvedConfig['duckdb'] {
-  if (value === 'live') return 'live';
-  if (value === true) return 'readers';
+  if (value === 'live' || value === true) return 'live';
+  if (value === 'readers') return 'readers';
   if (value === false) return false;
-  throw new AgentOtelConfigError(`${name} must be true, false or 'live'; got ${JSON.stringify(value)}`);
+  throw new AgentOtelConfigError(`${name} must be 'readers', 'live', true or false; got ${JSON.stringify(value)}`);
 }
 
-/** AGENT_OTEL_DUCKDB: true/1, false/0 or live. */
-function duckdbEnv(): boolean | 'live' | undefined {
-  const v = process.env.AGENT_OTEL_DUCKDB;
-  return v?.trim().toLowerCase() === 'live' ? 'live' : env.bool('AGENT_OTEL_DUCKDB');
+/** AGENT_OTEL_DUCKDB: readers, live, or true/1, false/0. */
+function duckdbEnv(): boolean | 'live' | 'readers' | undefined {
+  const v = process.env.AGENT_OTEL_DUCKDB?.trim().toLowerCase();
+  return v === 'live' || v === 'readers' ? v : env.bool('AGENT_OTEL_DUCKDB');
 }
 
 function str(value: unknown, name: string): string {

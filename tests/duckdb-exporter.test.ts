@@ -87,7 +87,14 @@ describe('DuckDB in the agent', () => {
     expect(out).toBe('ready\n');
   });
 
-  it('duckdb: false and AGENT_OTEL_DUCKDB=false turn it off; AGENT_OTEL_DUCKDB=live turns the live loads on', async () => {
+  it('duckdb: false and AGENT_OTEL_DUCKDB=false turn it off; true and AGENT_OTEL_DUCKDB=live turn the live loads on', async () => {
+    const dir0 = tmpDir();
+    handle = registerTelemetry({ dir: dir0, duckdb: true });
+    expect([handle.config.duckdb, !!handle.exporters.duckdb]).toEqual(['live', true]);
+    await handle.shutdown();
+    handle = registerTelemetry({ dir: dir0, duckdb: 'readers' });
+    expect([handle.config.duckdb, !!handle.exporters.duckdb]).toEqual(['readers', false]);
+    await handle.shutdown();
     const dir = tmpDir();
     handle = registerTelemetry({ dir, duckdb: false, jsonl: false });
     await work(1);
@@ -110,7 +117,7 @@ describe('DuckDB in the agent', () => {
     process.env.AGENT_OTEL_DUCKDB = 'sometimes';
     expect(() => registerTelemetry({ dir: dir3 })).toThrow(/AGENT_OTEL_DUCKDB/);
     delete process.env.AGENT_OTEL_DUCKDB;
-    expect(() => registerTelemetry({ dir: dir3, duckdb: 'yes' as never })).toThrow(/option duckdb must be true, false or 'live'/);
+    expect(() => registerTelemetry({ dir: dir3, duckdb: 'yes' as never })).toThrow(/option duckdb must be 'readers', 'live', true or false/);
   });
 
   it('without JSONL, writes the database directly', async () => {
