@@ -1,6 +1,6 @@
 // agent-otel in its own process, from the built package at the repository root (../../dist; run
 // `npm run build` first), with the root's OpenTelemetry (SDK 3.x, API 1.10):
-// `node --expose-gc agent-otel.js <duckdb-false|default|default-otlp>`. The iteration is
+// `node --expose-gc agent-otel.js <duckdb-false|default|default-otlp|duckdb-live>`. The iteration is
 // withAgentRun → withLlmCall (recordUsage) → withToolCall, as in ../iteration.js, against the root
 // SDK's bare provider (../lib.js bareSdk(): BatchSpanProcessor + no-op exporter) in the same process.
 import fs from 'node:fs';
@@ -14,6 +14,8 @@ const options = {
   'duckdb-false': { duckdb: false },
   default: {},
   'default-otlp': { otlp: { endpoint: sink, protocol: 'http/protobuf' } },
+  // The DuckDB exporter in the agent process (the default before the database became a view of the files).
+  'duckdb-live': { duckdb: 'live' },
 }[variant];
 if (!options) throw new Error(`unknown variant ${variant}`);
 if (variant === 'default-otlp' && !sink) throw new Error('ANCHORS_SINK is not set (run.js starts the sink)');

@@ -27,6 +27,7 @@ const ANCHORS = [
   { name: 'agent-otel-duckdb-false', label: '**agent-otel, `duckdb: false`**', file: 'agent-otel.js', args: ['duckdb-false'] },
   { name: 'agent-otel-default', label: '**agent-otel, default**', file: 'agent-otel.js', args: ['default'] },
   { name: 'agent-otel-default-otlp', label: '**agent-otel, default + OTLP**', file: 'agent-otel.js', args: ['default-otlp'] },
+  { name: 'agent-otel-duckdb-live', label: 'agent-otel, `duckdb: \'live\'` (DuckDB exporter in the agent)', file: 'agent-otel.js', args: ['duckdb-live'] },
 ];
 
 function startSink() {
