@@ -51,7 +51,7 @@ export async function runDoctor(o: DoctorOptions): Promise<DoctorReport> {
 
   const packages = genAiPackages(project);
   let spans: ScopeCount[] = [];
-  let counts;
+  let counts: Awaited<ReturnType<typeof countSpans>>;
   try {
     counts = await countSpans(dir);
     spans = counts?.rows ?? [];

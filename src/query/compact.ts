@@ -111,7 +111,7 @@ async function compactFile(conn: DuckDBConnection, f: FilePart, staging: string,
  */
 async function catchUpDatabase(dir: string, todo: FilePart[], notes: string[]): Promise<void> {
   if (!fs.existsSync(path.join(dir, DUCKDB_FILE))) return;
-  let store;
+  let store: Awaited<ReturnType<typeof openStore>>;
   try {
     store = await openStore(dir);
   } catch (err) {

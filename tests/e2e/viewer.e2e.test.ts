@@ -129,7 +129,7 @@ describe('agent-otel ui in Chromium', () => {
     expect(shown.length).toBe(56);
     // nesting: each row's parent is the nearest row above it one level up
     shown.forEach((r, i) => {
-      if (r.depth === 0) return expect(r.parent).toBe('');
+      if (r.depth === 0) { expect(r.parent).toBe(''); return; }
       const above = shown.slice(0, i).reverse().find((x) => x.depth === r.depth - 1)!;
       expect(r.parent).toBe(above.id);
     });
