@@ -1,10 +1,11 @@
 import { context, type Attributes, type Context, type Histogram } from '@opentelemetry/api';
 import { countError } from '../pipeline/errorCounts.js';
+import { AttributeTrie } from './attributeTrie.js';
 
 /*
  * The SDK's Histogram.record() sorts and serializes the attributes on every measurement (hashAttributes,
  * ~1–2 µs with the redaction view), and the helpers record 5 histogram values per agent iteration. Here
- * a measurement costs a string key and a Map lookup: values are kept per attribute set and handed to the
+ * a measurement costs a few Map lookups (AttributeTrie): values are kept per attribute set and handed to the
  * SDK's own storage in one go — the attribute processing and hashing once per set and flush, then each
  * value straight into the set's accumulation. Flushed before every collection (an observable callback
  * of the same meter: the SDK runs those before it reads the storages, in async and sync collections
@@ -44,19 +45,9 @@ function storagesOf(h: Histogram): SyncStorage[] | undefined {
   return list;
 }
 
-/** Only plain values make a key that tells attribute sets apart (type-tagged: `true` is not `'true'`). */
-function keyOf(attributes: Attributes): string | undefined {
-  let key = '';
-  for (const k in attributes) {
-    const v = attributes[k];
-    if (v !== null && typeof v === 'object') return undefined; // arrays: recorded directly
-    key += k + '\u0001' + (typeof v)[0] + v + '\u0002';
-  }
-  return key;
-}
-
 export class BatchedHistogram implements Pick<Histogram, 'record'> {
-  private readonly pending = new Map<string, Pending>();
+  private readonly trie = new AttributeTrie<Pending>();
+  private readonly pending: Pending[] = [];
   private readonly storages: SyncStorage[] | undefined;
 
   constructor(readonly inner: Histogram) {
@@ -64,12 +55,12 @@ export class BatchedHistogram implements Pick<Histogram, 'record'> {
   }
 
   record(value: number, attributes: Attributes = {}): void {
-    const key = this.storages && typeof value === 'number' && value >= 0 ? keyOf(attributes) : undefined;
-    if (key === undefined) { this.inner.record(value, attributes); return; } // the SDK warns about bad values itself
-    let p = this.pending.get(key);
+    if (!this.storages || typeof value !== 'number' || !(value >= 0)) { this.inner.record(value, attributes); return; } // the SDK warns about bad values itself
+    const node = this.trie.node(attributes);
+    let p = node.entry;
     if (!p) {
-      if (this.pending.size >= MAX_SETS) { this.flush(); this.pending.clear(); }
-      this.pending.set(key, (p = { attributes, values: [], firstAt: 0 }));
+      if (this.pending.length >= MAX_SETS) { this.flush(); this.trie.clear(); this.pending.length = 0; return this.record(value, attributes); }
+      this.pending.push((p = node.entry = { attributes, values: [], firstAt: 0 }));
     }
     if (p.values.length === 0) p.firstAt = Date.now();
     p.values.push(value);
@@ -78,7 +69,7 @@ export class BatchedHistogram implements Pick<Histogram, 'record'> {
 
   /** Hands every pending value to the SDK's storage. */
   flush(): void {
-    for (const p of this.pending.values()) if (p.values.length) this.hand(p);
+    for (const p of this.pending) if (p.values.length) this.hand(p);
   }
 
   private hand(p: Pending): void {

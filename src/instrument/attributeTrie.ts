@@ -1,0 +1,43 @@
+import type { Attributes } from '@opentelemetry/api';
+
+function textOf(v: object): string {
+  try { return JSON.stringify(v); } catch { return String(v); }
+}
+
+export interface TrieNode<T> {
+  keys?: Map<string, Map<unknown, TrieNode<T>>>;
+  /** The entry of the set that ends here (set by the caller). */
+  entry?: T;
+}
+
+/**
+ * One entry per attribute set, found by walking the attributes in their order: one Map lookup for the
+ * key and one for the value per attribute. A call site builds its attributes in a fixed order from
+ * values it already holds, so this costs no string building and no hashing of new strings (a key made
+ * by concatenating the values was ~0.5 µs a measurement). Sets that differ only in key order get
+ * separate entries; their readers merge them (Tally.observe, and the SDK hashes sorted keys).
+ * Array values are looked up by their JSON text, not their identity, so that each call's new array does
+ * not make a new entry.
+ */
+export class AttributeTrie<T> {
+  private root: TrieNode<T> = {};
+
+  /** The node of `attributes` (made when new); its `entry` is the caller's. */
+  node(attributes: Attributes): TrieNode<T> {
+    let node = this.root;
+    for (const k in attributes) {
+      let v: unknown = attributes[k];
+      if (v !== null && typeof v === 'object') v = '\u0003' + textOf(v);
+      let byValue = node.keys?.get(k);
+      if (!byValue) (node.keys ??= new Map()).set(k, (byValue = new Map()));
+      let next = byValue.get(v);
+      if (!next) byValue.set(v, (next = {}));
+      node = next;
+    }
+    return node;
+  }
+
+  clear(): void {
+    this.root = {};
+  }
+}
