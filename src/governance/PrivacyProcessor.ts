@@ -23,6 +23,10 @@ const KEEP = 0;
 const DROP = 1;
 const SANITIZE = 2;
 type Verdict = typeof KEEP | typeof DROP | typeof SANITIZE;
+/** A key's plan: its verdict, plus SCAN when the redactor may change its values (one cached lookup per key and span). */
+const SCAN = 4;
+/** …and RULE when a user rule hides its values whole. */
+const RULE = 8;
 /** Distinct keys remembered; flattened lists (`llm.input_messages.N.…`) make many, so the cache is bounded. */
 const CACHE_LIMIT = 20_000;
 
@@ -47,7 +51,7 @@ function withoutFields(v: AttributeValue | undefined, fields: readonly string[])
  * drops free text too; then replaces secrets and personal data in whatever is left with a marker.
  */
 export class PrivacyProcessor implements SpanProcessor {
-  private readonly verdicts = new Map<string, Verdict>();
+  private readonly plans = new Map<string, number>();
 
   constructor(private readonly level: PrivacyLevel, private readonly redactor: Redactor | undefined) {}
 
@@ -59,13 +63,16 @@ export class PrivacyProcessor implements SpanProcessor {
     if (strip) {
       // Deleting keys would leave V8 a slow dictionary object for every later step: copy instead (rare).
       let hit = false;
-      for (const key in attrs) if (this.verdict(key) !== KEEP) { hit = true; break; }
+      for (const key in attrs) if ((this.plan(key) & 3) !== KEEP) { hit = true; break; }
       if (hit) (span as unknown as { attributes: Attributes }).attributes = attrs = this.stripped(attrs);
     }
-    if (this.redactor) {
+    const redactor = this.redactor;
+    if (redactor) {
       for (const key in attrs) {
+        const p = this.plan(key);
+        if ((p & SCAN) === 0) continue; // the package's own enum values
         const v = attrs[key];
-        const r = this.redactor.value(key, v) as Attributes[string];
+        const r = (typeof v === 'string' && (p & RULE) === 0 ? redactor.redact(v) : redactor.value(key, v)) as Attributes[string];
         if (r !== v) attrs[key] = r;
       }
     }
@@ -150,14 +157,21 @@ export class PrivacyProcessor implements SpanProcessor {
     return kept;
   }
 
-  /** Whether `key` is content (dropped), metadata embedding content (sanitized) or metadata; cached. */
+  /** Whether `key` is content (dropped), metadata embedding content (sanitized) or metadata. */
   private verdict(key: string): Verdict {
-    let v = this.verdicts.get(key);
-    if (v === undefined) {
-      v = Object.hasOwn(SANITIZED_JSON_KEYS, key) ? SANITIZE : CONTENT_KEY.test(key) ? DROP : KEEP;
-      if (this.verdicts.size >= CACHE_LIMIT) this.verdicts.clear();
-      this.verdicts.set(key, v);
+    return (this.plan(key) & 3) as Verdict;
+  }
+
+  /** The key's verdict, SCAN when redaction applies to its values, RULE when a key rule does; cached. */
+  private plan(key: string): number {
+    let p = this.plans.get(key);
+    if (p === undefined) {
+      p = Object.hasOwn(SANITIZED_JSON_KEYS, key) ? SANITIZE : CONTENT_KEY.test(key) ? DROP : KEEP;
+      if (this.redactor?.scansKey(key)) p |= SCAN;
+      if (this.redactor && this.redactor.keyRule(key) !== null) p |= RULE;
+      if (this.plans.size >= CACHE_LIMIT) this.plans.clear();
+      this.plans.set(key, p);
     }
-    return v;
+    return p;
   }
 }

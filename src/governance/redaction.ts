@@ -146,6 +146,11 @@ export class Redactor {
     return out;
   }
 
+  /** Whether values of `key` are ever changed: false for the package's own enum keys without a user key rule. */
+  scansKey(key: string): boolean {
+    return this.keyRule(key) !== null || !SAFE_KEYS.has(key);
+  }
+
   /** Redacts an attribute value of any type (strings and string arrays; other types pass). */
   value(key: string, v: unknown): unknown {
     const rule = this.keyRule(key);
