@@ -53,7 +53,7 @@ export class DuckDbStore {
     this.staging = path.join(dir, '.staging', `${process.pid}`);
   }
 
-  /** Opens (once until `release()`) and creates the tables; undefined when the file cannot be used. */
+  /** Opens (once until `release()`) and creates the tables; undefined when the file cannot be used now. */
   open(): Promise<DuckDBConnection | undefined> {
     return (this.opening ??= (async () => {
       try {
@@ -62,7 +62,9 @@ export class DuckDbStore {
         if (problem) throw new Error(problem);
         ensurePrivateDir(path.dirname(this.staging));
         const threads = this.opts.threads ?? process.env.AGENT_OTEL_DUCKDB_THREADS;
-        this.instance = await DuckDBInstance.create(this.file, threads ? { threads: String(threads) } : {});
+        // Row order in the tables means nothing (the bookkeeping says what is held): DuckDB then inserts
+        // on all its threads without merging batches back into file order.
+        this.instance = await DuckDBInstance.create(this.file, { preserve_insertion_order: 'false', ...(threads ? { threads: String(threads) } : {}) });
         this.conn = await this.instance.connect();
         await this.conn.run(createTableSql('spans', SPAN_COLUMNS));
         await this.conn.run(createTableSql('metrics', METRIC_COLUMNS));
@@ -82,6 +84,7 @@ export class DuckDbStore {
             'and the next query (or `agent-otel ingest`) loads them into the database');
         }
         this.closeHandles();
+        this.opening = undefined; // the next open tries again (another process may have let go of it)
         return undefined;
       }
     })());
