@@ -32,20 +32,33 @@ const BUILTINS: Array<[name: string, re: RegExp]> = [
   ['card_number', /(?<![\d])\d(?:[ -]?\d){12,18}(?!\d)/g],
 ];
 /**
- * Cheap test first: most values (model names, ids, enums) contain none of these. The digit branch
- * (card numbers) is tried only when the value holds 13 digits or more: on a UUID it was most of the
- * test's cost (~0.7 µs), and it cannot match fewer digits.
+ * Cheap test first: most values (model names, ids, enums) contain none of these. Every alternative
+ * needs a character outside [0-9a-fA-F -], so hex ids (UUIDs, trace ids) skip the regex, which took
+ * ~0.5 µs on a UUID.
  */
 const MAYBE_SECRET = /-----BEGIN|eyJ|Bearer|Basic|sk-|AKIA|gh[pousr]_|github_pat_|AIza|xox|_live_|hf_|glpat-|gsk_|@/i;
-const MAYBE_CARD = /(?:\d[ -]?){12}\d/;
+/**
+ * `MAYBE_SECRET.test(s) || /(?:\d[ -]?){12}\d/.test(s)` in one pass: 13 digits in a chain where
+ * consecutive digits are at most one space or dash apart (what card_number can match) are counted
+ * directly; the card regex backtracked on every digit of a UUID (~0.4 µs).
+ */
 function maybeSecret(s: string): boolean {
-  if (MAYBE_SECRET.test(s)) return true;
-  let digits = 0;
+  let run = 0;
+  let sep = false;
+  let hexOnly = true;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57 && ++digits >= 13) return MAYBE_CARD.test(s);
+    if (c >= 48 && c <= 57) {
+      if (++run >= 13) return true;
+      sep = false;
+      continue;
+    }
+    const space = c === 32 || c === 45;
+    if (space && run > 0 && !sep) sep = true;
+    else { run = 0; sep = false; }
+    if (hexOnly && !space && !((c >= 97 && c <= 102) || (c >= 65 && c <= 70))) hexOnly = false;
   }
-  return false;
+  return !hexOnly && MAYBE_SECRET.test(s);
 }
 /**
  * Short values repeat from span to span (a run's id on each of its spans, model, agent and tool names,
