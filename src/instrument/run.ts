@@ -3,7 +3,7 @@ import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue
 import * as A from '../../semconv/attributes.js';
 import { SPAN_NAME_RUN_START, spanNameAgent } from '../../semconv/spans.js';
 import { recordInvocationMetrics } from './genaiMetrics.js';
-import { INVOCATION_KEY, RUN_KEY, current, insideInvocation, runOf, type RunInfo } from './state.js';
+import { RUN_KEY, current, insideInvocation, runOf, type RunInfo } from './state.js';
 import { guarded, safely, withAttribute, withSpan } from './withSpan.js';
 import { asAttributes, asString, field } from './options.js';
 import { warnOnce } from '../pipeline/errorCounts.js';
@@ -163,7 +163,8 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
   };
 
   const name = options.agentName ? spanNameAgent(options.agentName) : A.GenAiOperation.INVOKE_AGENT;
-  return withSpan(name, SpanKind.INTERNAL, attributes, parent.setValue(RUN_KEY, info).setValue(INVOCATION_KEY, true),
+  // RUN_KEY alone marks the context as inside an invocation (insideInvocation reads either key): one context less per run.
+  return withSpan(name, SpanKind.INTERNAL, attributes, parent.setValue(RUN_KEY, info),
     makeHandle, fn, ({ span, seconds, errorType }) => {
       const type = errorType ?? failure?.errorType;
       const status = type ? A.RunStatus.FAILED : A.RunStatus.SUCCESS;

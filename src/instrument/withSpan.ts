@@ -88,7 +88,8 @@ export async function withSpan<H, T>(
   const start = performance.now();
   const outcome: SpanOutcome = { span, seconds: 0 };
   let active = ctx;
-  safely('context', () => { active = trace.setSpan(ctx, span); });
+  // try/catch written out here rather than safely(): no closures on every call of every helper
+  try { active = trace.setSpan(ctx, span); } catch (err) { countError('helper.context', err); }
   try {
     return await context.with(active, () => {
       let handle: H | undefined;
@@ -111,8 +112,8 @@ export async function withSpan<H, T>(
     throw err;
   } finally {
     outcome.seconds = (performance.now() - start) / 1000;
-    safely('metrics', () => finish(outcome));
-    safely('end_span', () => span.end());
+    try { finish(outcome); } catch (err) { countError('helper.metrics', err); }
+    try { span.end(); } catch (err) { countError('helper.end_span', err); }
   }
 }
 
