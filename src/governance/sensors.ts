@@ -185,8 +185,26 @@ function pct(hist: Uint32Array, count: number, q: number): number | null {
   return null;
 }
 
+/** `prefix|value` keys, remembered per value: building and hashing a new string per span cost more than the rest. */
+class Keys {
+  private readonly cache = new Map<unknown, string>();
+  constructor(private readonly prefix: string) {}
+  of(v: unknown): string {
+    let k = this.cache.get(v);
+    if (k === undefined) {
+      k = `${this.prefix}|${v ?? ''}`;
+      if (this.cache.size >= 1024) this.cache.clear();
+      if (typeof v !== 'object' || v === null) this.cache.set(v, k); // arrays: a new object each time
+    }
+    return k;
+  }
+}
+
 /** Feeds the sensors from every span that ends (plain OTel spans included). */
 export class SensorProcessor implements SpanProcessor {
+  private readonly llm = new Keys('llm');
+  private readonly tool = new Keys('tool');
+  private readonly run = new Keys('run');
   constructor(private readonly sensors: Sensors) {}
   onStart(_span: Span, _ctx: Context): void {}
   onEnd(span: ReadableSpan): void {
@@ -194,9 +212,9 @@ export class SensorProcessor implements SpanProcessor {
     const op = a[A.GEN_AI_OPERATION_NAME];
     // Wrappers around calls and agent spans inside a run are not calls or runs of their own.
     const wrapper = a[A.AGENT_CALL_WRAPPER] === true;
-    const key = LLM_OPS.has(op) && !wrapper ? `llm|${a[A.GEN_AI_REQUEST_MODEL] ?? ''}`
-      : op === 'execute_tool' && !wrapper ? `tool|${a[A.GEN_AI_TOOL_NAME] ?? ''}`
-        : op === 'invoke_agent' && a[A.AGENT_RUN_STATUS] !== undefined ? `run|${a[A.GEN_AI_AGENT_NAME] ?? ''}` : 'other|';
+    const key = LLM_OPS.has(op) && !wrapper ? this.llm.of(a[A.GEN_AI_REQUEST_MODEL])
+      : op === 'execute_tool' && !wrapper ? this.tool.of(a[A.GEN_AI_TOOL_NAME])
+        : op === 'invoke_agent' && a[A.AGENT_RUN_STATUS] !== undefined ? this.run.of(a[A.GEN_AI_AGENT_NAME]) : 'other|';
     const end = span.endTime;
     const d = span.duration;
     this.sensors.record(key, end[0] * 1000 + end[1] / 1e6, d[0] * 1000 + d[1] / 1e6, span.status.code === 2,

@@ -1,6 +1,7 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
 import type { Instruments, RunInfo } from './state.js';
+import { withAttribute } from './withSpan.js';
 
 /**
  * The GenAI metrics of one call or invocation, under the names the config picked: the published
@@ -32,20 +33,21 @@ export function recordLlmCallMetrics(instruments: Instruments, a: Attributes, ru
     [A.GEN_AI_REQUEST_MODEL]: a[A.GEN_AI_REQUEST_MODEL], [A.GEN_AI_RESPONSE_MODEL]: a[A.GEN_AI_RESPONSE_MODEL],
     [A.GEN_AI_AGENT_NAME]: o.agent,
   };
-  const withError = o.errorType ? { ...base, [A.ERROR_TYPE]: o.errorType } : base;
+  // withAttribute, not `{ ...x, [k]: v }` (V8's slow path, ~0.7 µs each): same keys in the same order.
+  const withError = o.errorType ? withAttribute(base, A.ERROR_TYPE, o.errorType) : base;
   const input = count(a[A.GEN_AI_USAGE_INPUT_TOKENS]);
   const output = count(a[A.GEN_AI_USAGE_OUTPUT_TOKENS]);
   const latest = instruments.latest;
   if (!latest) {
     instruments.operationDuration.record(o.seconds, withError);
-    if (input !== undefined) instruments.tokenUsage.record(input, { ...withError, [A.GEN_AI_TOKEN_TYPE]: A.TokenType.INPUT });
-    if (output !== undefined) instruments.tokenUsage.record(output, { ...withError, [A.GEN_AI_TOKEN_TYPE]: A.TokenType.OUTPUT });
+    if (input !== undefined) instruments.tokenUsage.record(input, withAttribute(withError, A.GEN_AI_TOKEN_TYPE, A.TokenType.INPUT));
+    if (output !== undefined) instruments.tokenUsage.record(output, withAttribute(withError, A.GEN_AI_TOKEN_TYPE, A.TokenType.OUTPUT));
     return;
   }
   // Latest: inference has its own duration; every call (failed ones too) adds to the usage counters,
   // 0 when the provider reported nothing, and to the per-operation distributions.
   (INFERENCE.has(op) ? latest.inferenceDuration : instruments.operationDuration).record(o.seconds, withError);
-  const usage: Attributes = { ...base, [A.GEN_AI_TOKEN_MODALITY]: A.TokenModality.UNKNOWN };
+  const usage: Attributes = withAttribute(base, A.GEN_AI_TOKEN_MODALITY, A.TokenModality.UNKNOWN);
   latest.usage.input.add(input ?? 0, usage);
   latest.usage.output.add(output ?? 0, usage);
   latest.usage.cacheRead.add(count(a[A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]) ?? 0, usage);
