@@ -98,7 +98,7 @@ describe('agent-otel ingest', () => {
     const dir = await demoWithoutDb();
     const r = await runCli(['ingest', '--dir', dir]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^ingest: \[#{20}\] 100% 2\/2 files, \d+ rows/m);
+    expect(r.stderr).toMatch(/^ingest: \[#{20}\] 100% [\d.]+ KiB of [\d.]+ KiB, 2\/2 files, \d+ rows/m);
   });
 
   it('loads the other files when one has a line that does not parse, and names it (exit 1)', async () => {

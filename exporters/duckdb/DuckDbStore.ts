@@ -24,6 +24,13 @@ export interface DuckDbStoreOptions {
   threads?: number;
 }
 
+/** Files read in place that changed while they were loaded (nothing was loaded: stage them instead). */
+export class FilesChangedError extends Error {
+  constructor(readonly files: string[]) {
+    super(`${files.length} file(s) changed while they were loaded`);
+  }
+}
+
 export const emptyCounts = (): Record<Signal, number> => ({ spans: 0, metrics: 0, logs: 0 });
 
 /**
@@ -95,7 +102,7 @@ export class DuckDbStore {
    * tables and records, per JSONL file, how many of its bytes the database holds. Resolves to the rows
    * loaded per signal.
    */
-  async load(chunks: Chunk[], fileChunks: FileChunk[] = []): Promise<Record<Signal, number>> {
+  async load(chunks: Chunk[], fileChunks: FileChunk[] = [], onProgress?: (fraction: number) => void): Promise<Record<Signal, number>> {
     const loaded = emptyCounts();
     const conn = await this.open();
     if (!conn || this.closed) throw new Error(this.unavailable ?? 'DuckDB store is closed');
@@ -108,6 +115,19 @@ export class DuckDbStore {
     };
     for (const c of chunks) if (c.file) held(c.signal, c.file, c.buf.length);
     for (const c of fileChunks) held(c.signal, c.file, c.bytes);
+    // DuckDB's own progress of the running statement (by bytes read), polled: loads are one statement per signal.
+    const total = chunks.reduce((n, c) => n + c.buf.length, 0) + fileChunks.reduce((n, c) => n + c.bytes, 0);
+    let before = 0;
+    let current = 0;
+    let poll: NodeJS.Timeout | undefined;
+    if (onProgress) {
+      await conn.run('SET enable_progress_bar = true');
+      await conn.run('SET enable_progress_bar_print = false');
+      poll = setInterval(() => {
+        const pct = conn.progress.percentage;
+        if (pct >= 0 && total > 0) onProgress(Math.min(1, (before + (current * pct) / 100) / total));
+      }, 100);
+    }
     await conn.run('BEGIN TRANSACTION');
     try {
       for (const signal of SIGNALS) {
@@ -121,10 +141,16 @@ export class DuckDbStore {
           sources.push(staging);
         }
         if (sources.length === 0) continue;
+        current = fileChunks.filter((c) => c.signal === signal).reduce((n, c) => n + c.bytes, 0) + bufs.reduce((n, b) => n + b.length, 0);
         const r = await conn.run(`INSERT INTO ${signal} SELECT * FROM read_json([${sources.map(globLit).join(', ')}], ` +
           `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`);
         loaded[signal] = r.rowsChanged;
+        before += current;
+        current = 0;
       }
+      // A file read in place must not have grown meanwhile: the bookkeeping would miss rows DuckDB read.
+      const grown = fileChunks.filter((c) => { try { return fs.statSync(c.file).size !== c.bytes; } catch { return true; } });
+      if (grown.length) throw new FilesChangedError(grown.map((c) => c.file));
       for (const [file, f] of files) {
         await conn.run(`INSERT INTO ${INGESTED_TABLE} VALUES (${lit(file)}, '${f.signal}', ${f.bytes}, now()) ` +
           `ON CONFLICT (file) DO UPDATE SET bytes = bytes + EXCLUDED.bytes, updated_at = now()`);
@@ -135,6 +161,7 @@ export class DuckDbStore {
       await conn.run('ROLLBACK').catch(() => {});
       throw err;
     } finally {
+      clearInterval(poll);
       for (const signal of SIGNALS) fs.rmSync(`${this.staging}-${signal}.jsonl`, { force: true });
     }
     return loaded;

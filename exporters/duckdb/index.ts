@@ -1,5 +1,5 @@
 export {
-  DuckDbStore, COLUMNS, SIGNALS, emptyCounts, withStoreLock, type Chunk, type FileChunk, type Signal, type DuckDbStoreOptions,
+  DuckDbStore, COLUMNS, FilesChangedError, SIGNALS, emptyCounts, withStoreLock, type Chunk, type FileChunk, type Signal, type DuckDbStoreOptions,
 } from './DuckDbStore.js';
 export { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 export { DuckDbWriter, DEFAULT_DUCKDB_WRITER, type DuckDbWriterOptions } from './DuckDbWriter.js';

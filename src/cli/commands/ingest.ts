@@ -4,7 +4,7 @@ import { ingest, openStore } from '../../query/ingest.js';
 import { QueryError } from '../../query/session.js';
 import { existingDir } from '../dir.js';
 import type { CommonOptions } from '../common.js';
-import { fmtCount, plural, Progress } from '../progress.js';
+import { fmtBytes, fmtCount, plural, Progress } from '../progress.js';
 
 /** `[#####-----] 48%` of the bytes to load. */
 function bar(done: number, total: number): string {
@@ -31,8 +31,9 @@ export function register(cli: CAC): void {
         r = await ingest(store, {
           onProgress: (p) => {
             const s = (performance.now() - t0) / 1000;
-            progress.update(`ingest: ${bar(p.bytes, p.totalBytes)} ${p.done}/${p.total} files, ${fmtCount(p.rows)} rows` +
-              (s > 0.5 ? `, ${fmtCount(Math.round(p.rows / s))} rows/s` : ''));
+            // Rows are counted as each transaction commits; bytes move while DuckDB reads.
+            progress.update(`ingest: ${bar(p.bytes, p.totalBytes)} ${fmtBytes(p.bytes)} of ${fmtBytes(p.totalBytes)}, ` +
+              `${p.done}/${p.total} files, ${fmtCount(p.rows)} rows` + (s > 0.5 ? `, ${fmtBytes(Math.round(p.bytes / s))}/s` : ''));
           },
         });
       } finally {
@@ -40,6 +41,8 @@ export function register(cli: CAC): void {
         await store.close();
       }
       const rows = r.rows.spans + r.rows.metrics + r.rows.logs;
+      const secs = (performance.now() - t0) / 1000;
+      if (rows && secs > 0.5) process.stderr.write(`ingest: ${fmtCount(rows)} rows in ${secs.toFixed(1)} s (${fmtCount(Math.round(rows / secs))} rows/s)\n`);
       process.stdout.write(`loaded ${plural(r.files, 'file')}, ${plural(rows, 'row')} ` +
         `(${plural(r.rows.spans, 'span')}, ${plural(r.rows.metrics, 'metric point')}, ${plural(r.rows.logs, 'log record')}) into ${store.file}; ` +
         `${plural(r.upToDate, 'file')} already up to date\n`);
