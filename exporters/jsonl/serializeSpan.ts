@@ -3,16 +3,18 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Attributes, Link } from '@opentelemetry/api';
 import { durationMs, isoMicros } from './isoTime.js';
 
-const KINDS = ['"INTERNAL"', '"SERVER"', '"CLIENT"', '"PRODUCER"', '"CONSUMER"'];
-const STATUS = ['"UNSET"', '"OK"', '"ERROR"'];
+// Fixed text between the values is joined ahead of time: fewer pieces per row for V8 to concatenate
+// and then flatten when the row is encoded.
+const KIND_THEN_START = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'].map((k) => `,"kind":"${k}","start_time":"`);
+const STATUS_THEN_MESSAGE = ['UNSET', 'OK', 'ERROR'].map((c) => `,"status_code":"${c}","status_message":`);
 
-// Spans of one tracer share one scope object: remember the last one's JSON.
+// Spans of one tracer share one scope object: remember the last one's JSON (with the text around it).
 let lastScope: InstrumentationScope | undefined;
 let lastScopeJson = '';
-function scopeJson(scope: InstrumentationScope): string {
+function scopeThenAttributes(scope: InstrumentationScope): string {
   if (scope !== lastScope) {
     lastScope = scope;
-    lastScopeJson = JSON.stringify({ name: scope.name, version: scope.version ?? null });
+    lastScopeJson = ',"scope":' + JSON.stringify({ name: scope.name, version: scope.version ?? null }) + ',"attributes":';
   }
   return lastScopeJson;
 }
@@ -90,16 +92,13 @@ export function serializeSpanHead(span: ReadableSpan): string {
     '","span_id":"' + ctx.spanId +
     '","parent_span_id":' + (parent ? '"' + parent + '"' : 'null') +
     ',"name":' + stringJson(span.name) +
-    ',"kind":' + KINDS[span.kind] +
-    ',"start_time":"' + isoMicros(span.startTime) +
+    KIND_THEN_START[span.kind] + isoMicros(span.startTime) +
     '","end_time":"' + isoMicros(span.endTime) +
     '","duration_ms":' + durationMs(span.duration) +
-    ',"status_code":' + STATUS[span.status.code] +
-    ',"status_message":' + (msg ? JSON.stringify(msg) : 'null') +
-    ',"scope":' + scopeJson(span.instrumentationScope) +
-    ',"attributes":' + attributesJson(span.attributes) +
-    ',"events":' + eventsJson(span) +
-    ',"links":' + linksJson(span.links);
+    STATUS_THEN_MESSAGE[span.status.code] + (msg ? JSON.stringify(msg) : 'null') +
+    scopeThenAttributes(span.instrumentationScope) + attributesJson(span.attributes) +
+    (span.events.length === 0 && span.links.length === 0 ? ',"events":[],"links":[]'
+      : ',"events":' + eventsJson(span) + ',"links":' + linksJson(span.links));
 }
 
 /** The per-resource tail of each row: `,"service_name":…,"resource":{…}}\n`. */
