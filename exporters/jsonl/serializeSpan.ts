@@ -24,7 +24,9 @@ function scopeThenAttributes(scope: InstrumentationScope): string {
 // Any other value (arrays, null, odd values) sends the whole map through JSON.stringify, as before:
 // the text is the same byte for byte either way.
 const KEY_CACHE_MAX = 4096;
-const keyJsonCache = new Map<string, string>();
+/** A key's JSON with what comes before it (`{` first, `,` after) and, for string values, the opening quote. */
+interface KeyText { open: string; next: string; openQ: string; nextQ: string }
+const keyTextCache = new Map<string, KeyText>();
 // A string JSON.stringify leaves as it is between quotes (no quote, backslash, control character
 // or surrogate).
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
@@ -32,13 +34,14 @@ const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 /** `JSON.stringify(s)` for a string, without the call for the usual plain text. */
 const stringJson = (s: string): string => (PLAIN.test(s) ? '"' + s + '"' : JSON.stringify(s));
 
-function keyJson(key: string): string {
-  let json = keyJsonCache.get(key);
-  if (json === undefined) {
-    json = JSON.stringify(key) + ':';
-    if (keyJsonCache.size < KEY_CACHE_MAX) keyJsonCache.set(key, json);
+function keyText(key: string): KeyText {
+  let t = keyTextCache.get(key);
+  if (t === undefined) {
+    const json = JSON.stringify(key) + ':';
+    t = { open: '{' + json, next: ',' + json, openQ: '{' + json + '"', nextQ: ',' + json + '"' };
+    if (keyTextCache.size < KEY_CACHE_MAX) keyTextCache.set(key, t);
   }
-  return json;
+  return t;
 }
 
 /** `JSON.stringify(attributes)`, faster for the usual maps of strings, numbers and booleans. */
@@ -48,13 +51,14 @@ export function attributesJson(attributes: Attributes): string {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const v: unknown = attributes[key];
-    let json: string;
-    if (typeof v === 'string') json = stringJson(v);
-    else if (typeof v === 'number') json = Number.isFinite(v) ? String(v) : 'null';
-    else if (typeof v === 'boolean') json = v ? 'true' : 'false';
-    else if (v === undefined) continue; // JSON.stringify leaves the key out
+    if (v === undefined) continue; // JSON.stringify leaves the key out
+    const t = keyText(key);
+    if (typeof v === 'string') {
+      if (PLAIN.test(v)) out += (out === '' ? t.openQ : t.nextQ) + v + '"';
+      else out += (out === '' ? t.open : t.next) + JSON.stringify(v);
+    } else if (typeof v === 'number') out += (out === '' ? t.open : t.next) + (Number.isFinite(v) ? String(v) : 'null');
+    else if (typeof v === 'boolean') out += (out === '' ? t.open : t.next) + (v ? 'true' : 'false');
     else return JSON.stringify(attributes);
-    out += (out === '' ? '{' : ',') + keyJson(key) + json;
   }
   return out === '' ? '{}' : out + '}';
 }
