@@ -5,7 +5,7 @@ import { BudgetExceededError, type BudgetExceeded } from '../governance/budget.j
 import { getGovernance } from '../governance/setup.js';
 import { current, runOf } from './state.js';
 import { inputContent, outputMessages, toJson } from './content.js';
-import { guarded, safely, withSpan } from './withSpan.js';
+import { guarded, safely, spanName, withSpan } from './withSpan.js';
 import { asAttributes, asNumber, asString, field } from './options.js';
 import { warnOnce } from '../pipeline/errorCounts.js';
 
@@ -181,7 +181,7 @@ function llmCall<T>(options: LlmSettings, fn: (call: LlmCall) => T | Promise<T>)
 
   // The GenAI client metrics and the run's token totals are recorded when the span ends
   // (CallAccountingProcessor), the same way for every instrumentation.
-  const name = options.model ? spanNameLlm(operation, options.model) : operation;
+  const name = options.model ? spanName(operation, options.model, spanNameLlm) : operation;
   return withSpan(name, SpanKind.CLIENT, attributes, parent, makeHandle, fn, ({ span, errorType }) => {
     if (output) {
       const value = output.value;

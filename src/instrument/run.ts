@@ -4,7 +4,9 @@ import * as A from '../../semconv/attributes.js';
 import { SPAN_NAME_RUN_START, spanNameAgent } from '../../semconv/spans.js';
 import { recordInvocationMetrics } from './genaiMetrics.js';
 import { RUN_KEY, current, insideInvocation, runOf, type RunInfo } from './state.js';
-import { guarded, safely, withAttribute, withSpan } from './withSpan.js';
+import { guarded, safely, spanName, withAttribute, withSpan } from './withSpan.js';
+
+const agentSpanName = (_: string, name: string): string => spanNameAgent(name);
 import { asAttributes, asString, field } from './options.js';
 import { warnOnce } from '../pipeline/errorCounts.js';
 import { artifactFacts, type ArtifactOptions } from '../governance/artifacts.js';
@@ -162,7 +164,7 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
     };
   };
 
-  const name = options.agentName ? spanNameAgent(options.agentName) : A.GenAiOperation.INVOKE_AGENT;
+  const name = options.agentName ? spanName(A.GenAiOperation.INVOKE_AGENT, options.agentName, agentSpanName) : A.GenAiOperation.INVOKE_AGENT;
   // RUN_KEY alone marks the context as inside an invocation (insideInvocation reads either key): one context less per run.
   return withSpan(name, SpanKind.INTERNAL, attributes, parent.setValue(RUN_KEY, info),
     makeHandle, fn, ({ span, seconds, errorType }) => {

@@ -3,7 +3,9 @@ import * as A from '../../semconv/attributes.js';
 import { spanNameTool } from '../../semconv/spans.js';
 import { current } from './state.js';
 import { toolContentValue } from './content.js';
-import { guarded, safely, withSpan } from './withSpan.js';
+import { guarded, safely, spanName, withSpan } from './withSpan.js';
+
+const toolName = (_: string, name: string): string => spanNameTool(name);
 import { asAttributes, asString, field } from './options.js';
 
 export interface ToolCallOptions {
@@ -65,7 +67,7 @@ export function withToolCall<T>(toolOptions: ToolCallOptions, fn: (tool: ToolCal
   });
 
   // The tool metrics are recorded when the span ends (CallAccountingProcessor), as for any instrumentation.
-  const name = options.name ? spanNameTool(options.name) : A.GenAiOperation.EXECUTE_TOOL;
+  const name = options.name ? spanName(A.GenAiOperation.EXECUTE_TOOL, options.name, toolName) : A.GenAiOperation.EXECUTE_TOOL;
   return withSpan(name, SpanKind.INTERNAL, attributes, parent, makeHandle, fn,
     ({ span, errorType }) => {
       span.setAttribute(A.AGENT_TOOL_OUTCOME, (errorType ?? failed) ? A.ToolOutcome.ERROR : A.ToolOutcome.SUCCESS);

@@ -47,6 +47,24 @@ export function withAttribute(attributes: Attributes, key: string, value: Attrib
   return copy;
 }
 
+/**
+ * Span names made by `format(prefix, name)` (semconv/spans.ts), the same string object for the same
+ * name: a new string per call costs its building and, downstream, its flattening and hashing
+ * (redaction's cache, the JSONL row).
+ */
+const names = new Map<string, Map<string, string>>();
+export function spanName(prefix: string, name: string, format: (prefix: string, name: string) => string): string {
+  let byName = names.get(prefix);
+  if (!byName) names.set(prefix, (byName = new Map()));
+  let full = byName.get(name);
+  if (full === undefined) {
+    full = format(prefix, name);
+    if (byName.size >= 1024) byName.clear();
+    byName.set(name, full);
+  }
+  return full;
+}
+
 /** Content (prompts, tool arguments) as an attribute value: strings as they are, the rest as JSON. */
 export function contentValue(value: unknown): string {
   return typeof value === 'string' ? value : stringify(value) ?? String(value);
