@@ -1,7 +1,7 @@
-// duckdb: the DuckDB side on a store of 1M spans (made once with tests/fixtures/gen-spans.mjs, JSONL only):
-// 1. load throughput: every span row bulk-loaded into a fresh telemetry.duckdb by the exporter's
-//    store (DuckDbStore.load, the path the exporter takes), in 64k-row chunks — rows/s (wall) and CPU/row.
-//    Target ≥ 150k spans/s.
+// duckdb: the DuckDB side on a store of 1M spans (made once with tests/fixtures/gen-spans.mjs, JSONL only,
+// as agents write by default):
+// 1. telemetry.duckdb built from the files the way the first query does it (catchUp: one ingest of what
+//    it lacks), rows/s (wall) and CPU/row. bench/ingest.js measures this in detail (target ≥ 200k rows/s).
 // 2. `report` (all sections, --since all) and `trace <id>` answered from the files and from the DuckDB
 //    file, as the CLI does it. Targets: report < 1 s (JSONL), < 0.3 s (DuckDB); trace < 0.5 s.
 //   node bench/duckdb.js [dir] [spans]
@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DuckDbStore } from '../dist/exporters/duckdb/index.js';
+import { catchUp } from '../dist/src/query/ingest.js';
 import { QuerySession } from '../dist/src/query/session.js';
 import { buildReport } from '../dist/src/cli/commands/report.js';
 import { fmt, median, report, tmpDir } from './lib.js';
@@ -24,27 +24,14 @@ if (!dir) {
   if (r.status !== 0) process.exit(2);
 }
 
-// 1. load throughput
+// 1. the first query's catch-up, into a fresh telemetry.duckdb
 fs.rmSync(path.join(dir, 'telemetry.duckdb'), { force: true });
 fs.rmSync(path.join(dir, 'telemetry.duckdb.wal'), { force: true });
-const store = new DuckDbStore(dir);
-await store.open();
-const files = fs.readdirSync(path.join(dir, 'spans')).filter((f) => f.endsWith('.jsonl')).sort().map((f) => path.join(dir, 'spans', f));
-let rows = 0;
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
-for (const file of files) {
-  const lines = fs.readFileSync(file);
-  let start = 0;
-  while (start < lines.length) {
-    let end = start;
-    for (let k = 0; k < 65536 && end < lines.length; k++) end = lines.indexOf(10, end) + 1 || lines.length;
-    const loaded = await store.load([{ signal: 'spans', buf: lines.subarray(start, end), file }]);
-    rows += loaded.spans;
-    start = end;
-  }
-}
-await store.close();
+const caught = await catchUp(dir);
+if (!caught.ok) throw new Error(caught.why);
+const rows = caught.result.rows.spans + caught.result.rows.metrics + caught.result.rows.logs;
 const loadMs = performance.now() - t0;
 const c = process.cpuUsage(cpu0);
 const loadRate = rows / (loadMs / 1000);
@@ -72,9 +59,9 @@ const traceDb = await timed('duckdb', (s) => s.query(traceSql));
 
 report({
   name: 'duckdb',
-  what: `DuckDB load throughput and report/trace over ${rows} spans`,
+  what: `telemetry.duckdb built from the files, and report/trace over ${rows} rows`,
   rows: [
-    { label: 'bulk load into telemetry.duckdb', baseline: '-', candidate: `${fmt(loadRate / 1000, 0)}k spans/s`, result: `${fmt((c.user + c.system) / rows)} µs CPU/span`, target: '≥ 150k spans/s', pass: loadRate >= 150_000 },
+    { label: 'telemetry.duckdb built by the first query (catch-up)', baseline: '-', candidate: `${fmt(loadRate / 1000, 0)}k rows/s`, result: `${fmt((c.user + c.system) / rows)} µs CPU/row`, target: '≥ 200k rows/s', pass: loadRate >= 200_000 },
     { label: 'report --since all, from JSONL', baseline: '-', candidate: `${fmt(reportFiles / 1000)} s`, result: '', target: '< 1 s', pass: reportFiles < 1000 },
     { label: 'report --since all, from DuckDB', baseline: '-', candidate: `${fmt(reportDb / 1000)} s`, result: '', target: '< 0.3 s', pass: reportDb < 300 },
     { label: 'trace <id>, from JSONL', baseline: '-', candidate: `${fmt(traceFiles / 1000)} s`, result: '', target: '< 0.5 s', pass: traceFiles < 500 },
