@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { QuerySession } from '../dist/src/query/session.js';
 import { ingest, openStore } from '../dist/src/query/ingest.js';
-import { runCli } from './cli-util2.js';
+import { runCli, spanRow, writeFile } from './cli-util2.js';
 import { ROOT, runFixture, tmpDir, waitFor } from './util.js';
 
 const BIN = path.join(ROOT, 'dist/src/cli/bin.js');
@@ -94,6 +94,22 @@ describe('telemetry.duckdb as a materialized view of the files', () => {
     expect((await ask(dir, `SELECT count(*) AS n FROM logs WHERE event_name = 'late'`, 'files')).rows).toEqual([{ n: '1' }]);
     expect((await ask(dir, `SELECT count(*) AS n FROM logs WHERE event_name = 'late'`)).rows).toEqual([{ n: '1' }]);
     expect((await ask(dir, 'SELECT count(*) AS n FROM logs', 'duckdb')).rows).toEqual([{ n: String(lines.length + 1) }]);
+  });
+
+  it('a file read in place that changed before the commit loads nothing (ingest then stages it up to its listed size)', async () => {
+    const dir = tmpDir();
+    const file = writeFile(dir, 'spans/a.jsonl', spanRow('a1', new Date()) + spanRow('a2', new Date()));
+    const store = await openStore(dir);
+    try {
+      const size = fs.statSync(file).size;
+      await expect(store.load([], [{ signal: 'spans', file, bytes: size - 1 }])).rejects.toThrow(/1 file\(s\) changed while they were loaded/);
+      expect([...(await store.ingested())]).toEqual([]);
+      const r = await store.load([], [{ signal: 'spans', file, bytes: size }]);
+      expect(r.spans).toBe(2);
+      expect([...(await store.ingested())]).toEqual([['spans/a.jsonl', size]]);
+    } finally {
+      await store.close();
+    }
   });
 
   it('is idempotent through rotation, compaction and pruning: every row once', async () => {
