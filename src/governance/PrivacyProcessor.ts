@@ -52,6 +52,8 @@ function withoutFields(v: AttributeValue | undefined, fields: readonly string[])
  */
 export class PrivacyProcessor implements SpanProcessor {
   private readonly plans = new Map<string, number>();
+  /** Per key, the last string value found clean: spans in a row repeat them (agent, model, run id). */
+  private readonly lastClean = new Map<string, string>();
 
   constructor(private readonly level: PrivacyLevel, private readonly redactor: Redactor | undefined) {}
 
@@ -72,7 +74,14 @@ export class PrivacyProcessor implements SpanProcessor {
         const p = this.plan(key);
         if ((p & SCAN) === 0) continue; // the package's own enum values
         const v = attrs[key];
-        const r = (typeof v === 'string' && (p & RULE) === 0 ? redactor.redact(v) : redactor.value(key, v)) as Attributes[string];
+        if (typeof v === 'string' && (p & RULE) === 0) {
+          if (this.lastClean.get(key) === v) continue;
+          const r = redactor.redact(v);
+          if (r !== v) attrs[key] = r;
+          else if (v.length <= 256) this.lastClean.set(key, v); // short ones: never hold a large content value
+          continue;
+        }
+        const r = redactor.value(key, v) as Attributes[string];
         if (r !== v) attrs[key] = r;
       }
     }
@@ -169,7 +178,7 @@ export class PrivacyProcessor implements SpanProcessor {
       p = Object.hasOwn(SANITIZED_JSON_KEYS, key) ? SANITIZE : CONTENT_KEY.test(key) ? DROP : KEEP;
       if (this.redactor?.scansKey(key)) p |= SCAN;
       if (this.redactor && this.redactor.keyRule(key) !== null) p |= RULE;
-      if (this.plans.size >= CACHE_LIMIT) this.plans.clear();
+      if (this.plans.size >= CACHE_LIMIT) { this.plans.clear(); this.lastClean.clear(); }
       this.plans.set(key, p);
     }
     return p;
