@@ -139,7 +139,9 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
     let seen = '';
     duck.watch(() => {
       const now = [exporters.spans?.file, exporters.metrics?.file, exporters.logs?.file].map((f) => f?.lastWriteAt?.getTime() ?? 0).join();
-      return now !== seen && ((seen = now), true);
+      if (now === seen) return false;
+      seen = now;
+      return true;
     });
   }
   const ownSpanExporters = duck && !exporters.spans ? [new DuckDbSpanExporter(duck)] : [];

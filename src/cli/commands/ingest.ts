@@ -1,6 +1,6 @@
 import type { CAC } from 'cac';
 import { DatabaseUnavailable } from '../../query/database.js';
-import { ingest, openStore } from '../../query/ingest.js';
+import { ingest, openStore, type IngestResult } from '../../query/ingest.js';
 import { QueryError } from '../../query/session.js';
 import { existingDir } from '../dir.js';
 import type { CommonOptions } from '../common.js';
@@ -26,7 +26,7 @@ export function register(cli: CAC): void {
       });
       const progress = new Progress();
       const t0 = performance.now();
-      let r;
+      let r: IngestResult;
       try {
         r = await ingest(store, {
           onProgress: (p) => {
