@@ -1,6 +1,8 @@
 import './requireNode.js';
 export { registerTelemetry, getTelemetry, type TelemetryHandle, type Health } from './register.js';
-export { AgentOtelConfigError, parseSize, parseDuration, type TelemetryOptions, type ResolvedConfig, type LogLevel } from './config.js';
+export { AgentOtelConfigError, type TelemetryOptions, type ResolvedConfig, type LogLevel } from './config.js';
+export { parseSize } from './parse/size.js';
+export { parseDuration } from './parse/duration.js';
 export { withAgentRun, type AgentRun, type AgentRunOptions, type ItemCounts } from './instrument/run.js';
 export { withLlmCall, type LlmCall, type LlmCallOptions, type TokenUsage, type LlmResponse } from './instrument/llm.js';
 export { withToolCall, type ToolCall, type ToolCallOptions } from './instrument/tool.js';

@@ -152,7 +152,7 @@ describe('agent-otel report', () => {
     expect(await runCli(['report', '--dir', missing])).toMatchObject({
       code: 1, stdout: '', stderr: `agent-otel: no telemetry directory at ${missing} (set --dir or AGENT_OTEL_DIR to where the agent writes)\n` });
     expect(await runCli(['report', '--dir', dir, '--since', 'last week'])).toMatchObject({
-      code: 1, stdout: '', stderr: 'agent-otel: --since takes a duration such as 30m, 24h or 7d; got "last week"\n' });
+      code: 1, stdout: '', stderr: 'agent-otel: --since must be a duration such as 30d, 24h, 15m or 10s, or all; got "last week"\n' });
   });
 
   it('skips a corrupt line in a JSONL file and counts the rest', async () => {

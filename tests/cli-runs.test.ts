@@ -102,7 +102,7 @@ describe('agent-otel runs', () => {
   it('rejects a bad --status, --since or --limit with one line and exit 1', async () => {
     for (const [args, message] of [
       [['--status', 'crashed'], '--status must be one of running, success, failed, abandoned; got "crashed"'],
-      [['--since', 'yesterday'], '--since takes a duration such as 30m, 24h or 7d; got "yesterday"'],
+      [['--since', 'yesterday'], '--since must be a duration such as 30d, 24h, 15m or 10s; got "yesterday"'],
       [['--limit', '0'], '--limit takes a whole number of 1 or more; got 0'],
       [['--json', '--csv'], 'choose one of --json and --csv'],
     ] as const) {

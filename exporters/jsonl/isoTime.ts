@@ -1,5 +1,12 @@
 import type { HrTime } from '@opentelemetry/api';
 
+/*
+ * The one definition of the times the files, the database and the queries exchange: ISO-8601 UTC with
+ * microseconds (`2026-11-21T23:38:05.123456Z`) in the JSONL files and query results, and DuckDB
+ * timestamp text (`2026-11-21 23:38:05.123`, UTC) for cutoffs compared with TIMESTAMP columns. It lives
+ * here, in the lowest layer that needs it, so the exporters and src/ share it (src → exporters).
+ */
+
 // Formatting a Date per span is the most expensive part of a row; the second prefix changes rarely,
 // so it is cached and only the microseconds are appended.
 let cachedSecond = -1;
@@ -21,7 +28,31 @@ export function isoMicrosFromMs(ms: number): string {
   return isoMicros([sec, Math.round((ms - sec * 1000) * 1e6)]);
 }
 
+/**
+ * `2026-11-21T23:38:05.123456Z` (any fraction length up to ns, or none; `Z` or an offset) → HrTime, to
+ * the nanosecond given; undefined when it is not such a time.
+ */
+export function hrTimeFromIso(iso: unknown): HrTime | undefined {
+  const m = typeof iso === 'string' ? /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)$/.exec(iso) : null;
+  const ms = m ? Date.parse(m[1] + m[3]) : NaN;
+  if (!m || Number.isNaN(ms)) return undefined;
+  return [Math.floor(ms / 1000), Number((m[2] ?? '').padEnd(9, '0'))];
+}
+
 /** HrTime duration → milliseconds, rounded to the microsecond. */
 export function durationMs(d: HrTime): number {
   return Math.round(d[0] * 1e6 + d[1] / 1e3) / 1e3;
+}
+
+/** Milliseconds since the epoch (or a Date) → DuckDB timestamp text in UTC: `2026-11-21 23:38:05.123`. */
+export function sqlTimestamp(time: number | Date): string {
+  return new Date(time).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/**
+ * DuckDB SQL rendering a TIMESTAMP column (or expression) as ISO-8601 UTC: microseconds like the files
+ * (`us`), or milliseconds (`ms`) where a page shows a list.
+ */
+export function isoSql(column: string, precision: 'us' | 'ms' = 'us'): string {
+  return `strftime(${column}, '%Y-%m-%dT%H:%M:%S.${precision === 'us' ? '%f' : '%g'}Z')`;
 }

@@ -1,11 +1,14 @@
 import path from 'node:path';
 import { QueryError, QuerySession, type Source } from '../query/session.js';
+import { lookBackCutoff } from '../parse/duration.js';
+import { dirFromEnv } from '../storageConfig.js';
 import { safeText, type OutputFormat } from './format.js';
 
 /** Options every command takes. */
 export interface CommonOptions { dir?: string; source?: Source; json?: boolean; csv?: boolean }
 
-export const defaultDir = (): string => process.env.AGENT_OTEL_DIR || 'telemetry';
+/** --dir's default: the agent's own (AGENT_OTEL_DIR, else ./telemetry). */
+export const defaultDir = (): string => dirFromEnv();
 
 export const resolveDir = (o: CommonOptions): string => path.resolve(o.dir ?? defaultDir());
 
@@ -25,11 +28,7 @@ export async function withSession<T>(o: CommonOptions, fn: (s: QuerySession) => 
   }
 }
 
-/** Parses `24h`, `7d`, `30m` into a cutoff ISO timestamp (UTC) for SQL. */
-export function sinceCutoff(since: string | undefined, optionName = '--since'): string | undefined {
-  if (since === undefined) return undefined;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$/i.exec(String(since));
-  if (!m) throw new QueryError(`${optionName} takes a duration such as 30m, 24h or 7d; got ${JSON.stringify(since)}`);
-  const ms = Number(m[1]) * { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 }[m[2]!.toLowerCase() as 's'];
-  return new Date(Date.now() - ms).toISOString().replace('T', ' ').replace('Z', '');
+/** `--since 24h` → the cutoff as DuckDB timestamp text (UTC); `all` (where `orAll`) or absent: undefined. */
+export function sinceCutoff(since: string | undefined, optionName = '--since', orAll = false): string | undefined {
+  return lookBackCutoff(since, optionName, { all: orAll });
 }

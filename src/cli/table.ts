@@ -35,8 +35,8 @@ function safeRow<R extends object>(row: R): R {
   return out as R;
 }
 
-/** SQL: a TIMESTAMP column as ISO-8601 UTC with microseconds, as in the JSONL files. */
-export const isoSql = (col: string): string => `strftime(${col}, '%Y-%m-%dT%H:%M:%S.%fZ')`;
+/** SQL: a TIMESTAMP column as ISO-8601 UTC with microseconds, as in the JSONL files (defined with the other time formats). */
+export { isoSql } from '../../exporters/jsonl/isoTime.js';
 
 /** `2026-11-21T23:51:39.981000Z` → `2026-11-21 23:51:39` (UTC, to the second, for tables). */
 export const fmtTime = (iso: unknown): string => (typeof iso === 'string' ? iso.slice(0, 19).replace('T', ' ') : '');

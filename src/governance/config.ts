@@ -1,5 +1,6 @@
 import { AgentOtelConfigError } from '../errors.js';
 import { auditKeyFromEnv } from '../config.js';
+import { envValues, type EnvValues } from '../parse/env.js';
 import { validateBudget, type BudgetOptions } from './budget.js';
 import { PRIVACY_LEVELS, type PrivacyLevel } from './PrivacyProcessor.js';
 import { loadPricingFile, validatePrices, type PriceTable } from './pricing.js';
@@ -32,28 +33,13 @@ export interface ResolvedGovernance {
   auditKey?: string;
 }
 
-function envNumber(name: string): number | undefined {
-  const v = process.env[name];
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!/^\s*\d+(\.\d+)?\s*$/.test(v) || n <= 0) throw new AgentOtelConfigError(`env ${name} must be a positive number of USD; got ${JSON.stringify(v)}`);
-  return n;
-}
-
-function envBool(name: string): boolean | undefined {
-  const v = process.env[name]?.trim().toLowerCase();
-  if (v === undefined || v === '') return undefined;
-  if (v === 'true' || v === '1') return true;
-  if (v === 'false' || v === '0') return false;
-  throw new AgentOtelConfigError(`env ${name} must be one of true, false, 1, 0; got ${JSON.stringify(process.env[name])}`);
-}
-
 /**
  * Options over env over defaults, validated. `captureContent` (or its env var) is the same switch as
  * privacy `full`; asking for content with another privacy level is a contradiction and an error.
+ * `env` is the config's reader (src/parse/env.ts).
  */
-export function resolveGovernance(o: GovernanceOptions, captureContent: { value: boolean; explicit: boolean }): ResolvedGovernance {
-  const envPrivacy = process.env.AGENT_OTEL_PRIVACY?.trim().toLowerCase() || undefined;
+export function resolveGovernance(o: GovernanceOptions, captureContent: { value: boolean; explicit: boolean }, env: EnvValues = envValues()): ResolvedGovernance {
+  const envPrivacy = env.str('AGENT_OTEL_PRIVACY')?.trim().toLowerCase() || undefined;
   const privacy = (o.privacy ?? envPrivacy ?? (captureContent.value ? 'full' : 'metadata')) as PrivacyLevel;
   if (!PRIVACY_LEVELS.includes(privacy)) {
     throw new AgentOtelConfigError(`${o.privacy !== undefined ? 'option privacy' : 'env AGENT_OTEL_PRIVACY'} must be one of ${PRIVACY_LEVELS.join(', ')}; got ${JSON.stringify(o.privacy ?? envPrivacy)}`);
@@ -66,22 +52,22 @@ export function resolveGovernance(o: GovernanceOptions, captureContent: { value:
     if (o.redaction !== undefined && (typeof o.redaction !== 'object' || o.redaction === null)) {
       throw new AgentOtelConfigError(`option redaction must be false or { builtins?, rules? }; got ${JSON.stringify(o.redaction)}`);
     }
-    const builtins = o.redaction?.builtins ?? envBool('AGENT_OTEL_REDACTION') ?? true;
+    const builtins = o.redaction?.builtins ?? env.bool('AGENT_OTEL_REDACTION') ?? true;
     const rules = o.redaction?.rules ?? [];
     if (builtins || rules.length) redactor = new Redactor({ builtins, rules });
   }
-  const pricingFile = typeof o.pricing === 'string' ? o.pricing : o.pricing === undefined ? process.env.AGENT_OTEL_PRICING_FILE || undefined : undefined;
+  const pricingFile = typeof o.pricing === 'string' ? o.pricing : o.pricing === undefined ? env.str('AGENT_OTEL_PRICING_FILE') : undefined;
   const prices = pricingFile ? loadPricingFile(pricingFile)
     : o.pricing !== undefined ? validatePrices(o.pricing, 'option pricing') : {};
   const envBudget: BudgetOptions = {
-    perRunUsd: envNumber('AGENT_OTEL_BUDGET_PER_RUN_USD'),
-    perDayUsd: envNumber('AGENT_OTEL_BUDGET_PER_DAY_USD'),
-    perAgentDayUsd: envNumber('AGENT_OTEL_BUDGET_PER_AGENT_DAY_USD'),
-    hard: envBool('AGENT_OTEL_BUDGET_HARD'),
+    perRunUsd: env.num('AGENT_OTEL_BUDGET_PER_RUN_USD', 'USD'),
+    perDayUsd: env.num('AGENT_OTEL_BUDGET_PER_DAY_USD', 'USD'),
+    perAgentDayUsd: env.num('AGENT_OTEL_BUDGET_PER_AGENT_DAY_USD', 'USD'),
+    hard: env.bool('AGENT_OTEL_BUDGET_HARD'),
   };
   const hasEnvBudget = Object.values(envBudget).some((v) => v !== undefined);
   const budget = validateBudget(o.budget ?? (hasEnvBudget ? envBudget : undefined));
-  const git = o.git ?? envBool('AGENT_OTEL_GIT') ?? true;
+  const git = o.git ?? env.bool('AGENT_OTEL_GIT') ?? true;
   if (typeof git !== 'boolean') throw new AgentOtelConfigError(`option git must be true or false; got ${JSON.stringify(git)}`);
   const auditKey = o.auditKey ?? auditKeyFromEnv();
   if (auditKey !== undefined && (typeof auditKey !== 'string' || auditKey === '')) {

@@ -11,6 +11,7 @@ import { detectGit, type GitInfo } from './git.js';
 import { PrivacyProcessor } from './PrivacyProcessor.js';
 import { Pricing } from './pricing.js';
 import { SensorProcessor, Sensors } from './sensors.js';
+import { dirFromEnv } from '../storageConfig.js';
 import { tally } from '../instrument/state.js';
 import { callUser, guard } from '../pipeline/errorCounts.js';
 import { guardProcessors } from '../pipeline/GuardedSpanProcessor.js';
@@ -133,6 +134,6 @@ export const audit = {
   record(entry: AuditInput): AuditEntry {
     const g = getGovernance();
     if (g) return g.record(entry);
-    return (standalone ??= new AuditLog(process.env.AGENT_OTEL_DIR || 'telemetry')).record(entry);
+    return (standalone ??= new AuditLog(dirFromEnv())).record(entry);
   },
 };

@@ -1,5 +1,7 @@
 import { AgentOtelConfigError } from '../errors.js';
 import type { QueueOptions } from '../pipeline/ExportQueueProcessor.js';
+import { envValues, type EnvReader } from '../parse/env.js';
+import { bool, positive } from '../parse/values.js';
 import { LOG_SEVERITY, LOG_SEVERITY_NAMES, type LogSeverityName } from '../../semconv/logs.js';
 
 /** The `logs` option of registerTelemetry(): `false` turns the logs signal off. */
@@ -24,28 +26,12 @@ export const LOGS_KEYS = ['level', 'console', 'queue'] as const;
 const QUEUE_KEYS = ['maxQueueSize', 'maxExportBatchSize', 'scheduledDelayMillis', 'exportTimeoutMillis'] as const;
 const DEFAULT_QUEUE: QueueOptions = { maxQueueSize: 16384, maxExportBatchSize: 1024, scheduledDelayMillis: 500, exportTimeoutMillis: 30_000 };
 
-/** Reads an env var: config.ts passes its own reader, so env is read in one place. */
-export type EnvReader = (name: string) => string | undefined;
-
-function bool(v: unknown, name: string): boolean {
-  if (typeof v === 'boolean') return v;
-  const l = typeof v === 'string' ? v.trim().toLowerCase() : '';
-  if (l === 'true' || l === '1') return true;
-  if (l === 'false' || l === '0') return false;
-  throw new AgentOtelConfigError(`${name} must be true or false; got ${JSON.stringify(v)}`);
-}
-
-function positiveInt(v: unknown, name: string): number {
-  const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n <= 0) throw new AgentOtelConfigError(`${name} must be a positive integer; got ${JSON.stringify(v)}`);
-  return n;
-}
-
 /**
  * The `logs` option over env: AGENT_OTEL_LOGS (false turns logs off), AGENT_OTEL_LOG_LEVEL,
  * AGENT_OTEL_LOGS_CONSOLE, OTEL_BLRP_*. Undefined when logs are off.
  */
-export function resolveLogs(option: unknown, env: EnvReader): ResolvedLogs | undefined {
+export function resolveLogs(option: unknown, read: EnvReader): ResolvedLogs | undefined {
+  const env = envValues(read);
   if (option !== undefined && typeof option !== 'boolean' && (option === null || typeof option !== 'object' || Array.isArray(option))) {
     throw new AgentOtelConfigError(`option logs must be true, false or { level, console, queue }; got ${JSON.stringify(option)}`);
   }
@@ -53,17 +39,15 @@ export function resolveLogs(option: unknown, env: EnvReader): ResolvedLogs | und
   for (const key of Object.keys(o)) {
     if (!(LOGS_KEYS as readonly string[]).includes(key)) throw new AgentOtelConfigError(`unknown option 'logs.${key}'; accepted: ${LOGS_KEYS.join(', ')}`);
   }
-  const envOn = env('AGENT_OTEL_LOGS');
-  const on = option !== undefined ? option !== false : envOn === undefined || bool(envOn, 'env AGENT_OTEL_LOGS');
+  const on = option !== undefined ? option !== false : env.bool('AGENT_OTEL_LOGS') ?? true;
   if (!on) return undefined;
 
-  const envLevel = env('AGENT_OTEL_LOG_LEVEL');
+  const envLevel = env.str('AGENT_OTEL_LOG_LEVEL');
   const level = (o.level ?? envLevel?.trim().toLowerCase() ?? 'info') as LogSeverityName;
   if (!LOG_SEVERITY_NAMES.includes(level)) {
     throw new AgentOtelConfigError(`${o.level !== undefined ? 'option logs.level' : 'env AGENT_OTEL_LOG_LEVEL'} must be one of ${LOG_SEVERITY_NAMES.join(', ')}; got ${JSON.stringify(o.level ?? envLevel)}`);
   }
-  const envConsole = env('AGENT_OTEL_LOGS_CONSOLE');
-  const console = o.console !== undefined ? bool(o.console, 'option logs.console') : envConsole !== undefined ? bool(envConsole, 'env AGENT_OTEL_LOGS_CONSOLE') : false;
+  const console = o.console !== undefined ? bool(o.console, 'option logs.console') : env.bool('AGENT_OTEL_LOGS_CONSOLE') ?? false;
 
   const q = o.queue ?? {};
   if (q === null || typeof q !== 'object') throw new AgentOtelConfigError(`option logs.queue must be an object; got ${JSON.stringify(q)}`);
@@ -71,9 +55,8 @@ export function resolveLogs(option: unknown, env: EnvReader): ResolvedLogs | und
     if (!(QUEUE_KEYS as readonly string[]).includes(key)) throw new AgentOtelConfigError(`unknown option 'logs.queue.${key}'; accepted: ${QUEUE_KEYS.join(', ')}`);
   }
   const pick = (key: (typeof QUEUE_KEYS)[number], envName: string): number => {
-    if (q[key] !== undefined) return positiveInt(q[key], `option logs.queue.${key}`);
-    const e = env(envName);
-    return e !== undefined ? positiveInt(e, `env ${envName}`) : DEFAULT_QUEUE[key];
+    if (q[key] !== undefined) return positive(q[key], `option logs.queue.${key}`);
+    return env.int(envName) ?? DEFAULT_QUEUE[key];
   };
   const queue: QueueOptions = {
     maxQueueSize: pick('maxQueueSize', 'OTEL_BLRP_MAX_QUEUE_SIZE'),

@@ -5,7 +5,7 @@ import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-log
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { AgentOtelConfigError } from '../errors.js';
 import type { QueueOptions } from '../pipeline/ExportQueueProcessor.js';
-import type { EnvReader } from '../logs/config.js';
+import type { EnvReader } from '../parse/env.js';
 import type { LogDrops } from '../logs/LogDrops.js';
 import { LogExportQueue } from '../logs/LogExportQueue.js';
 import { OtlpGuard } from './pipeline.js';

@@ -3,6 +3,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { SpanRow } from '../../semconv/schema.js';
+import { hrTimeFromIso } from '../../exporters/jsonl/isoTime.js';
 
 const KINDS: Record<string, SpanKind> = {
   INTERNAL: SpanKind.INTERNAL, SERVER: SpanKind.SERVER, CLIENT: SpanKind.CLIENT, PRODUCER: SpanKind.PRODUCER, CONSUMER: SpanKind.CONSUMER,
@@ -16,10 +17,9 @@ export class BadRowError extends Error {}
 
 /** `2026-11-21T23:38:05.123456Z` (any fraction length, or none) → HrTime, to the nanosecond given. */
 export function isoToHrTime(iso: string, field: string): HrTime {
-  const m = typeof iso === 'string' ? /^(.*T\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:?\d\d)$/.exec(iso) : null;
-  const ms = m ? Date.parse(m[1] + m[3]) : NaN;
-  if (!m || Number.isNaN(ms)) throw new BadRowError(`${field} is not an ISO-8601 time: ${JSON.stringify(iso)}`);
-  return [Math.floor(ms / 1000), Number((m[2] ?? '').padEnd(9, '0'))];
+  const time = hrTimeFromIso(iso);
+  if (!time) throw new BadRowError(`${field} is not an ISO-8601 time: ${JSON.stringify(iso)}`);
+  return time;
 }
 
 /** Shares Resource and scope objects between rows, so OTLP groups spans per resource and scope. */

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { diag } from '@opentelemetry/api';
+import { isLoopback, loopbackHosts } from '../parse/loopback.js';
 import { PrometheusReader } from './PrometheusReader.js';
 
 /** What `health().prometheus` reports about the `/metrics` server. */
@@ -13,19 +14,6 @@ export interface MetricsServerState {
 
 /** Resource attributes put on every series as labels (what dashboards group and filter by). */
 export const RESOURCE_LABELS = /^(service\.name|service\.instance\.id)$/;
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost|\[::1\])$/i;
-
-/**
- * Host headers a loopback `/metrics` answers to: `127.0.0.1:<port>`, `localhost:<port>`, `[::1]:<port>`
- * and the bound address with its port. A web page whose DNS name an attacker re-points at 127.0.0.1
- * (DNS rebinding) sends its own name and is refused, so it cannot read the metrics or the health.
- */
-export function allowedHosts(host: string, port: number): Set<string> {
-  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  const names = ['127.0.0.1', 'localhost', '[::1]', bare.includes(':') ? `[${bare}]` : bare];
-  return new Set(names.flatMap((n) => (port === 80 ? [`${n}:${port}`, n] : [`${n}:${port}`])));
-}
 
 /**
  * A small node:http server in front of the Prometheus exporter (whose own server is never started):
@@ -41,7 +29,7 @@ export class MetricsServer {
   readonly state: MetricsServerState;
   private readonly server: http.Server;
   private closed = false;
-  /** Set once listening on a loopback address: the Host headers answered (see allowedHosts). */
+  /** Set once listening on a loopback address: the Host headers answered (see loopbackHosts: DNS rebinding). */
   private hosts: Set<string> | undefined;
 
   constructor(private readonly opts: { port: number; host: string }, private readonly health: () => { status: string }) {
@@ -54,7 +42,7 @@ export class MetricsServer {
   /** Starts listening (asynchronously: registration stays synchronous); failures land in `state.error`. */
   start(): void {
     const { port, host } = this.opts;
-    if (!LOOPBACK.test(host)) {
+    if (!isLoopback(host)) {
       diag.warn(`agent-otel: Prometheus metrics are served on ${host}:${port}, reachable from the network; ` +
         'bind 127.0.0.1 (prometheus.host / OTEL_EXPORTER_PROMETHEUS_HOST) unless that is intended');
     }
@@ -73,7 +61,7 @@ export class MetricsServer {
       const addr = this.server.address();
       if (addr && typeof addr === 'object') {
         this.state.url = urlOf(host, addr.port);
-        if (LOOPBACK.test(host)) this.hosts = allowedHosts(host, addr.port);
+        if (isLoopback(host)) this.hosts = loopbackHosts(host, addr.port);
       }
       this.state.listening = !this.closed;
       diag.info(`agent-otel: serving Prometheus metrics at ${this.state.url}`);

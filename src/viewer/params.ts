@@ -3,6 +3,8 @@
  * parser; anything else (an unknown or repeated parameter, a malformed value) is a 400 naming it.
  * Values reach SQL only as bound parameters or as fragments picked from fixed lists here.
  */
+import { AgentOtelConfigError } from '../errors.js';
+import { lookBackCutoff } from '../parse/duration.js';
 
 export class ParamError extends Error {
   override name = 'ParamError';
@@ -37,18 +39,9 @@ export const p = {
   },
   /**
    * A look-back such as 15m, 24h, 7d, 4w (at most MAX_SINCE_DAYS days), or `all`: the cutoff as a UTC
-   * timestamp string, or undefined.
+   * timestamp string, or undefined. The CLI's --since grammar and messages (src/parse/duration.ts).
    */
-  since: (raw: string, name: string): string | undefined => {
-    if (raw === 'all') return undefined;
-    const m = /^(\d{1,6})(m|h|d|w)$/.exec(raw);
-    if (!m || Number(m[1]) === 0) throw new ParamError(`${name} must be a duration such as 15m, 24h, 7d or 4w, or all; got ${JSON.stringify(raw)}`);
-    const ms = Number(m[1]) * { m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 }[m[2] as 'm'];
-    if (ms > MAX_SINCE_DAYS * 86400e3) {
-      throw new ParamError(`${name} must be at most ${MAX_SINCE_DAYS} days (${MAX_SINCE_DAYS}d, ${MAX_SINCE_DAYS * 24}h), or all; got ${JSON.stringify(raw)}`);
-    }
-    return new Date(Date.now() - ms).toISOString().replace('T', ' ').replace('Z', '');
-  },
+  since: (raw: string, name: string): string | undefined => lookBackCutoff(raw, name, { all: true, maxDays: MAX_SINCE_DAYS }),
 };
 
 /** A trace id: 32 lowercase hex characters (W3C trace context). */
@@ -71,7 +64,12 @@ export function parseQuery<S extends Record<string, Parser<unknown>>>(
     if (seen.has(name)) throw new ParamError(`query parameter ${JSON.stringify(name)} is given more than once`);
     seen.add(name);
     if (raw === '') continue; // an empty filter field means no filter
-    out[name] = spec[name]!(raw, name);
+    try {
+      out[name] = spec[name]!(raw, name);
+    } catch (err) {
+      // The shared parsers (src/parse/) throw the config error; here a bad value is the request's fault.
+      throw err instanceof AgentOtelConfigError ? new ParamError(err.message) : err;
+    }
   }
   return out as { [K in keyof S]: ReturnType<S[K]> | undefined };
 }

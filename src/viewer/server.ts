@@ -9,6 +9,7 @@ import { ViewerLogs } from './logs.js';
 import { loadAssets } from './assets.js';
 import { ParamError } from './params.js';
 import { ViewerStore } from './store.js';
+import { isLoopback, loopbackHosts } from '../parse/loopback.js';
 
 export interface ViewerOptions {
   /** The telemetry directory. */
@@ -38,15 +39,6 @@ export interface Viewer {
 export const DEFAULT_PORT = 4319;
 export const DEFAULT_HOST = '127.0.0.1';
 
-/** Loopback addresses and names: 127.0.0.0/8, ::1, localhost. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  if (net.isIPv4(h)) return h.startsWith('127.');
-  if (net.isIPv6(h)) return h === '::1' || /^::ffff:127\./.test(h);
-  return false;
-}
-
 /** A Jaeger base URL: http(s), no query or fragment; returned without a trailing slash. */
 export function jaegerBase(raw: string): string {
   let u: URL;
@@ -71,17 +63,6 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
-
-/**
- * Host headers a loopback server answers to: `127.0.0.1:<port>`, `localhost:<port>`, `[::1]:<port>`
- * and the bound address with its port (without the port too on port 80, where browsers leave it out).
- * Any other name (a DNS name an attacker points at 127.0.0.1: DNS rebinding) is refused.
- */
-export function loopbackHosts(boundHost: string, port: number): Set<string> {
-  const bare = boundHost.replace(/^\[(.*)\]$/, '$1').toLowerCase();
-  const names = ['127.0.0.1', 'localhost', '[::1]', net.isIPv6(bare) ? `[${bare}]` : bare];
-  return new Set(names.flatMap((n) => (port === 80 ? [`${n}:${port}`, n] : [`${n}:${port}`])));
-}
 
 /**
  * Why a request from another site is refused, or undefined when it is not. Browsers say where a request

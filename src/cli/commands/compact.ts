@@ -1,5 +1,5 @@
 import type { CAC } from 'cac';
-import { parseDuration } from '../../config.js';
+import { parseDuration } from '../../parse/duration.js';
 import { compact } from '../../query/compact.js';
 import { existingDir } from '../dir.js';
 import type { CommonOptions } from '../common.js';

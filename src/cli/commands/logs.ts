@@ -3,7 +3,7 @@ import type { CAC } from 'cac';
 import pc from 'picocolors';
 import { lit } from '../../../exporters/duckdb/index.js';
 import { LOG_SEVERITY, LOG_SEVERITY_NAMES, severityName, type LogRow } from '../../../semconv/logs.js';
-import { parseDuration } from '../../config.js';
+import { parseDuration } from '../../parse/duration.js';
 import { LogFollower } from '../../logs/follow.js';
 import { logsViewStatements } from '../../logs/view.js';
 import { QueryError } from '../../query/session.js';

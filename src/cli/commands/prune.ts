@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { CAC } from 'cac';
 import { pruneFiles } from '../../../exporters/jsonl/prune.js';
-import { AgentOtelConfigError, parseDuration, parseSize } from '../../config.js';
+import { parseDuration } from '../../parse/duration.js';
+import { parseSize } from '../../parse/size.js';
+import { retentionFromEnv } from '../../storageConfig.js';
 import { DatabaseUnavailable } from '../../query/database.js';
 import { listFiles } from '../../query/files.js';
 import { openFiles } from '../../query/liveFiles.js';
@@ -12,20 +14,13 @@ import { fmtBytes, plural } from '../progress.js';
 
 interface PruneOptions extends CommonOptions { olderThan?: string | number; maxSize?: string | number; dryRun?: boolean }
 
-/** The age limit: --older-than, else the agent's own setting (AGENT_OTEL_RETENTION_DAYS), else 30 days. */
-function maxAge(o: PruneOptions): number {
-  if (o.olderThan !== undefined) return parseDuration(String(o.olderThan), '--older-than');
-  const days = process.env.AGENT_OTEL_RETENTION_DAYS;
-  if (!days) return 30 * 86400e3;
-  if (!(Number(days) > 0)) throw new AgentOtelConfigError(`env AGENT_OTEL_RETENTION_DAYS must be a positive number of days; got ${JSON.stringify(days)}`);
-  return Number(days) * 86400e3;
-}
-
-/** The size limit: --max-size, else AGENT_OTEL_MAX_TOTAL_SIZE, else 1 GiB. */
-function maxSize(o: PruneOptions): number {
-  if (o.maxSize !== undefined) return parseSize(o.maxSize, '--max-size');
-  const env = process.env.AGENT_OTEL_MAX_TOTAL_SIZE;
-  return env ? parseSize(env, 'env AGENT_OTEL_MAX_TOTAL_SIZE') : 1024 ** 3;
+/** --older-than and --max-size, else the agent's own limits (AGENT_OTEL_RETENTION_DAYS, AGENT_OTEL_MAX_TOTAL_SIZE), else 30 days and 1 GiB. */
+function limits(o: PruneOptions): { maxAgeMs: number; maxTotalBytes: number } {
+  const agent = retentionFromEnv();
+  return {
+    maxAgeMs: o.olderThan !== undefined ? parseDuration(String(o.olderThan), '--older-than') : agent.maxAgeMs,
+    maxTotalBytes: o.maxSize !== undefined ? parseSize(o.maxSize, '--max-size') : agent.maxTotalBytes,
+  };
 }
 
 export function register(cli: CAC): void {
@@ -36,7 +31,7 @@ export function register(cli: CAC): void {
     .example('agent-otel prune --older-than 7d --max-size 500MiB --dry-run')
     .action(async (o: PruneOptions) => {
       const dir = existingDir(o);
-      const opts = { maxAgeMs: maxAge(o), maxTotalBytes: maxSize(o) };
+      const opts = limits(o);
       const now = Date.now();
       const dryRun = !!o.dryRun;
       // A running process's current file is never deleted, however old: it would write on into nothing.

@@ -121,7 +121,7 @@ export function register(cli: CAC): void {
     .example('agent-otel report --since 7d')
     .action(async (o: ReportOptions) => {
       const since = String(o.since ?? '24h');
-      const cutoff = since === 'all' ? undefined : sinceCutoff(since);
+      const cutoff = sinceCutoff(since, '--since', true);
       const { sections, dir } = await withSession(o, async (s) => ({ sections: await buildReport(s, cutoff), dir: s.dir }));
       if (o.json) {
         const head = { dir, since: cutoff ? `${cutoff.replace(' ', 'T')}Z` : null };

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { CAC } from 'cac';
-import { parseDuration } from '../../config.js';
+import { parseDuration } from '../../parse/duration.js';
 import { SpanFollower } from '../../query/follow.js';
 import type { SpanRow } from '../../../semconv/schema.js';
 import { existingDir } from '../dir.js';

@@ -1,6 +1,8 @@
 import type { CAC } from 'cac';
 import { QueryError } from '../../query/session.js';
-import { DEFAULT_HOST, DEFAULT_PORT, isLoopback, startViewer } from '../../viewer/index.js';
+import { isLoopback } from '../../parse/loopback.js';
+import { jaegerUrlFromEnv } from '../../storageConfig.js';
+import { DEFAULT_HOST, DEFAULT_PORT, startViewer } from '../../viewer/index.js';
 import { resolveDir, type CommonOptions } from '../common.js';
 
 interface UiOptions extends CommonOptions { port?: number | string; host?: string; allowRemote?: boolean; jaegerUrl?: string }
@@ -17,7 +19,7 @@ export function register(cli: CAC): void {
       const port = typeof o.port === 'number' ? o.port : /^\d+$/.test(String(o.port)) ? Number(o.port) : NaN;
       if (!Number.isInteger(port) || port > 65535) throw new QueryError(`--port must be an integer from 0 to 65535; got ${JSON.stringify(String(o.port))}`);
       const host = String(o.host ?? DEFAULT_HOST);
-      const jaegerUrl = o.jaegerUrl || process.env.AGENT_OTEL_JAEGER_URL || undefined;
+      const jaegerUrl = o.jaegerUrl || jaegerUrlFromEnv();
       const viewer = await startViewer({ dir: resolveDir(o), port, host, allowRemote: !!o.allowRemote, jaegerUrl, source: o.source });
       if (!isLoopback(host)) {
         process.stderr.write(`agent-otel: WARNING: the viewer listens on ${host}, not only on this machine. It has no login: ` +
