@@ -124,7 +124,9 @@ export class QuerySession {
     if (source === 'auto' && canWrite && needsCatchUp(files, held)) {
       if (attached) await this.conn.run('DETACH store');
       attached = false;
-      const r = await catchUp(this.dir, { waitMs: Math.max(0, deadline - Date.now()), onProgress: this.opts.onIngestProgress });
+      // Held by another reader (its query has it read-only), a catch-up would wait for that whole query:
+      // try briefly, then read it as it is plus the files. Held by a writer, the attach below waits.
+      const r = await catchUp(this.dir, { waitMs: Math.min(250, Math.max(0, deadline - Date.now())), onProgress: this.opts.onIngestProgress });
       if (!r.ok && !r.held) this.notes.push(`${r.why}; reading what it lacks from the files`);
       files = listFiles(this.dir);
       if (fs.existsSync(dbFile)) await tryAttach();

@@ -354,7 +354,7 @@ export class ViewerStore {
       if (duckdbPathProblem(this.dbFile())) return undefined;
       const files = listFiles(this.dir);
       if (files.length === 0) return undefined;
-      const r = await catchUp(this.dir, { waitMs: 2000 });
+      const r = await catchUp(this.dir, { waitMs: 250 }); // held meanwhile: read it as it is, plus the files
       return r.ok || r.held ? undefined : r.why;
     };
     const next = this.dbChain.then(run, run);
