@@ -2,7 +2,8 @@ import { Hono, type Context } from 'hono';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { VERSION } from '../version.js';
 import { p, ParamError, parseQuery, TRACE_ID } from './params.js';
-import { iso, LLM_CALL_SQL, LLM_OPS_SQL, TOOL_CALL_SQL } from './sql.js';
+import { isoSql } from '../../exporters/jsonl/isoTime.js';
+import { LLM_CALL_SQL, LLM_OPS_SQL, TOOL_CALL_SQL } from './sql.js';
 import { RUN_STATUSES, toolOutcomeSql } from '../query/runStatus.js';
 import type { Row, ViewerStore } from './store.js';
 import { LEVELS, traceIdPrefix, ViewerLogs } from './logs.js';
@@ -160,7 +161,7 @@ export function createApi(store: ViewerStore, o: ApiOptions, logs = new ViewerLo
   api.get('/runs', async (c) => {
     const f = parseQuery(q(c), { agent: p.name, status: p.oneOf(RUN_STATUSES), since: p.since, ...page });
     const where = new Where().addIf(f.agent, 'agent = ?').addIf(f.status, 'status = ?').addIf(f.since, 'start_time >= CAST(? AS TIMESTAMP)');
-    return c.json(await paged(store, `run_id, agent, kind, status, ${iso('start_time')} AS start_time, ${iso('end_time')} AS end_time,
+    return c.json(await paged(store, `run_id, agent, kind, status, ${isoSql('start_time', 'ms')} AS start_time, ${isoSql('end_time', 'ms')} AS end_time,
       duration_ms, items_discovered::DOUBLE AS items_discovered, items_succeeded::DOUBLE AS items_succeeded,
       items_failed::DOUBLE AS items_failed, llm_calls::DOUBLE AS llm_calls, tool_calls::DOUBLE AS tool_calls,
       tool_errors::DOUBLE AS tool_errors, input_tokens::DOUBLE AS input_tokens, output_tokens::DOUBLE AS output_tokens,
@@ -173,7 +174,7 @@ export function createApi(store: ViewerStore, o: ApiOptions, logs = new ViewerLo
     const where = new Where().add(LLM_CALL_SQL).addIf(f.agent, 'agent = ?').addIf(f.model, 'model = ?')
       .addIf(f.since, 'start_time >= CAST(? AS TIMESTAMP)');
     if (f.status) where.add(f.status === 'error' ? `status_code = 'ERROR'` : `status_code <> 'ERROR'`);
-    return c.json(await paged(store, `${iso('start_time')} AS start_time, trace_id, span_id, name, op AS operation, agent, run_id,
+    return c.json(await paged(store, `${isoSql('start_time', 'ms')} AS start_time, trace_id, span_id, name, op AS operation, agent, run_id,
       provider, model, input_tokens::DOUBLE AS input_tokens, output_tokens::DOUBLE AS output_tokens, cost_usd, duration_ms,
       status_code, status_message, error_type`, 'vspans', where, 'start_time DESC, span_id', f.limit, f.offset));
   });
@@ -183,7 +184,7 @@ export function createApi(store: ViewerStore, o: ApiOptions, logs = new ViewerLo
     const outcome = `coalesce(outcome, CASE WHEN status_code = 'ERROR' THEN 'error' ELSE 'success' END)`;
     const where = new Where().add(TOOL_CALL_SQL).addIf(f.agent, 'agent = ?').addIf(f.tool, 'tool = ?')
       .addIf(f.outcome, `${outcome} = ?`).addIf(f.since, 'start_time >= CAST(? AS TIMESTAMP)');
-    return c.json(await paged(store, `${iso('start_time')} AS start_time, trace_id, span_id, name, agent, run_id, tool,
+    return c.json(await paged(store, `${isoSql('start_time', 'ms')} AS start_time, trace_id, span_id, name, agent, run_id, tool,
       ${outcome} AS outcome, error_type, risk_level, duration_ms, status_code, status_message`,
     'vspans', where, 'start_time DESC, span_id', f.limit, f.offset));
   });

@@ -10,7 +10,7 @@ import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { DIR_LOGS, LOG_SEVERITY, LOG_SEVERITY_NAMES, type LogSeverityName } from '../../semconv/logs.js';
 import { logsViewStatements } from '../logs/view.js';
 import { ParamError, type Parser } from './params.js';
-import { iso } from './sql.js';
+import { isoSql } from '../../exporters/jsonl/isoTime.js';
 
 type Row = Record<string, unknown>;
 
@@ -40,7 +40,7 @@ function match(col: string, v: string, values: DuckDBValue[]): string {
   return `${col} LIKE ? ESCAPE '\\'`;
 }
 
-const COLUMNS = `${iso('time')} AS time, level, severity_text, severity_number,
+const COLUMNS = `${isoSql('time', 'ms')} AS time, level, severity_text, severity_number,
   component, event_name, body, trace_id, span_id, attributes, service_name`;
 
 const parse = (r: Row): Row => ({ ...r, attributes: typeof r.attributes === 'string' ? JSON.parse(r.attributes) : r.attributes ?? {} });

@@ -64,5 +64,3 @@ export function insertSlimSql(table: string, relation: string, ids: Map<string, 
 /** Runs, as in the `agent_runs` view (one SQL: src/query/runStatus.ts), for the runs `runFilter` selects. */
 export const runsSql = (runFilter: string): string => sharedRunsSql('vspans', runFilter);
 
-/** SQL: a TIMESTAMP column as ISO-8601 UTC with milliseconds. */
-export const iso = (col: string): string => `strftime(${col}, '%Y-%m-%dT%H:%M:%S.%gZ')`;
