@@ -4,6 +4,10 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
 import type { QueueOptions } from './pipeline/ExportQueueProcessor.js';
 import { AgentOtelConfigError } from './errors.js';
+import { envValues } from './parse/env.js';
+import { parseSize } from './parse/size.js';
+import { bool, positive, str } from './parse/values.js';
+import { DEFAULT_DIR, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, DEFAULT_RETENTION_DAYS } from './storageConfig.js';
 import { SEMCONV_OPT_IN_GEN_AI_LATEST } from '../semconv/metrics.js';
 import { GOVERNANCE_KEYS, resolveGovernance, type GovernanceOptions, type ResolvedGovernance } from './governance/config.js';
 import { resolveLogs, type LogsOptions, type ResolvedLogs } from './logs/config.js';
@@ -164,40 +168,6 @@ export const DEFAULT_QUEUE: QueueOptions = {
   exportTimeoutMillis: 30_000,
 };
 
-const SIZE_UNITS: Record<string, number> = {
-  '': 1, b: 1, k: 1e3, kb: 1e3, kib: 1024, m: 1e6, mb: 1e6, mib: 1024 ** 2, g: 1e9, gb: 1e9, gib: 1024 ** 3,
-};
-
-/** `1073741824`, `'1GiB'`, `'500 MB'` → bytes. */
-export function parseSize(value: unknown, name: string): number {
-  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.floor(value);
-  const m = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value) : null;
-  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
-  if (!m || unit === undefined || Number(m[1]) <= 0) {
-    throw new AgentOtelConfigError(`${name} must be a size in bytes or with a unit (B, KB, KiB, MB, MiB, GB, GiB), e.g. '64MiB'; got ${JSON.stringify(value)}`);
-  }
-  return Math.floor(Number(m[1]) * unit);
-}
-
-/** Parses a duration like `30d`, `24h`, `15m`, `10s` into milliseconds. */
-export function parseDuration(value: string, name: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$/i.exec(value);
-  if (!m) throw new AgentOtelConfigError(`${name} must be a duration such as 30d, 24h, 15m or 10s; got ${JSON.stringify(value)}`);
-  const unit = { ms: 1, s: 1e3, m: 60e3, h: 3600e3, d: 86400e3, w: 7 * 86400e3 }[m[2]!.toLowerCase() as 'ms'];
-  return Number(m[1]) * unit;
-}
-
-function positive(value: unknown, name: string, integer = true): number {
-  const ok = typeof value === 'number' && Number.isFinite(value) && value > 0 && (!integer || Number.isInteger(value));
-  if (!ok) throw new AgentOtelConfigError(`${name} must be a positive ${integer ? 'integer' : 'number'}; got ${JSON.stringify(value)}`);
-  return value as number;
-}
-
-function bool(value: unknown, name: string): boolean {
-  if (typeof value !== 'boolean') throw new AgentOtelConfigError(`${name} must be true or false; got ${JSON.stringify(value)}`);
-  return value;
-}
-
 function duckdbMode(value: unknown, name: string): ResolvedConfig['duckdb'] {
   if (value === 'live' || value === true) return 'live';
   if (value === 'readers') return 'readers';
@@ -207,36 +177,12 @@ function duckdbMode(value: unknown, name: string): ResolvedConfig['duckdb'] {
 
 /** AGENT_OTEL_DUCKDB: readers, live, or true/1, false/0. */
 function duckdbEnv(): boolean | 'live' | 'readers' | undefined {
-  const v = process.env.AGENT_OTEL_DUCKDB?.trim().toLowerCase();
+  const v = env.str('AGENT_OTEL_DUCKDB')?.trim().toLowerCase();
   return v === 'live' || v === 'readers' ? v : env.bool('AGENT_OTEL_DUCKDB');
 }
 
-function str(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new AgentOtelConfigError(`${name} must be a non-empty string; got ${JSON.stringify(value)}`);
-  return value;
-}
-
-/** Env values are strings: these turn them into the option's type, naming the variable on error. */
-const env = {
-  bool(name: string): boolean | undefined {
-    const v = process.env[name];
-    if (v === undefined || v === '') return undefined;
-    const l = v.trim().toLowerCase();
-    if (l === 'true' || l === '1') return true;
-    if (l === 'false' || l === '0') return false;
-    throw new AgentOtelConfigError(`env ${name} must be one of true, false, 1, 0; got ${JSON.stringify(v)}`);
-  },
-  num(name: string): number | undefined {
-    const v = process.env[name];
-    if (v === undefined || v === '') return undefined;
-    if (!/^\s*\d+(\.\d+)?\s*$/.test(v)) throw new AgentOtelConfigError(`env ${name} must be a positive number; got ${JSON.stringify(v)}`);
-    return Number(v);
-  },
-  str(name: string): string | undefined {
-    const v = process.env[name];
-    return v === undefined || v === '' ? undefined : v;
-  },
-};
+/** Every env variable of the options is read through this (src/parse/env.ts: unset and empty are the same). */
+const env = envValues();
 
 /**
  * OTEL_SEMCONV_STABILITY_OPT_IN: the comma-separated convention opt-ins the OpenTelemetry specs define
@@ -303,19 +249,19 @@ export function resolveConfig(options: TelemetryOptions = {}): ResolvedConfig {
   const captureContent = pick(o.captureContent, 'captureContent', () => env.bool('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'), bool, 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', false);
   const governance = resolveGovernance(o, {
     value: captureContent, explicit: o.captureContent !== undefined || env.bool('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT') !== undefined,
-  });
+  }, env);
   return {
     serviceName: pick<string | undefined>(o.serviceName, 'serviceName', () => env.str('OTEL_SERVICE_NAME'), str, 'OTEL_SERVICE_NAME', undefined),
     serviceVersion: o.serviceVersion !== undefined ? str(o.serviceVersion, 'option serviceVersion') : env.str('npm_package_version'),
     resourceAttributes,
-    dir: path.resolve(pick(o.dir, 'dir', () => env.str('AGENT_OTEL_DIR'), str, 'AGENT_OTEL_DIR', 'telemetry')),
+    dir: path.resolve(pick(o.dir, 'dir', () => env.str('AGENT_OTEL_DIR'), str, 'AGENT_OTEL_DIR', DEFAULT_DIR)),
     jsonl: pick(o.jsonl, 'jsonl', () => env.bool('AGENT_OTEL_JSONL'), bool, 'AGENT_OTEL_JSONL', true),
     duckdb: pick<ResolvedConfig['duckdb']>(o.duckdb, 'duckdb', () => duckdbEnv(), duckdbMode, 'AGENT_OTEL_DUCKDB', 'readers'),
     captureContent: governance.privacy === 'full',
     governance,
-    maxFileBytes: pick(o.maxFileSize, 'maxFileSize', () => env.str('AGENT_OTEL_MAX_FILE_SIZE'), parseSize, 'AGENT_OTEL_MAX_FILE_SIZE', 64 * 1024 ** 2),
-    maxAgeMs: pick(o.retentionDays, 'retentionDays', () => env.num('AGENT_OTEL_RETENTION_DAYS'), (v, n) => positive(v, n, false), 'AGENT_OTEL_RETENTION_DAYS', 30) * 86400e3,
-    maxTotalBytes: pick(o.maxTotalSize, 'maxTotalSize', () => env.str('AGENT_OTEL_MAX_TOTAL_SIZE'), parseSize, 'AGENT_OTEL_MAX_TOTAL_SIZE', 1024 ** 3),
+    maxFileBytes: pick(o.maxFileSize, 'maxFileSize', () => env.str('AGENT_OTEL_MAX_FILE_SIZE'), parseSize, 'AGENT_OTEL_MAX_FILE_SIZE', DEFAULT_MAX_FILE_BYTES),
+    maxAgeMs: pick(o.retentionDays, 'retentionDays', () => env.num('AGENT_OTEL_RETENTION_DAYS'), (v, n) => positive(v, n, false), 'AGENT_OTEL_RETENTION_DAYS', DEFAULT_RETENTION_DAYS) * 86400e3,
+    maxTotalBytes: pick(o.maxTotalSize, 'maxTotalSize', () => env.str('AGENT_OTEL_MAX_TOTAL_SIZE'), parseSize, 'AGENT_OTEL_MAX_TOTAL_SIZE', DEFAULT_MAX_TOTAL_BYTES),
     spanQueue: queue,
     metricIntervalMillis: pick(o.metricIntervalMillis, 'metricIntervalMillis', () => env.num('OTEL_METRIC_EXPORT_INTERVAL'), positive, 'OTEL_METRIC_EXPORT_INTERVAL', 10_000),
     spanExporters: arrayOf<SpanExporter>(o.spanExporters, 'spanExporters'),

@@ -74,7 +74,7 @@ describe('agent-otel prune', () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^deleted spans\/old\.jsonl: .*\n^deleted 1 file/m);
       expect(r.stderr).toBe(`agent-otel: note: ${path.join(dir, 'telemetry.duckdb')} is held by another process ` +
-        `(PID ${holder.child.pid}): a running agent keeps it open while it runs; its rows were not pruned (run prune again once it has exited)\n`);
+        `(PID ${holder.child.pid}); its rows were not pruned (run prune again once it has exited)\n`);
       expect(exists(dir, 'spans/old.jsonl')).toBe(false);
     } finally {
       holder.child.kill('SIGKILL');

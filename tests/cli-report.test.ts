@@ -181,7 +181,7 @@ describe('agent-otel report', () => {
       expect(fs.existsSync(path.join(held, 'telemetry.duckdb'))).toBe(true);
       const r = await runCli(['report', '--dir', held, '--json']);
       expect(r.code).toBe(0);
-      expect(r.stderr).toContain('telemetry.duckdb is held by a running agent; reading the JSONL/Parquet files');
+      expect(r.stderr).toContain('telemetry.duckdb is held by another process; reading the JSONL/Parquet files');
       const report = JSON.parse(r.stdout) as Report;
       expect(report.runs_by_agent!.map((x) => [x.agent, x.runs, x.success_rate, x.failed, x.abandoned])).toEqual([['holder', 4, 1, 0, 0]]);
       expect(report.llm_by_model!.map((x) => [x.model, x.calls, x.input_tokens, x.output_tokens, x.cache_read_tokens, x.errors])).toEqual([['gpt-4o', 4, 40, 20, 0, 0]]);

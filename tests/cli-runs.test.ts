@@ -120,7 +120,7 @@ describe('agent-otel runs', () => {
       await waitFor(() => out.includes('ready'), 15_000, 'the holder to be ready');
       const r = await runCli(['runs', '--dir', held, '--json']);
       expect(r.code).toBe(0);
-      expect(r.stderr).toContain('telemetry.duckdb is held by a running agent; reading the JSONL/Parquet files');
+      expect(r.stderr).toContain('telemetry.duckdb is held by another process; reading the JSONL/Parquet files');
       const rows = JSON.parse(r.stdout) as RunRow[];
       expect(rows.map((x) => [x.agent, x.status, x.llm_calls, x.input_tokens, x.output_tokens])).toEqual(Array(3).fill(['holder', 'success', 1, 10, 5]));
     } finally {

@@ -119,7 +119,7 @@ describe('a lock is told apart from a corrupt file', () => {
       expect(err?.held).toBe(true);
       expect(err?.message).toMatch(new RegExp(`is held by another process \\(PID ${child.child.pid}\\)`));
       const r = await runCli(['sql', 'SELECT count(*) AS n FROM spans', '--dir', held, '--json']);
-      expect(r.stderr).toContain('telemetry.duckdb is held by a running agent');
+      expect(r.stderr).toContain('telemetry.duckdb is held by another process');
     } finally {
       child.child.kill('SIGKILL');
       await child;

@@ -163,7 +163,8 @@ async function leakyWork(): Promise<void> {
 describe('privacy and redaction', () => {
   it('full capture: content is recorded but every secret is replaced by a marker, in JSONL and DuckDB', async () => {
     const dir = tmpDir();
-    register({ dir, privacy: 'full', redaction: { rules: [{ key: 'user.ssn', name: 'ssn' }] } });
+    // duckdb 'live': the agent keeps the database itself, so its bytes are searched too
+    register({ dir, privacy: 'full', duckdb: 'live', redaction: { rules: [{ key: 'user.ssn', name: 'ssn' }] } });
     await leakyWork();
     await handle!.shutdown();
     const files = ['spans', 'metrics'].flatMap((d) => fs.readdirSync(path.join(dir, d)).map((f) => path.join(dir, d, f)));
@@ -342,7 +343,7 @@ describe('run facts', () => {
 
 describe('health', () => {
   it('reports exporter state, queue depth, drops and the last successful write', async () => {
-    register({ dir: tmpDir() });
+    register({ dir: tmpDir(), duckdb: 'live' });
     handle!.tracer.startSpan('x').end();
     await handle!.forceFlush();
     const h = handle!.health();

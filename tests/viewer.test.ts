@@ -103,7 +103,7 @@ describe('viewer API on a demo store', () => {
     try {
       const get = async (p: string) => (await fetch(`${files.url}${p}`)).json() as Promise<any>;
       expect((await get('api/info')).source).toBe('files');
-      expect((await api('/api/info')).body.source).toBe('duckdb+files');
+      expect((await api('/api/info')).body.source).toBe('duckdb'); // the viewer brought telemetry.duckdb up to date first
       const strip = (t: any) => t.spans.map(({ start_time, end_time, ...rest }: any) => ({ ...rest, start: start_time.slice(0, 26), end: end_time.slice(0, 26) }));
       expect(strip(await get(`api/traces/${traceId}`))).toEqual(strip((await api(`/api/traces/${traceId}`)).body));
       expect((await get('api/runs')).rows).toEqual((await api('/api/runs')).body.rows);

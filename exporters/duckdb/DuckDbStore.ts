@@ -20,7 +20,7 @@ export interface Chunk { signal: Signal; buf: Buffer; file: string | null }
 export interface FileChunk { signal: Signal; file: string; bytes: number }
 
 export interface DuckDbStoreOptions {
-  /** DuckDB worker threads (env AGENT_OTEL_DUCKDB_THREADS; default: every core, 1 inside an agent). */
+  /** DuckDB worker threads (default: every core; the agent's live writer passes 1, readers env AGENT_OTEL_DUCKDB_THREADS via src/storageConfig.ts). */
   threads?: number;
 }
 
@@ -68,7 +68,7 @@ export class DuckDbStore {
         const problem = duckdbPathProblem(this.file);
         if (problem) throw new Error(problem);
         ensurePrivateDir(path.dirname(this.staging));
-        const threads = this.opts.threads ?? process.env.AGENT_OTEL_DUCKDB_THREADS;
+        const threads = this.opts.threads;
         // Row order in the tables means nothing (the bookkeeping says what is held): DuckDB then inserts
         // on all its threads without merging batches back into file order.
         this.instance = await DuckDBInstance.create(this.file, { preserve_insertion_order: 'false', ...(threads ? { threads: String(threads) } : {}) });

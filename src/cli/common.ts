@@ -3,6 +3,7 @@ import { QueryError, QuerySession, type Source } from '../query/session.js';
 import { lookBackCutoff } from '../parse/duration.js';
 import { dirFromEnv } from '../storageConfig.js';
 import { safeText, type OutputFormat } from './format.js';
+import { fmtBytes, Progress } from './progress.js';
 
 /** Options every command takes. */
 export interface CommonOptions { dir?: string; source?: Source; json?: boolean; csv?: boolean }
@@ -19,7 +20,11 @@ export function outputFormat(o: CommonOptions): OutputFormat {
 
 /** Opens the views over --dir, prints where rows come from (on stderr), runs `fn`, closes. */
 export async function withSession<T>(o: CommonOptions, fn: (s: QuerySession) => Promise<T>): Promise<T> {
-  const session = await QuerySession.open(resolveDir(o), o.source ?? 'auto');
+  // The first query on a big store brings telemetry.duckdb up to date first: show how far it is.
+  const progress = new Progress();
+  const session = await QuerySession.open(resolveDir(o), o.source ?? 'auto', {
+    onIngestProgress: (p) => { if (p.totalBytes > 64 * 1024 ** 2) progress.update(`bringing telemetry.duckdb up to date: ${fmtBytes(p.bytes)} of ${fmtBytes(p.totalBytes)}`); },
+  }).finally(() => progress.done());
   try {
     for (const note of session.notes) process.stderr.write(`agent-otel: ${safeText(note)}\n`);
     return await fn(session);

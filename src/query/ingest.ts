@@ -3,6 +3,7 @@ import { DuckDbStore, emptyCounts, FilesChangedError, isLockError, withStoreLock
 import { jsonlTwin, listFiles, notIngested, readCompleteLines, type FilePart } from './files.js';
 import { DatabaseUnavailable } from './database.js';
 import { openFiles } from './liveFiles.js';
+import { duckdbThreadsFromEnv } from '../storageConfig.js';
 
 /**
  * Staged (in-memory) JSONL per transaction at most. Whole files are read by DuckDB where they lie and
@@ -49,7 +50,7 @@ export const countLines = (buf: Buffer): number => {
 
 /** Opens `<dir>/telemetry.duckdb` for writing; throws DatabaseUnavailable when it cannot (held by another process, …). */
 export async function openStore(dir: string): Promise<DuckDbStore> {
-  const store = new DuckDbStore(dir);
+  const store = new DuckDbStore(dir, { threads: duckdbThreadsFromEnv() });
   store.quiet = true;
   if (!(await store.open())) throw new DatabaseUnavailable(store.file, store.openError ?? store.unavailable);
   return store;
@@ -192,7 +193,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * reads what the database lacks from the files, with the same answer.
  */
 export async function catchUp(dir: string, opts: { waitMs?: number; onProgress?: (p: IngestProgress) => void } = {}): Promise<CatchUpResult> {
-  const store = new DuckDbStore(dir);
+  const store = new DuckDbStore(dir, { threads: duckdbThreadsFromEnv() });
   store.quiet = true;
   return withStoreLock(store.file, async () => {
     const deadline = Date.now() + (opts.waitMs ?? 1000);

@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { lit } from '../../exporters/duckdb/index.js';
+import { sqlTimestamp } from '../../exporters/jsonl/isoTime.js';
 import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { openDatabase } from './database.js';
 
 export interface DatabasePruneResult { spans: number; metrics: number; forgotten: string[] }
 
 /** `2026-10-22 23:55:01.123`: a UTC TIMESTAMP literal, as the tables store UTC. */
-const sqlTimestamp = (d: Date): string => `TIMESTAMP '${d.toISOString().replace('T', ' ').replace('Z', '')}'`;
+const timestampLiteral = (d: Date): string => `TIMESTAMP '${sqlTimestamp(d)}'`;
 
 /**
  * Deletes rows older than `cutoff` from `<dir>/telemetry.duckdb` (spans by end time, metric points by
@@ -23,7 +24,7 @@ export async function pruneDatabase(dir: string, cutoff: Date, gone: Set<string>
     const exists = (rel: string) => !gone.has(rel) && fs.existsSync(path.join(dir, rel));
     const known = (await db.conn.runAndReadAll(`SELECT file FROM ${INGESTED_TABLE}`)).getRowObjectsJS().map((r) => String(r.file));
     const forgotten = known.filter((rel) => !exists(rel) && !(rel.endsWith('.jsonl') && exists(rel.replace(/\.jsonl$/, '.parquet'))));
-    const where = { spans: `end_time < ${sqlTimestamp(cutoff)}`, metrics: `time < ${sqlTimestamp(cutoff)}` };
+    const where = { spans: `end_time < ${timestampLiteral(cutoff)}`, metrics: `time < ${timestampLiteral(cutoff)}` };
     const result: DatabasePruneResult = { spans: 0, metrics: 0, forgotten };
     if (dryRun) {
       for (const t of ['spans', 'metrics'] as const) {

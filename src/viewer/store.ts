@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { duckdbPathProblem, isLockError, lit } from '../../exporters/duckdb/index.js';
+import { isoSql } from '../../exporters/jsonl/isoTime.js';
 import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from '../query/files.js';
 import { isAlive } from '../query/liveFiles.js';
@@ -32,9 +33,8 @@ export interface TraceRows { spans: Row[]; notes: string[] }
 const SRC_DB = 0;
 const BATCH_BYTES = 256 * 1024 * 1024;
 const DB_ALIAS = 'viewer_store';
-const isoUs = (col: string) => `strftime(${col}, '%Y-%m-%dT%H:%M:%S.%fZ')`;
-const TRACE_COLUMNS = `trace_id, span_id, parent_span_id, name, kind, ${isoUs('start_time')} AS start_time,
-  ${isoUs('end_time')} AS end_time, epoch_us(start_time) AS start_us, epoch_us(end_time) AS end_us, duration_ms,
+const TRACE_COLUMNS = `trace_id, span_id, parent_span_id, name, kind, ${isoSql('start_time')} AS start_time,
+  ${isoSql('end_time')} AS end_time, epoch_us(start_time) AS start_us, epoch_us(end_time) AS end_us, duration_ms,
   status_code, status_message, service_name, scope, attributes, events, links, resource`;
 
 /** Microseconds since the epoch of an ISO-8601 UTC time with up to 6 fraction digits. */
@@ -354,7 +354,7 @@ export class ViewerStore {
       if (duckdbPathProblem(this.dbFile())) return undefined;
       const files = listFiles(this.dir);
       if (files.length === 0) return undefined;
-      const r = await catchUp(this.dir, { waitMs: 250 }); // held meanwhile: read it as it is, plus the files
+      const r = await catchUp(this.dir, { waitMs: 2000 });
       return r.ok || r.held ? undefined : r.why;
     };
     const next = this.dbChain.then(run, run);

@@ -82,7 +82,6 @@ export function register(cli: CAC): void {
       const cutoff = sinceCutoff(since);
       if (cutoff) where.push(`time >= TIMESTAMP ${lit(cutoff)}`);
       const rows = await withSession(o, async (s) => {
-        for (const sql of logsViewStatements(s.dir)) await s.conn.run(sql); // until the session builds it itself
         return s.query(`SELECT * FROM (SELECT ${isoSql('time')} AS time, level, severity_text, severity_number, component, event_name, body,
             trace_id, span_id, attributes, service_name
           FROM logs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY logs.time DESC LIMIT ${limit}) ORDER BY time`);
