@@ -11,7 +11,7 @@ import { runCli, spanRow, writeFile } from './cli-util2.js';
 import { ROOT, runFixture, tmpDir, waitFor } from './util.js';
 
 const BIN = path.join(ROOT, 'dist/src/cli/bin.js');
-const children: Array<{ kill(sig: string): boolean }> = [];
+const children: Array<{ kill(sig: NodeJS.Signals): boolean }> = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL');
 });
