@@ -128,7 +128,8 @@ export class Redactor {
     if (hit === undefined) {
       hit = null;
       for (const [name, k] of this.keyRules) {
-        if (typeof k === 'string' ? k === key : (k.lastIndex = 0, k.test(key))) { hit = name; break; }
+        if (typeof k !== 'string') k.lastIndex = 0;
+        if (typeof k === 'string' ? k === key : k.test(key)) { hit = name; break; }
       }
       this.keyCache.set(key, hit);
     }
