@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricRow, SpanRow } from '../dist/semconv/schema.js';
 import { COMPLETION_MARKER, startMockModelServer, type MockModelServer } from './support/mockModelServer.js';
-import { filesContaining, queryViews } from './support/store.js';
+import { filesContaining, queryViews, catchUp } from './support/store.js';
 import { readMetrics, readSpans, runFixture, tmpDir } from './util.js';
 
 // The official @opentelemetry/instrumentation-openai 0.22 (Node 22+, API 1.10) with openai 6 against
@@ -24,6 +24,7 @@ afterAll(async () => { await server?.close(); });
 async function runApp(privacy: 'metadata' | 'full', env: Record<string, string> = {}): Promise<App> {
   const dir = tmpDir('agent-otel-official-');
   const r = await runFixture(path.join('dialects', 'official-openai.mjs'), { AGENT_OTEL_DIR: dir, AGENT_OTEL_PRIVACY: privacy, ...env }, [server.url, MARKER]);
+  await catchUp(dir); // the database, as a first query brings it up to date (searched for content too)
   expect(r.code, r.stderr).toBe(0);
   return { dir, spans: await readSpans(dir), metrics: await readMetrics(dir) };
 }

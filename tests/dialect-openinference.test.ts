@@ -16,7 +16,7 @@ import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation
 import { traceAgent, traceTool } from '@arizeai/openinference-core';
 import { registerTelemetry, withAgentRun, withLlmCall, type TelemetryHandle } from '../dist/src/index.js';
 import { COMPLETION_MARKER, startMockModelServer, type MockModelServer } from './support/mockModelServer.js';
-import { filesContaining, queryViews as queryRows } from './support/store.js';
+import { filesContaining, queryViews as queryRows, catchUp } from './support/store.js';
 import { readSpans, tmpDir } from './util.js';
 
 // USD per million tokens for the mock server's model names.
@@ -315,6 +315,7 @@ describe('privacy across OpenInference spans', () => {
     const dir = register({ privacy: 'full' });
     await everything();
     await flush();
+    await catchUp(dir); // the database, as a first query brings it up to date
     for (const marker of [...Object.values(MARKERS), COMPLETION_MARKER]) {
       const files = filesContaining(dir, marker);
       expect(files.some((f) => f.includes('/spans/')), marker).toBe(true);

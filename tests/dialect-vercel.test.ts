@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SpanRow } from '../dist/semconv/schema.js';
-import { filesContaining, queryViews } from './support/store.js';
+import { filesContaining, queryViews, catchUp } from './support/store.js';
 import { readSpans, runFixture, tmpDir } from './util.js';
 
 // Real AI SDK 6 and 7 apps (tests/fixtures/dialects/vercel-*.mjs, the SDKs' own mock models) in child
@@ -16,6 +16,7 @@ interface App { dir: string; stdout: string; spans: SpanRow[] }
 async function runApp(fixture: string, privacy: 'metadata' | 'full', mode?: string): Promise<App> {
   const dir = tmpDir('agent-otel-vercel-');
   const r = await runFixture(path.join('dialects', fixture), { AGENT_OTEL_DIR: dir, AGENT_OTEL_PRIVACY: privacy }, [MARKER, ...(mode ? [mode] : [])]);
+  await catchUp(dir); // the database, as a first query brings it up to date (searched for content too)
   expect(r.code, r.stderr).toBe(0);
   return { dir, stdout: r.stdout, spans: await readSpans(dir) };
 }

@@ -12,7 +12,7 @@ import { EventAttributes as TLE, Events as TLEvents, SpanAttributes as TL } from
 import * as GENAI from '@opentelemetry/semantic-conventions/incubating';
 import { registerTelemetry, type TelemetryHandle } from '../dist/src/index.js';
 import { startReceiver, type Receiver } from './otlp-receiver.js';
-import { filesContaining, queryViews } from './support/store.js';
+import { catchUp, filesContaining, queryViews } from './support/store.js';
 import { readSpans, ROOT, tmpDir, waitFor } from './util.js';
 
 /** Every attribute name the OpenInference package exports (AUDIO_* are not in its SemanticConventions object). */
@@ -215,6 +215,7 @@ async function run(privacy: 'none' | 'metadata' | 'full') {
   await handle.shutdown();
   handle = undefined;
   await waitFor(() => receiver!.spans.length >= FIXTURES.length, 5000, 'spans at the OTLP receiver');
+  await catchUp(dir); // the database, as a first query brings it up to date
   expect(fs.existsSync(path.join(dir, 'telemetry.duckdb'))).toBe(true);
   return { dir, ...emitted, spans: await readSpans(dir) };
 }

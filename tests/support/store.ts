@@ -28,3 +28,8 @@ export function filesContaining(dir: string, marker: string): string[] {
   if (fs.existsSync(dir)) walk(dir);
   return hits;
 }
+
+/** Brings `<dir>/telemetry.duckdb` up to date from the files, as a user's first query does. */
+export async function catchUp(dir: string): Promise<void> {
+  await queryViews(dir, 'SELECT count(*) FROM spans');
+}
