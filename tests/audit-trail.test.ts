@@ -10,7 +10,7 @@ import { AuditLog, entryHash } from '../dist/src/governance/audit.js';
 import { verifyAudit } from '../dist/src/governance/auditVerify.js';
 import { Redactor } from '../dist/src/governance/redaction.js';
 import { filesContaining } from './support/store.js';
-import { ROOT, tmpDir } from './util.js';
+import { ROOT, tmpDir } from './support/harness.js';
 
 const KEY = 'sk-proj-Zq8vW3nT5yR1uI7oP0aS4dF6gH';
 const EMAIL = 'jane.doe@example.com';

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { deadPid, jsonlLines, runCli, setAge, spanRow, sqlCount, writeFile } from './cli-util2.js';
-import { runFixture, tmpDir } from './util.js';
+import { deadPid, jsonlLines, runCli, setAge, spanRow, sqlCount, writeFile } from './support/cli.js';
+import { runFixture, tmpDir } from './support/harness.js';
 
 const DAY = 86400e3;
 const listing = (dir: string) => ['spans', 'metrics'].flatMap((sub) => {

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, spanRow } from './cli-util2.js';
+import { runCli, spanRow } from './support/cli.js';
 import { startMockModelServer } from './support/mockModelServer.js';
-import { ROOT, runFixture, tmpDir } from './util.js';
+import { ROOT, runFixture, tmpDir } from './support/harness.js';
 
 interface Check { id: string; status: 'ok' | 'warn' | 'problem'; message: string; details?: string[] }
 interface Report { checks: Check[]; ok: boolean; apiCopies: Array<{ version: string; path: string; pulledInBy: string[]; seesProviders?: boolean }> }

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonlLines, runCli, spanRow, sqlCount, writeFile } from './cli-util2.js';
-import { runFixture, tmpDir, waitFor } from './util.js';
+import { jsonlLines, runCli, spanRow, sqlCount, writeFile } from './support/cli.js';
+import { runFixture, tmpDir, waitFor } from './support/harness.js';
 
 const dbOf = (dir: string) => path.join(dir, 'telemetry.duckdb');
 const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;

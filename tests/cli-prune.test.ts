@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, spanRow, sqlCount, writeFile } from './cli-util2.js';
-import { runFixture, tmpDir, waitFor } from './util.js';
+import { runCli, spanRow, sqlCount, writeFile } from './support/cli.js';
+import { runFixture, tmpDir, waitFor } from './support/harness.js';
 
 const DAY = 86400e3;
 const exists = (dir: string, rel: string) => fs.existsSync(path.join(dir, rel));

@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { logs } from '@opentelemetry/api';
 import { logger, registerTelemetry } from '../dist/src/index.js';
 import type { SpanRow } from '../dist/semconv/schema.js';
-import { addOldRun, cliJson, crashedRun, demoStore, quantileCont, runCli } from './cli-util.js';
-import { readSpans, runFixture, tmpDir, waitFor } from './util.js';
+import { addOldRun, cliJson, crashedRun, demoStore, quantileCont, runCli } from './support/stores.js';
+import { readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
 
 /** The demo's spans, a run killed mid-way and a run from three days ago (outside the default 24h). */
 let dir: string;

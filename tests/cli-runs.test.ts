@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fmtMs } from '../dist/src/cli/format.js';
 import type { SpanRow } from '../dist/semconv/schema.js';
-import { addOldRun, cliJson, crashedRun, demoStore, runCli } from './cli-util.js';
-import { readSpans, runFixture, tmpDir, waitFor } from './util.js';
+import { addOldRun, cliJson, crashedRun, demoStore, runCli } from './support/stores.js';
+import { readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
 
 /** The demo's runs, a run killed mid-way (abandoned) and a run from three days ago. */
 let dir: string;

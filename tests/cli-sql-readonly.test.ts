@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, spanRow } from './cli-util2.js';
-import { runFixture, tmpDir } from './util.js';
+import { runCli, spanRow } from './support/cli.js';
+import { runFixture, tmpDir } from './support/harness.js';
 
 // Issue 10, finding 3: `agent-otel sql` could plant rows, write files anywhere and empty the database.
 // Now it runs exactly one read-only statement over the telemetry directory, nothing else.

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jsonlLines, runCli, spanRow, spawnCli, writeFile } from './cli-util2.js';
-import { FIXTURES, runFixture, tmpDir, waitFor } from './util.js';
+import { jsonlLines, runCli, spanRow, spawnCli, writeFile } from './support/cli.js';
+import { FIXTURES, runFixture, tmpDir, waitFor } from './support/harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const lines = (s: string) => s.split('\n').filter(Boolean);

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trace } from '@opentelemetry/api';
 import { logger, registerTelemetry, withAgentRun, withLlmCall, withToolCall } from '../dist/src/index.js';
-import { runCli } from './cli-util.js';
-import { tmpDir } from './util.js';
+import { runCli } from './support/stores.js';
+import { tmpDir } from './support/harness.js';
 
 const dir = tmpDir('agent-otel-trace-logs-');
 let ids: { traceId: string; run: string; call: string; tool: string };

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fmtMs } from '../dist/src/cli/format.js';
 import type { SpanRow } from '../dist/semconv/schema.js';
-import { cliJson, demoStore, micros, runCli } from './cli-util.js';
-import { readSpans, tmpDir } from './util.js';
+import { cliJson, demoStore, micros, runCli } from './support/stores.js';
+import { readSpans, tmpDir } from './support/harness.js';
 
 let dir: string;
 let spans: SpanRow[];

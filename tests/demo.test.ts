@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readMetrics, readSpans, runFixture, tmpDir } from './util.js';
+import { readMetrics, readSpans, runFixture, tmpDir } from './support/harness.js';
 
 describe('npm run demo (examples/demo-agent)', () => {
   it('simulates a multi-agent workload offline and leaves the telemetry directory filled', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricRow, SpanRow } from '../dist/semconv/schema.js';
 import { COMPLETION_MARKER, startMockModelServer, type MockModelServer } from './support/mockModelServer.js';
 import { filesContaining, queryViews, catchUp } from './support/store.js';
-import { readMetrics, readSpans, runFixture, tmpDir } from './util.js';
+import { readMetrics, readSpans, runFixture, tmpDir } from './support/harness.js';
 
 // The official @opentelemetry/instrumentation-openai 0.22 (Node 22+, API 1.10) with openai 6 against
 // the local mock model server, in a child process as a user runs it (tests/fixtures/dialects/

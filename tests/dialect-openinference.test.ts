@@ -17,7 +17,7 @@ import { traceAgent, traceTool } from '@arizeai/openinference-core';
 import { registerTelemetry, withAgentRun, withLlmCall, type TelemetryHandle } from '../dist/src/index.js';
 import { COMPLETION_MARKER, startMockModelServer, type MockModelServer } from './support/mockModelServer.js';
 import { filesContaining, queryViews as queryRows, catchUp } from './support/store.js';
-import { readSpans, tmpDir } from './util.js';
+import { readSpans, tmpDir } from './support/harness.js';
 
 // USD per million tokens for the mock server's model names.
 const PRICES = {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricRow, SpanRow } from '../dist/semconv/schema.js';
 import { COMPLETION_MARKER, startMockModelServer, type MockModelServer } from './support/mockModelServer.js';
 import { filesContaining, queryViews, catchUp } from './support/store.js';
-import { readMetrics, readSpans, runFixture, tmpDir } from './util.js';
+import { readMetrics, readSpans, runFixture, tmpDir } from './support/harness.js';
 
 // Real OpenLLMetry instrumentations (@traceloop/instrumentation-openai / -anthropic 0.27) with the real
 // SDKs against the local mock model server, and spans in the legacy OpenLLMetry shape, each in a child

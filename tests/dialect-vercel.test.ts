@@ -2,7 +2,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SpanRow } from '../dist/semconv/schema.js';
 import { filesContaining, queryViews, catchUp } from './support/store.js';
-import { readSpans, runFixture, tmpDir } from './util.js';
+import { readSpans, runFixture, tmpDir } from './support/harness.js';
 
 // Real AI SDK 6 and 7 apps (tests/fixtures/dialects/vercel-*.mjs, the SDKs' own mock models) in child
 // processes, as a user runs them; what they leave is read through the views, the JSONL files and DuckDB.

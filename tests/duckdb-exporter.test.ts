@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { registerTelemetry, withAgentRun, withLlmCall, type TelemetryHandle } from '../dist/src/index.js';
-import { readMetrics, readSpans, runFixture, tmpDir, waitFor } from './util.js';
+import { readMetrics, readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
 
 let handle: TelemetryHandle | undefined;
 afterEach(async () => {

@@ -8,8 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { globLit, isLockError } from '../dist/exporters/duckdb/index.js';
 import { openDatabase, unavailableReason } from '../dist/src/query/database.js';
 import { startViewer, type Viewer } from '../dist/src/viewer/index.js';
-import { runCli } from './cli-util2.js';
-import { runFixture, tmpDir } from './util.js';
+import { runCli } from './support/cli.js';
+import { runFixture, tmpDir } from './support/harness.js';
 
 const parent = tmpDir();
 // `tel[1]*` keeps a database; `tel[1]*?` cannot (DuckDB reads `?` in a database path as URL parameters).

@@ -2,9 +2,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli-util2.js';
+import { runCli } from './support/cli.js';
 import { queryViews } from './support/store.js';
-import { readMetrics, readSpans, runFixture, sumMetric, tmpDir, type ChildResult } from './util.js';
+import { readMetrics, readSpans, runFixture, sumMetric, tmpDir, type ChildResult } from './support/harness.js';
 
 /** Runs faults-exit.mjs in `mode`; for the signal modes sends the signal once it is ready. */
 async function runExit(dir: string, mode: string, opts: Record<string, unknown> = {}): Promise<ChildResult> {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerTelemetry, type TelemetryHandle } from '../dist/src/index.js';
-import { readSpans, runFixture, tmpDir } from './util.js';
+import { readSpans, runFixture, tmpDir } from './support/harness.js';
 
 let handle: TelemetryHandle | undefined;
 afterEach(async () => { await handle?.shutdown(); handle = undefined; });

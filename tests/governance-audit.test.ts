@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AuditLog, entryHash } from '../dist/src/governance/audit.js';
 import { verifyAudit } from '../dist/src/governance/auditVerify.js';
-import { ROOT, runFixture, tmpDir } from './util.js';
+import { ROOT, runFixture, tmpDir } from './support/harness.js';
 import { execFileSync } from 'node:child_process';
 
 function trail(n: number): { dir: string; file: string } {

@@ -8,7 +8,7 @@ import {
   audit, BudgetExceededError, registerTelemetry, withAgentRun, withLlmCall, withToolCall, type TelemetryHandle,
 } from '../dist/src/index.js';
 import { QuerySession } from '../dist/src/query/session.js';
-import { readMetrics, readSpans, runFixture, sumMetric, tmpDir } from './util.js';
+import { readMetrics, readSpans, runFixture, sumMetric, tmpDir } from './support/harness.js';
 
 let handle: TelemetryHandle | undefined;
 const warnings: string[] = [];

@@ -7,7 +7,7 @@ import {
 import { GuardedSpanProcessor } from '../dist/src/pipeline/GuardedSpanProcessor.js';
 import { errorCounts } from '../dist/src/pipeline/errorCounts.js';
 import { newReadStats } from '../dist/exporters/jsonl/readJsonl.js';
-import { readSpans, runFixture, tmpDir } from './util.js';
+import { readSpans, runFixture, tmpDir } from './support/harness.js';
 
 let handle: TelemetryHandle | undefined;
 const warnings: string[] = [];

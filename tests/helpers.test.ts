@@ -3,7 +3,7 @@ import { trace } from '@opentelemetry/api';
 import {
   currentRunId, registerTelemetry, withAgentRun, withLlmCall, withToolCall, withWorkflow, type TelemetryHandle,
 } from '../dist/src/index.js';
-import { readMetrics, readSpans, sumMetric, tmpDir } from './util.js';
+import { readMetrics, readSpans, sumMetric, tmpDir } from './support/harness.js';
 
 let handle: TelemetryHandle | undefined;
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { registerTelemetry, type TelemetryHandle } from '../dist/src/index.js';
 import { AppendFile, pruneFiles } from '../dist/exporters/jsonl/index.js';
 import { newReadStats, readJsonl } from '../dist/exporters/jsonl/readJsonl.js';
-import { readMetrics, readSpans, sumMetric, tmpDir } from './util.js';
+import { readMetrics, readSpans, sumMetric, tmpDir } from './support/harness.js';
 
 let handle: TelemetryHandle | undefined;
 afterEach(async () => {

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSpans, runFixture, tmpDir } from './util.js';
+import { readSpans, runFixture, tmpDir } from './support/harness.js';
 
 describe('log bridges', () => {
   it('pino, winston and the Logs API land in logs/*.jsonl with the run span ids, exit included', async () => {

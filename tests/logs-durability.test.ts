@@ -11,7 +11,7 @@ import { resolveLogs } from '../dist/src/logs/config.js';
 import { setupLogs } from '../dist/src/logs/setup.js';
 import { registerTelemetry } from '../dist/src/register.js';
 import { newReadStats, readJsonl } from '../dist/exporters/jsonl/readJsonl.js';
-import { tmpDir } from './util.js';
+import { tmpDir } from './support/harness.js';
 
 async function readLogs(dir: string, stats = newReadStats()): Promise<Array<Record<string, unknown>>> {
   const rows: Array<Record<string, unknown>> = [];

@@ -12,7 +12,7 @@ import { resolveLogs } from '../dist/src/logs/config.js';
 import { setupLogs } from '../dist/src/logs/setup.js';
 import { resolveOtlpLogs } from '../dist/src/otlp/logs.js';
 import { registerTelemetry } from '../dist/src/register.js';
-import { tmpDir } from './util.js';
+import { tmpDir } from './support/harness.js';
 
 const require = createRequire(import.meta.url);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

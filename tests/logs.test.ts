@@ -11,7 +11,7 @@ import { newReadStats, readJsonl } from '../dist/exporters/jsonl/readJsonl.js';
 import type { LogRow } from '../dist/semconv/logs.js';
 import { wire } from './fixtures/logs-wire.mjs';
 import { filesContaining } from './support/store.js';
-import { readSpans, runFixture, tmpDir } from './util.js';
+import { readSpans, runFixture, tmpDir } from './support/harness.js';
 
 async function readLogs(dir: string, stats = newReadStats()): Promise<LogRow[]> {
   const rows: LogRow[] = [];

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { QuerySession } from '../dist/src/query/session.js';
 import { ingest, openStore } from '../dist/src/query/ingest.js';
-import { runCli, spanRow, writeFile } from './cli-util2.js';
-import { ROOT, runFixture, tmpDir, waitFor } from './util.js';
+import { runCli, spanRow, writeFile } from './support/cli.js';
+import { ROOT, runFixture, tmpDir, waitFor } from './support/harness.js';
 
 const BIN = path.join(ROOT, 'dist/src/cli/bin.js');
 const children: Array<{ kill(sig: NodeJS.Signals): boolean }> = [];

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTelemetry } from '../dist/src/index.js';
-import { tmpDir } from './util.js';
+import { tmpDir } from './support/harness.js';
 
 let handle: ReturnType<typeof registerTelemetry>;
 let port: number;

@@ -11,7 +11,7 @@ import { registerTelemetry, withAgentRun, type TelemetryHandle } from '../dist/s
 import { openAIAgentsProcessor } from '../dist/src/integrations/openaiAgents.js';
 import { COMPLETION_MARKER, startMockModelServer, USAGE, type MockModelServer } from './support/mockModelServer.js';
 import { filesContaining, queryViews } from './support/store.js';
-import { readSpans, runFixture, tmpDir } from './util.js';
+import { readSpans, runFixture, tmpDir } from './support/harness.js';
 
 const USER_MARKER = 'USER-MARKER-agents-31';
 /** The mock model's tool-call arguments, echoed by the tool in its result. */

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockModelServer, type MockModelServer } from './support/mockModelServer.js';
 import { queryViews } from './support/store.js';
-import { readSpans, runFixture, tmpDir } from './util.js';
+import { readSpans, runFixture, tmpDir } from './support/harness.js';
 
 // The first finding: an app whose @opentelemetry/api is 1.10 (what the current
 // instrumentations and the 3.x SDK require) recorded nothing, because agent-otel registered the

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { trace } from '@opentelemetry/api';
 import { AgentOtelConfigError, registerTelemetry, withAgentRun, withLlmCall, withToolCall, type TelemetryHandle } from '../dist/src/index.js';
 import { resolveConfig } from '../dist/src/config.js';
-import { closedPort, startReceiver, type Receiver } from './otlp-receiver.js';
-import { readSpans, tmpDir, waitFor } from './util.js';
+import { closedPort, startReceiver, type Receiver } from './support/otlpReceiver.js';
+import { readSpans, tmpDir, waitFor } from './support/harness.js';
 
 const ENV = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
   'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_TRACES_EXPORTER',

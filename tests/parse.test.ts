@@ -15,7 +15,7 @@ import { dirFromEnv, duckdbThreadsFromEnv, retentionFromEnv } from '../dist/src/
 import { hrTimeFromIso, isoMicros, isoSql, sqlTimestamp } from '../dist/exporters/jsonl/isoTime.js';
 import { startViewer, type Viewer } from '../dist/src/viewer/index.js';
 import { resolveLogs } from '../dist/src/logs/config.js';
-import { ROOT, tmpDir } from './util.js';
+import { ROOT, tmpDir } from './support/harness.js';
 
 const BIN = path.join(ROOT, 'dist', 'src', 'cli', 'bin.js');
 const env = (vars: Record<string, string>) => envValues((n) => vars[n]);

@@ -11,9 +11,9 @@ import * as OIPackage from '@arizeai/openinference-semantic-conventions';
 import { EventAttributes as TLE, Events as TLEvents, SpanAttributes as TL } from '@traceloop/ai-semantic-conventions';
 import * as GENAI from '@opentelemetry/semantic-conventions/incubating';
 import { registerTelemetry, type TelemetryHandle } from '../dist/src/index.js';
-import { startReceiver, type Receiver } from './otlp-receiver.js';
+import { startReceiver, type Receiver } from './support/otlpReceiver.js';
 import { catchUp, filesContaining, queryViews } from './support/store.js';
-import { readSpans, ROOT, tmpDir, waitFor } from './util.js';
+import { readSpans, ROOT, tmpDir, waitFor } from './support/harness.js';
 
 /** Every attribute name the OpenInference package exports (AUDIO_* are not in its SemanticConventions object). */
 const OI = Object.fromEntries(Object.entries(OIPackage).filter(([, v]) => typeof v === 'string')) as Record<string, string> &

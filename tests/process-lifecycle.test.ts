@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newReadStats } from '../dist/exporters/jsonl/readJsonl.js';
-import { readSpans, runFixture, tmpDir, waitFor } from './util.js';
+import { readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
 
 describe('a crashed run is still visible', () => {
   it('the run-start marker and finished spans are on disk within a second, before a SIGKILL', async () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QueryError, QuerySession } from '../dist/src/query/session.js';
-import { readSpans, runFixture, tmpDir } from './util.js';
+import { readSpans, runFixture, tmpDir } from './support/harness.js';
 import type { SpanRow } from '../dist/semconv/schema.js';
 
 /** A store made by the demo, plus a crashed run (JSONL files only: agents do no database work). */

@@ -3,9 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { trace } from '@opentelemetry/api';
 import { registerTelemetry, withAgentRun, withToolCall, type TelemetryHandle } from '../dist/src/index.js';
-import { startReceiver, type Receiver } from './otlp-receiver.js';
+import { startReceiver, type Receiver } from './support/otlpReceiver.js';
 import { filesContaining, queryViews } from './support/store.js';
-import { readMetrics, readSpans, tmpDir, waitFor } from './util.js';
+import { readMetrics, readSpans, tmpDir, waitFor } from './support/harness.js';
 
 const KEY = 'sk-proj-Zq8vW3nT5yR1uI7oP0aS4dF6gH';
 const EMAIL = 'jane.doe@example.com';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { context, metrics, trace } from '@opentelemetry/api';
 import { AgentOtelConfigError, getTelemetry, registerTelemetry, type TelemetryHandle } from '../dist/src/index.js';
-import { readMetrics, readSpans, runFixture, tmpDir } from './util.js';
+import { readMetrics, readSpans, runFixture, tmpDir } from './support/harness.js';
 
 let handle: TelemetryHandle | undefined;
 afterEach(async () => {

@@ -10,8 +10,8 @@ import { logger, registerTelemetry, withAgentRun, withLlmCall, withToolCall } fr
 import type { LogRow } from '../dist/semconv/logs.js';
 import { progressPath } from '../dist/src/replay/replaySpans.js';
 import type { SpanRow } from '../dist/semconv/schema.js';
-import { closedPort, startReceiver, type Receiver } from './otlp-receiver.js';
-import { ROOT, readSpans, tmpDir, type ChildResult } from './util.js';
+import { closedPort, startReceiver, type Receiver } from './support/otlpReceiver.js';
+import { ROOT, readSpans, tmpDir, type ChildResult } from './support/harness.js';
 
 /** Runs `agent-otel …` in a child (asynchronously: the receiver lives in this process). */
 function cli(args: string[], env: Record<string, string> = {}): Promise<ChildResult> {

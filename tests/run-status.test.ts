@@ -10,9 +10,9 @@ import { liveWriters, RUN_STATUSES } from '../dist/src/query/runStatus.js';
 import { listFiles } from '../dist/src/query/files.js';
 import * as sessionModule from '../dist/src/query/session.js';
 import { startViewer, type Viewer } from '../dist/src/viewer/index.js';
-import { runCli } from './cli-util.js';
+import { runCli } from './support/stores.js';
 import { queryViews } from './support/store.js';
-import { readSpans, runFixture, tmpDir, waitFor } from './util.js';
+import { readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
 
 interface Run {
   run_id: string; agent: string; status: string; llm_calls: number; tool_calls: number; tool_errors: number;

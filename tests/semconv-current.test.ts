@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { OpenAIInstrumentation } from '@traceloop/instrumentation-openai';
 import { startMockModelServer, USAGE } from './support/mockModelServer.js';
 import { queryViews } from './support/store.js';
-import { readMetrics, readSpans, sumMetric, tmpDir } from './util.js';
+import { readMetrics, readSpans, sumMetric, tmpDir } from './support/harness.js';
 
 let handle: TelemetryHandle | undefined;
 afterEach(async () => {

@@ -4,8 +4,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerTelemetry, withAgentRun, withToolCall } from '../dist/src/index.js';
 import { csvField, safeText } from '../dist/src/cli/format.js';
-import { runCli, spawnCli } from './cli-util2.js';
-import { readSpans, tmpDir } from './util.js';
+import { runCli, spawnCli } from './support/cli.js';
+import { readSpans, tmpDir } from './support/harness.js';
 
 // ESC sequences (clear screen, window title via OSC, 8-bit CSI), a bidi override, DEL and a bell.
 const AGENT = 'evil\x1b]0;pwned\x07agent';

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, tmpDir } from './util.js';
+import { ROOT, tmpDir } from './support/harness.js';
 
 const BIN = path.join(ROOT, 'dist/src/cli/bin.js');
 

@@ -6,7 +6,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startViewer, type Viewer } from '../dist/src/viewer/index.js';
-import { tmpDir } from './util.js';
+import { tmpDir } from './support/harness.js';
 
 const TRACE = 'ab'.repeat(16);
 const SPANS = 25_000;

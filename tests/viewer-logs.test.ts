@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trace } from '@opentelemetry/api';
 import { logger, registerTelemetry, withAgentRun, withToolCall } from '../dist/src/index.js';
 import { startViewer, type Viewer } from '../dist/src/viewer/index.js';
-import { tmpDir } from './util.js';
+import { tmpDir } from './support/harness.js';
 
 const dir = tmpDir('agent-otel-viewer-logs-');
 let viewer: Viewer;

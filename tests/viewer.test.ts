@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QuerySession } from '../dist/src/query/session.js';
 import { isLoopback, jaegerBase, startViewer, type Viewer } from '../dist/src/viewer/index.js';
-import { readSpans, runFixture, tmpDir, waitFor } from './util.js';
+import { readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
 import type { SpanRow } from '../dist/semconv/schema.js';
 
 /** A demo store plus a crashed run (abandoned), served by a viewer on a free loopback port. */

@@ -8,7 +8,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { PrometheusReader, prometheusName, prometheusUnit, RENDER_SLICE_LINES } from '../../dist/src/serve/PrometheusReader.js';
 import { RESOURCE_LABELS } from '../../dist/src/serve/metricsServer.js';
-import { tmpDir, waitFor } from '../util.js';
+import { tmpDir, waitFor } from '../support/harness.js';
 
 const ENV = ['AGENT_OTEL_PROMETHEUS', 'OTEL_EXPORTER_PROMETHEUS_PORT', 'OTEL_EXPORTER_PROMETHEUS_HOST', 'OTEL_METRICS_EXPORTER'];
 let handle: TelemetryHandle | undefined;

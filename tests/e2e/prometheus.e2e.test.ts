@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT, tmpDir, waitFor } from '../util.js';
+import { ROOT, tmpDir, waitFor } from '../support/harness.js';
 
 // agent.cost.usd (agent_cost_usd_total) comes from the package's cost processor pricing the gpt-4o and
 // claude calls; slow-model is unpriced on purpose (no cost, a warning).

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, readMetrics, readSpans, tmpDir } from '../util.js';
+import { ROOT, readMetrics, readSpans, tmpDir } from '../support/harness.js';
 
 /** The README quick start, run as written (npm run demo) in a copy of the package. */
 describe('README quick start', () => {

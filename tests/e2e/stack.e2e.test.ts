@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT } from '../util.js';
+import { ROOT } from '../support/harness.js';
 
 type Service = { image: string; command?: string[]; volumes?: string[]; ports?: string[]; environment?: Record<string, string>; extra_hosts?: string[] };
 const compose = parse(fs.readFileSync(path.join(ROOT, 'docker-compose.observability.yml'), 'utf8')) as {

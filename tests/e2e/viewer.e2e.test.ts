@@ -8,7 +8,7 @@ import { trace } from '@opentelemetry/api';
 import { treeOrder, type TraceSpan } from '../../dist/src/cli/waterfall.js';
 import { logger, registerTelemetry, withAgentRun, withToolCall } from '../../dist/src/index.js';
 import type { SpanRow } from '../../dist/semconv/schema.js';
-import { readSpans, ROOT, runFixture, tmpDir, waitFor } from '../util.js';
+import { readSpans, ROOT, runFixture, tmpDir, waitFor } from '../support/harness.js';
 
 /**
  * The viewer as a user meets it: `agent-otel ui` started from the CLI, driven in a real headless

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tmpDir } from '../util.js';
+import { tmpDir } from '../support/harness.js';
 import { expectAccounted, expectAgentUnaffected, runAgent, spansByPhase } from './support.js';
 
 const canChattr = (() => {

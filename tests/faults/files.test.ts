@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../cli-util2.js';
-import { FIXTURES, tmpDir } from '../util.js';
+import { runCli } from '../support/cli.js';
+import { FIXTURES, tmpDir } from '../support/harness.js';
 import { expectAccounted, expectAgentUnaffected, runAgent, spansByPhase } from './support.js';
 
 describe('garbage and torn lines in the JSONL files', () => {

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readMetrics, readSpans, runFixture, sumMetric, tmpDir } from '../util.js';
+import { readMetrics, readSpans, runFixture, sumMetric, tmpDir } from '../support/harness.js';
 import { expectAgentUnaffected, runAgent, spansByPhase } from './support.js';
 
 const sockets = new Set<Socket>();

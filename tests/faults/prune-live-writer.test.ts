@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readSpans, runFixture, tmpDir, waitFor } from '../util.js';
+import { readSpans, runFixture, tmpDir, waitFor } from '../support/harness.js';
 
 describe('pruning next to a live, idle writer', () => {
   it('keeps the idle agent\'s open files, deletes closed ones oldest first, warns once when only live files are left', async () => {

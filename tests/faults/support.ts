@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { FIXTURES, ROOT, readSpans, type ChildResult } from '../util.js';
+import { FIXTURES, ROOT, readSpans, type ChildResult } from '../support/harness.js';
 import { newReadStats, type ReadStats } from '../../dist/exporters/jsonl/readJsonl.js';
 
 export interface AgentEnd {

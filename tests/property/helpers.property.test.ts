@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { registerTelemetry, withAgentRun, withLlmCall, withToolCall, withWorkflow } from '../../dist/src/index.js';
 import { newReadStats } from '../../dist/exporters/jsonl/readJsonl.js';
 import { checkScenario, countHelperSpans, nastyValues, scenarioArbitrary } from '../fixtures/guards-scenarios.mjs';
-import { readSpans, runFixture, tmpDir } from '../util.js';
+import { readSpans, runFixture, tmpDir } from '../support/harness.js';
 
 // Whatever the agent passes to the helpers and whatever its callback returns or throws: the agent gets
 // exactly its own value or error back, nothing rejects unhandled, and every call is one span on disk.

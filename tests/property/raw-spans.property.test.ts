@@ -4,7 +4,7 @@ import { context, trace } from '@opentelemetry/api';
 import { registerTelemetry, withAgentRun } from '../../dist/src/index.js';
 import { newReadStats } from '../../dist/exporters/jsonl/readJsonl.js';
 import { nastyValues, rawSpanArbitrary, runRawSpan } from '../fixtures/guards-scenarios.mjs';
-import { readSpans, runFixture, tmpDir } from '../util.js';
+import { readSpans, runFixture, tmpDir } from '../support/harness.js';
 
 // Spans of any library, with attributes of every JS kind (also values the OTel API itself rejects, and
 // values written straight into the SDK span past it), any name, kind, status, events and links:

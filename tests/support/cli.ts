@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, type ChildResult } from './util.js';
+import { ROOT, type ChildResult } from './harness.js';
 
 export const BIN = path.join(ROOT, 'dist', 'src', 'cli', 'bin.js');
 

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { SpanRow } from '../dist/semconv/schema.js';
-import { runFixture, tmpDir } from './util.js';
+import type { SpanRow } from '../../dist/semconv/schema.js';
+import { runFixture, tmpDir } from './harness.js';
 
-export { BIN, runCli } from './cli-util2.js';
-import { runCli } from './cli-util2.js';
+export { BIN, runCli } from './cli.js';
+import { runCli } from './cli.js';
 
 /** Runs the CLI, expects exit 0 and parses its stdout as JSON. */
 export async function cliJson<T = unknown>(args: string[]): Promise<T> {

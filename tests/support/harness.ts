@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { newReadStats, readJsonl, type ReadStats } from '../dist/exporters/jsonl/readJsonl.js';
-import type { MetricRow, SpanRow } from '../dist/semconv/schema.js';
+import { newReadStats, readJsonl, type ReadStats } from '../../dist/exporters/jsonl/readJsonl.js';
+import type { MetricRow, SpanRow } from '../../dist/semconv/schema.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES = path.join(ROOT, 'tests', 'fixtures');
 
 export function tmpDir(prefix = 'agent-otel-test-'): string {
