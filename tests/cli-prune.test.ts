@@ -49,14 +49,14 @@ describe('agent-otel prune', () => {
 
     const dry = await runCli(['prune', '--dir', dir, '--dry-run']);
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(/^telemetry\.duckdb: would delete 2 spans and 0 metric points older than \d{4}-\d\d-\d\dT[\d:.]+Z; would forget 1 deleted file$/m);
+    expect(dry.stdout).toMatch(/^telemetry\.duckdb: would delete 2 spans, 0 metric points and 0 log records older than \d{4}-\d\d-\d\dT[\d:.]+Z; would forget 1 deleted file$/m);
     expect(await sqlCount(dir, 'SELECT count(*) FROM spans', 'duckdb')).toBe(3);
     expect(exists(dir, 'spans/old.jsonl')).toBe(true);
 
     const r = await runCli(['prune', '--dir', dir]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^deleted spans\/old\.jsonl: .* \(too old\)$/m);
-    expect(r.stdout).toMatch(/^telemetry\.duckdb: deleted 2 spans and 0 metric points older than .*; forgot 1 deleted file$/m);
+    expect(r.stdout).toMatch(/^telemetry\.duckdb: deleted 2 spans, 0 metric points and 0 log records older than .*; forgot 1 deleted file$/m);
     expect(await sqlCount(dir, 'SELECT count(*) FROM spans', 'duckdb')).toBe(1);
     expect(await sqlCount(dir, "SELECT count(*) FROM spans WHERE name = 'new-1'", 'auto')).toBe(1);
     expect(await known()).toBe(1);

@@ -8,6 +8,7 @@ import {
 } from '../../semconv/schema.js';
 import { LOG_COLUMNS } from '../../semconv/logs.js';
 import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
+import { withTransaction } from './transaction.js';
 
 export type Signal = 'spans' | 'metrics' | 'logs';
 export const SIGNALS: readonly Signal[] = ['spans', 'metrics', 'logs'];
@@ -128,38 +129,35 @@ export class DuckDbStore {
         if (pct >= 0 && total > 0) onProgress(Math.min(1, (before + (current * pct) / 100) / total));
       }, 100);
     }
-    await conn.run('BEGIN TRANSACTION');
     try {
-      for (const signal of SIGNALS) {
-        const sources: string[] = fileChunks.filter((c) => c.signal === signal).map((c) => c.file);
-        const bufs = chunks.filter((c) => c.signal === signal).map((c) => c.buf);
-        if (bufs.length) {
-          const staging = `${this.staging}-${signal}.jsonl`;
-          // a predictable name: created exclusively, never through a symlink planted there
-          fs.rmSync(staging, { force: true });
-          await fs.promises.writeFile(staging, bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs), { mode: 0o600, flag: O_NEW_FILE });
-          sources.push(staging);
+      await withTransaction(conn, async () => {
+        for (const signal of SIGNALS) {
+          const sources: string[] = fileChunks.filter((c) => c.signal === signal).map((c) => c.file);
+          const bufs = chunks.filter((c) => c.signal === signal).map((c) => c.buf);
+          if (bufs.length) {
+            const staging = `${this.staging}-${signal}.jsonl`;
+            // a predictable name: created exclusively, never through a symlink planted there
+            fs.rmSync(staging, { force: true });
+            await fs.promises.writeFile(staging, bufs.length === 1 ? bufs[0]! : Buffer.concat(bufs), { mode: 0o600, flag: O_NEW_FILE });
+            sources.push(staging);
+          }
+          if (sources.length === 0) continue;
+          current = fileChunks.filter((c) => c.signal === signal).reduce((n, c) => n + c.bytes, 0) + bufs.reduce((n, b) => n + b.length, 0);
+          const r = await conn.run(`INSERT INTO ${signal} SELECT * FROM read_json([${sources.map(globLit).join(', ')}], ` +
+            `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`);
+          loaded[signal] = r.rowsChanged;
+          before += current;
+          current = 0;
         }
-        if (sources.length === 0) continue;
-        current = fileChunks.filter((c) => c.signal === signal).reduce((n, c) => n + c.bytes, 0) + bufs.reduce((n, b) => n + b.length, 0);
-        const r = await conn.run(`INSERT INTO ${signal} SELECT * FROM read_json([${sources.map(globLit).join(', ')}], ` +
-          `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`);
-        loaded[signal] = r.rowsChanged;
-        before += current;
-        current = 0;
-      }
-      // A file read in place must not have grown meanwhile: the bookkeeping would miss rows DuckDB read.
-      const grown = fileChunks.filter((c) => { try { return fs.statSync(c.file).size !== c.bytes; } catch { return true; } });
-      if (grown.length) throw new FilesChangedError(grown.map((c) => c.file));
-      for (const [file, f] of files) {
-        await conn.run(`INSERT INTO ${INGESTED_TABLE} VALUES (${lit(file)}, '${f.signal}', ${f.bytes}, now()) ` +
-          `ON CONFLICT (file) DO UPDATE SET bytes = bytes + EXCLUDED.bytes, updated_at = now()`);
-      }
-      await conn.run('COMMIT');
+        // A file read in place must not have grown meanwhile: the bookkeeping would miss rows DuckDB read.
+        const grown = fileChunks.filter((c) => { try { return fs.statSync(c.file).size !== c.bytes; } catch { return true; } });
+        if (grown.length) throw new FilesChangedError(grown.map((c) => c.file));
+        for (const [file, f] of files) {
+          await conn.run(`INSERT INTO ${INGESTED_TABLE} VALUES (${lit(file)}, '${f.signal}', ${f.bytes}, now()) ` +
+            `ON CONFLICT (file) DO UPDATE SET bytes = bytes + EXCLUDED.bytes, updated_at = now()`);
+        }
+      });
       this.makePrivate(); // the WAL appears with the first commit
-    } catch (err) {
-      await conn.run('ROLLBACK').catch(() => {});
-      throw err;
     } finally {
       clearInterval(poll);
       for (const signal of SIGNALS) fs.rmSync(`${this.staging}-${signal}.jsonl`, { force: true });
@@ -174,17 +172,12 @@ export class DuckDbStore {
   async loadParquet(signal: Signal, file: string): Promise<number> {
     const conn = await this.open();
     if (!conn || this.closed) throw new Error(this.unavailable ?? 'DuckDB store is closed');
-    await conn.run('BEGIN TRANSACTION');
-    try {
+    return withTransaction(conn, async () => {
       const r = await conn.run(`INSERT INTO ${signal} BY NAME SELECT * FROM read_parquet(${globLit(file)})`);
       await conn.run(`INSERT INTO ${INGESTED_TABLE} VALUES (${lit(path.relative(this.dir, file))}, '${signal}', ` +
         `${fs.statSync(file).size}, now()) ON CONFLICT (file) DO UPDATE SET bytes = EXCLUDED.bytes, updated_at = now()`);
-      await conn.run('COMMIT');
       return r.rowsChanged;
-    } catch (err) {
-      await conn.run('ROLLBACK').catch(() => {});
-      throw err;
-    }
+    });
   }
 
   /** Bytes of each file (relative path) the database holds. */

@@ -2,6 +2,7 @@ export {
   DuckDbStore, COLUMNS, FilesChangedError, SIGNALS, emptyCounts, withStoreLock, type Chunk, type FileChunk, type Signal, type DuckDbStoreOptions,
 } from './DuckDbStore.js';
 export { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
+export { withTransaction } from './transaction.js';
 export { DuckDbWriter, DEFAULT_DUCKDB_WRITER, type DuckDbWriterOptions } from './DuckDbWriter.js';
 export { DuckDbSpanExporter } from './DuckDbSpanExporter.js';
 export { DuckDbMetricExporter } from './DuckDbMetricExporter.js';

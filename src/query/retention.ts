@@ -1,18 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { lit } from '../../exporters/duckdb/index.js';
+import { lit, withTransaction } from '../../exporters/duckdb/index.js';
 import { sqlTimestamp } from '../../exporters/jsonl/isoTime.js';
 import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { openDatabase } from './database.js';
 
-export interface DatabasePruneResult { spans: number; metrics: number; forgotten: string[] }
+export interface DatabasePruneResult { spans: number; metrics: number; logs: number; forgotten: string[] }
 
 /** `2026-10-22 23:55:01.123`: a UTC TIMESTAMP literal, as the tables store UTC. */
 const timestampLiteral = (d: Date): string => `TIMESTAMP '${sqlTimestamp(d)}'`;
 
 /**
  * Deletes rows older than `cutoff` from `<dir>/telemetry.duckdb` (spans by end time, metric points by
- * the end of their interval) and forgets the bookkeeping of files that are gone (`gone` lists those a
+ * the end of their interval, log records by their time) and forgets the bookkeeping of files that are gone (`gone` lists those a
  * dry run would delete). `X.jsonl` stays known while `X.parquet` exists: it is how the database knows it
  * holds the Parquet file. Undefined when there is no database; throws when it cannot be opened.
  */
@@ -24,18 +24,22 @@ export async function pruneDatabase(dir: string, cutoff: Date, gone: Set<string>
     const exists = (rel: string) => !gone.has(rel) && fs.existsSync(path.join(dir, rel));
     const known = (await db.conn.runAndReadAll(`SELECT file FROM ${INGESTED_TABLE}`)).getRowObjectsJS().map((r) => String(r.file));
     const forgotten = known.filter((rel) => !exists(rel) && !(rel.endsWith('.jsonl') && exists(rel.replace(/\.jsonl$/, '.parquet'))));
-    const where = { spans: `end_time < ${timestampLiteral(cutoff)}`, metrics: `time < ${timestampLiteral(cutoff)}` };
-    const result: DatabasePruneResult = { spans: 0, metrics: 0, forgotten };
+    const where = { spans: `end_time < ${timestampLiteral(cutoff)}`, metrics: `time < ${timestampLiteral(cutoff)}`, logs: `time < ${timestampLiteral(cutoff)}` };
+    const result: DatabasePruneResult = { spans: 0, metrics: 0, logs: 0, forgotten };
+    // A database made before the logs signal has no logs table.
+    const hasLogs = Number((await db.conn.runAndReadAll(
+      `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'logs'`)).getRowObjectsJS()[0]!.n) > 0;
+    const tables = hasLogs ? (['spans', 'metrics', 'logs'] as const) : (['spans', 'metrics'] as const);
     if (dryRun) {
-      for (const t of ['spans', 'metrics'] as const) {
+      for (const t of tables) {
         result[t] = Number((await db.conn.runAndReadAll(`SELECT count(*) AS n FROM ${t} WHERE ${where[t]}`)).getRowObjectsJS()[0]!.n);
       }
       return result;
     }
-    await db.conn.run('BEGIN TRANSACTION');
-    for (const t of ['spans', 'metrics'] as const) result[t] = (await db.conn.run(`DELETE FROM ${t} WHERE ${where[t]}`)).rowsChanged;
-    if (forgotten.length) await db.conn.run(`DELETE FROM ${INGESTED_TABLE} WHERE file IN (${forgotten.map(lit).join(', ')})`);
-    await db.conn.run('COMMIT');
+    await withTransaction(db.conn, async () => {
+      for (const t of tables) result[t] = (await db.conn.run(`DELETE FROM ${t} WHERE ${where[t]}`)).rowsChanged;
+      if (forgotten.length) await db.conn.run(`DELETE FROM ${INGESTED_TABLE} WHERE file IN (${forgotten.map(lit).join(', ')})`);
+    });
     await db.conn.run('CHECKPOINT');
     return result;
   } finally {

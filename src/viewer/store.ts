@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { duckdbPathProblem, isLockError, lit } from '../../exporters/duckdb/index.js';
+import { duckdbPathProblem, isLockError, lit, withTransaction } from '../../exporters/duckdb/index.js';
 import { isoSql } from '../../exporters/jsonl/isoTime.js';
 import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from '../query/files.js';
@@ -444,18 +444,13 @@ export class ViewerStore {
     }
     const torn = tornFiles(all);
     if (torn.length) notes.push(`${torn.length} file(s) end in a partial line (a writer was killed, or is writing): its last line is read once complete`);
-    await c.run('BEGIN TRANSACTION');
-    try {
+    await withTransaction(c, async () => {
       await c.run('DROP TABLE vspans');
       await c.run('ALTER TABLE vspans_next RENAME TO vspans');
       await c.run('DELETE FROM vruns');
       await c.run(`INSERT INTO vruns ${runsSql('TRUE')}`);
       await this.markLiveRuns();
-      await c.run('COMMIT');
-    } catch (err) {
-      await c.run('ROLLBACK').catch(() => {});
-      throw err;
-    }
+    });
     this.from = fromDb ? (parts.length ? 'duckdb+files' : 'duckdb') : 'files';
     this.notes = notes;
     await this.changed();
@@ -549,15 +544,7 @@ export class ViewerStore {
       }
     }
     if (tails.length === 0 && parquet.length === 0 && compacted.length === 0 && !fromDb) {
-      await c.run('BEGIN TRANSACTION');
-      let n = 0;
-      try {
-        n = await this.markLiveRuns();
-        await c.run('COMMIT');
-      } catch (err) {
-        await c.run('ROLLBACK').catch(() => {});
-        throw err;
-      }
+      const n = await withTransaction(c, () => this.markLiveRuns());
       if (n) await this.changed();
       return;
     }
@@ -580,8 +567,7 @@ export class ViewerStore {
       this.unstage();
       if (fromDb) await c.run('DROP TABLE IF EXISTS vdelta_db');
     }
-    await c.run('BEGIN TRANSACTION');
-    try {
+    await withTransaction(c, async () => {
       // A compacted file's rows now live in its Parquet twin (read again above in case it had grown).
       for (const [from, to] of renamed) await c.run('UPDATE vspans SET src = ? WHERE src = ?', [to, from]);
       // New rows only, once each (the files' copy of a row preferred to the database's).
@@ -593,11 +579,7 @@ export class ViewerStore {
       await c.run('DELETE FROM vruns WHERE run_id IN (SELECT run_id FROM vaffected)');
       await c.run(`INSERT INTO vruns ${runsSql('run_id IN (SELECT run_id FROM vaffected)')}`);
       await this.markLiveRuns();
-      await c.run('COMMIT');
-    } catch (err) {
-      await c.run('ROLLBACK').catch(() => {});
-      throw err;
-    }
+    });
     if (fromDb) this.from = this.from === 'files' ? 'duckdb+files' : this.from;
     await this.changed();
   }

@@ -53,7 +53,7 @@ export function register(cli: CAC): void {
       try {
         const db = await pruneDatabase(dir, cutoff, gone, dryRun);
         if (db) {
-          process.stdout.write(`telemetry.duckdb: ${verb} ${plural(db.spans, 'span')} and ${plural(db.metrics, 'metric point')} ` +
+          process.stdout.write(`telemetry.duckdb: ${verb} ${plural(db.spans, 'span')}, ${plural(db.metrics, 'metric point')} and ${plural(db.logs, 'log record')} ` +
             `older than ${cutoff.toISOString()}; ${dryRun ? 'would forget' : 'forgot'} ${plural(db.forgotten.length, 'deleted file')}\n`);
         }
       } catch (err) {
