@@ -14,7 +14,7 @@ import { DEFAULT_DUCKDB_WRITER, DuckDbMetricExporter, DuckDbSpanExporter, DuckDb
 import { ingest } from './query/ingest.js';
 import { SCOPE_NAME } from '../semconv/spans.js';
 import { resolveConfig, type ResolvedConfig, type TelemetryOptions } from './config.js';
-import { resetState } from './instrument/state.js';
+import { resetState } from './metrics/instruments.js';
 import { ExportQueueProcessor } from './pipeline/ExportQueueProcessor.js';
 import { RunContextProcessor } from './pipeline/RunContextProcessor.js';
 import { CallAccountingProcessor } from './pipeline/CallAccountingProcessor.js';
@@ -24,7 +24,7 @@ import { registerProcessMetrics } from './pipeline/processMetrics.js';
 import { installExitHooks } from './pipeline/exitHooks.js';
 import { setupLogs, type LogsHealth } from './logs/setup.js';
 import type { JsonlLogExporter } from '../exporters/jsonl/JsonlLogExporter.js';
-import { errorCounts, resetErrorCounts } from './pipeline/errorCounts.js';
+import { errorCounts, resetErrorCounts } from './errorCounts.js';
 import { guardProcessors } from './pipeline/GuardedSpanProcessor.js';
 import { SerializableSpanProcessor } from './pipeline/SerializableSpanProcessor.js';
 import { guardMetricReader } from './pipeline/GuardedMetricReader.js';

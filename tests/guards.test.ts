@@ -5,7 +5,7 @@ import {
   registerTelemetry, withAgentRun, withLlmCall, withToolCall, withWorkflow, type TelemetryHandle,
 } from '../dist/src/index.js';
 import { GuardedSpanProcessor } from '../dist/src/pipeline/GuardedSpanProcessor.js';
-import { errorCounts } from '../dist/src/pipeline/errorCounts.js';
+import { errorCounts } from '../dist/src/errorCounts.js';
 import { newReadStats } from '../dist/exporters/jsonl/readJsonl.js';
 import { readSpans, runFixture, tmpDir } from './support/harness.js';
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { registerTelemetry, withAgentRun, withLlmCall, withToolCall, type TelemetryHandle } from '../dist/src/index.js';
 import { readMetrics, tmpDir } from './support/harness.js';
 
-// The helpers' histograms are batched per attribute set (src/instrument/batchedHistogram.ts) and handed
+// The helpers' histograms are batched per attribute set (src/metrics/batchedHistogram.ts) and handed
 // to the SDK's storage before each collection and every 512 values: the exported points must be exactly
 // those of one record() per value.
 

@@ -1,5 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { CallKind } from '../pipeline/spanMarks.js';
+import type { CallKind } from './types.js';
 import { genai } from './genai.js';
 import { openinference } from './openinference.js';
 import { openllmetry } from './openllmetry.js';

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
-import type { CallKind } from '../pipeline/spanMarks.js';
+import type { CallKind } from './types.js';
 
 const LLM_OPS = new Set<unknown>(A.LLM_OPERATIONS);
 

@@ -1,7 +1,7 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
 import * as O from '../../semconv/dialects/openinference.js';
-import type { CallKind } from '../pipeline/spanMarks.js';
+import type { CallKind } from './types.js';
 import type { Dialect } from './types.js';
 
 const K = O.OpenInferenceSpanKind;

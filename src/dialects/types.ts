@@ -1,5 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { CallKind } from '../pipeline/spanMarks.js';
+
+/** What a span is, as far as runs and call accounting care. */
+export type CallKind = 'llm' | 'tool' | 'agent';
 
 /**
  * What another instrumentation library calls the things the GenAI conventions name. A dialect reads a

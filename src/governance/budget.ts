@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { AgentOtelConfigError } from '../errors.js';
-import { background } from '../pipeline/errorCounts.js';
+import { background } from '../errorCounts.js';
 
 export type BudgetScope = 'run' | 'day' | 'agent_day';
 

@@ -12,8 +12,8 @@ import { PrivacyProcessor } from './PrivacyProcessor.js';
 import { Pricing } from './pricing.js';
 import { SensorProcessor, Sensors } from './sensors.js';
 import { dirFromEnv } from '../storageConfig.js';
-import { tally } from '../instrument/state.js';
-import { callUser, guard } from '../pipeline/errorCounts.js';
+import { tally } from '../metrics/tally.js';
+import { callUser, guard } from '../errorCounts.js';
 import { guardProcessors } from '../pipeline/GuardedSpanProcessor.js';
 
 /** Metadata kept when privacy processing fails on a span: enumerated values and the ids that join it to its run. */

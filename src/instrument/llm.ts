@@ -3,11 +3,12 @@ import * as A from '../../semconv/attributes.js';
 import { spanNameLlm } from '../../semconv/spans.js';
 import { BudgetExceededError, type BudgetExceeded } from '../governance/budget.js';
 import { getGovernance } from '../governance/setup.js';
-import { current, runOf } from './state.js';
+import { current } from '../metrics/instruments.js';
+import { runOf } from '../runContext.js';
 import { inputContent, outputMessages, toJson } from './content.js';
 import { guarded, safely, spanName, withSpan } from './withSpan.js';
 import { asAttributes, asNumber, asString, field } from './options.js';
-import { warnOnce } from '../pipeline/errorCounts.js';
+import { warnOnce } from '../errorCounts.js';
 
 export interface LlmCallOptions {
   /** `gen_ai.provider.name`, e.g. `openai`, `anthropic`, `aws.bedrock`. */

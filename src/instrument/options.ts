@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
-import { countError, warnOnce } from '../pipeline/errorCounts.js';
+import { countError, warnOnce } from '../errorCounts.js';
 
 /**
  * What the agent passes to the helpers, read defensively: the TypeScript types are a promise the

@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
 import { SPAN_NAME_RUN_START, spanNameAgent } from '../../semconv/spans.js';
-import { recordInvocationMetrics } from './genaiMetrics.js';
-import { RUN_KEY, current, insideInvocation, runOf, type RunInfo } from './state.js';
-import { guarded, safely, spanName, withAttribute, withSpan } from './withSpan.js';
+import { recordInvocationMetrics } from '../metrics/genaiMetrics.js';
+import { current } from '../metrics/instruments.js';
+import { RUN_KEY, insideInvocation, runOf, type RunInfo } from '../runContext.js';
+import { guarded, safely, spanName, withSpan } from './withSpan.js';
+import { withAttribute } from '../metrics/attributes.js';
 
 const agentSpanName = (_: string, name: string): string => spanNameAgent(name);
 import { asAttributes, asString, field } from './options.js';
-import { warnOnce } from '../pipeline/errorCounts.js';
+import { warnOnce } from '../errorCounts.js';
 import { artifactFacts, type ArtifactOptions } from '../governance/artifacts.js';
 import { getGovernance } from '../governance/setup.js';
 

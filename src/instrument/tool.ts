@@ -1,7 +1,7 @@
 import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
 import { spanNameTool } from '../../semconv/spans.js';
-import { current } from './state.js';
+import { current } from '../metrics/instruments.js';
 import { toolContentValue } from './content.js';
 import { guarded, safely, spanName, withSpan } from './withSpan.js';
 

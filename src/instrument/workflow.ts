@@ -1,8 +1,9 @@
 import { context, SpanKind, type Attributes, type Span } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
 import { spanNameWorkflow } from '../../semconv/spans.js';
-import { recordInvocationMetrics } from './genaiMetrics.js';
-import { INVOCATION_KEY, current, insideInvocation, runOf } from './state.js';
+import { recordInvocationMetrics } from '../metrics/genaiMetrics.js';
+import { current } from '../metrics/instruments.js';
+import { INVOCATION_KEY, insideInvocation, runOf } from '../runContext.js';
 import { withSpan } from './withSpan.js';
 import { asAttributes, asString, field } from './options.js';
 

@@ -2,7 +2,7 @@ import { context, diag, SpanKind, SpanStatusCode, trace, type Attributes, type C
 import * as A from '../../semconv/attributes.js';
 import * as O from '../../semconv/dialects/openaiAgents.js';
 import { spanNameAgent, spanNameLlm, spanNameTool, spanNameWorkflow } from '../../semconv/spans.js';
-import { current } from '../instrument/state.js';
+import { current } from '../metrics/instruments.js';
 import { VERSION } from '../version.js';
 import {
   generationContent, generationFacts, readUsage, responseContent, responseFacts, type CallContent, type CallFacts, type Usage,

@@ -3,8 +3,8 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import * as A from '../../semconv/attributes.js';
 import { SELF_METERED_SCOPES } from '../../semconv/dialects.js';
 import { kindOfOperation } from '../dialects/kind.js';
-import { recordInvocationMetrics, recordLlmCallMetrics, recordToolCallMetrics } from '../instrument/genaiMetrics.js';
-import { current } from '../instrument/state.js';
+import { recordInvocationMetrics, recordLlmCallMetrics, recordToolCallMetrics } from '../metrics/genaiMetrics.js';
+import { current } from '../metrics/instruments.js';
 import { OUTER_LLM, OUTER_TOOL, RUN_OF, WRAPS_CALLS, type MarkedSpan } from './spanMarks.js';
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);

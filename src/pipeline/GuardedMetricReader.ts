@@ -1,5 +1,5 @@
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
-import { countError } from './errorCounts.js';
+import { countError } from '../errorCounts.js';
 
 /**
  * A metric reader whose `forceFlush()` and `shutdown()` never reject nor throw: the meter provider

@@ -1,6 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { countError } from './errorCounts.js';
+import { countError } from '../errorCounts.js';
 
 export interface GuardOptions {
   /**

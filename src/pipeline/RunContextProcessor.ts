@@ -5,7 +5,7 @@ import * as A from '../../semconv/attributes.js';
 import { SCOPE_NAME } from '../../semconv/spans.js';
 import { DIALECTS, kindAtStart } from '../dialects/index.js';
 import { kindOfOperation } from '../dialects/kind.js';
-import { runOf, type RunInfo } from '../instrument/state.js';
+import { runOf, type RunInfo } from '../runContext.js';
 import { KIND, KIND_LATER, OUTER_LLM, OUTER_TOOL, RUN_OF, WRAPS_CALLS, type MarkedSpan } from './spanMarks.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Attributes, Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { warnOnce } from './errorCounts.js';
+import { warnOnce } from '../errorCounts.js';
 
 /**
  * First in the chain: makes every span hold only what OpenTelemetry allows, whatever a library wrote

@@ -1,8 +1,9 @@
 import type { Span } from '@opentelemetry/sdk-trace';
-import type { RunInfo } from '../instrument/state.js';
+import type { CallKind } from '../dialects/types.js';
+import type { RunInfo } from '../runContext.js';
 
-/** What a span is, as far as runs and call accounting care. */
-export type CallKind = 'llm' | 'tool' | 'agent';
+export type { CallKind };
+
 
 /**
  * Facts the processors keep on the SDK's span objects while spans are open (symbols: never exported).

@@ -1,7 +1,8 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
-import type { Instruments, RunInfo } from './state.js';
-import { withAttribute } from './withSpan.js';
+import type { Instruments } from './instruments.js';
+import type { RunInfo } from '../runContext.js';
+import { withAttribute } from './attributes.js';
 
 /**
  * The GenAI metrics of one call or invocation, under the names the config picked: the published

@@ -1,5 +1,5 @@
 import { context, type Attributes, type Context, type Histogram } from '@opentelemetry/api';
-import { countError } from '../pipeline/errorCounts.js';
+import { countError } from '../errorCounts.js';
 import { AttributeTrie } from './attributeTrie.js';
 
 /*
