@@ -29,11 +29,11 @@ async function spansThrough(handle) {
 }
 
 const on = registerTelemetry(withoutDuckDb({ dir: tmpDir('gov-on'), handleSignals: false, metricIntervalMillis: 600_000 }));
-const processors = on.tracer._tracerProvider ?? undefined;
 // The "off" side is the same registration with the governance processors emptied out (their
 // onEnding/onEnd become no-ops), so both sides share one provider, queue and file writer.
 const { getGovernance } = await import('../dist/src/governance/setup.js');
 const gov = getGovernance();
+if (!gov) throw new Error('governance is not registered');
 const saved = gov.processors.map((p) => ({ p, onEnding: p.onEnding, onEnd: p.onEnd }));
 const setGovernance = (enabled) => {
   for (const s of saved) {

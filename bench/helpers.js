@@ -33,7 +33,8 @@ function rawSpan(name, options, fn) {
   return tracer.startActiveSpan(name, options, async (span) => {
     try {
       return await fn(span);
-    } catch (err) {
+    } catch (thrown) {
+      const err = /** @type {Error} */ (thrown);
       span.recordException(err);
       span.setAttribute('error.type', err?.name ?? '_OTHER');
       span.setStatus({ code: SpanStatusCode.ERROR, message: String(err?.message ?? err) });

@@ -61,7 +61,7 @@ gen(dir, 10_000);
 const t2 = performance.now();
 const delta = await catchUp(dir);
 const deltaMs = performance.now() - t2;
-if (!delta.ok || delta.result.rows.spans !== 10_000) throw new Error(`catch-up: ${JSON.stringify(delta)}`);
+if (!delta.ok || delta.result?.rows.spans !== 10_000) throw new Error(`catch-up: ${JSON.stringify(delta)}`);
 const size = fs.statSync(dbFiles()[0]).size;
 if (own) fs.rmSync(dir, { recursive: true, force: true });
 

@@ -79,7 +79,7 @@ function startCollector() {
     process.on('message', () => process.send({ requests }));`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   return new Promise((resolve) => {
-    child.stdout.on('data', (d) => {
+    child.stdout?.on('data', (d) => {
       const m = /port (\d+)/.exec(String(d));
       if (m) resolve({ child, url: `http://127.0.0.1:${m[1]}`, stats: () => new Promise((r) => { child.once('message', r); child.send('stats'); }) });
     });

@@ -21,7 +21,7 @@ const handle = registerTelemetry({ dir, duckdb: false, metricIntervalMillis: 3_6
 const cfg = handle.config;
 // The wiring registerTelemetry does for logs (src/logs/setup.ts), with the same config.
 const pipeline = setupLogs({
-  resource: handle.resource, logs: resolveLogs(undefined, () => undefined),
+  resource: handle.resource, logs: /** @type {NonNullable<ReturnType<typeof resolveLogs>>} */ (resolveLogs(undefined, () => undefined)),
   files: { root: cfg.dir, maxFileBytes: cfg.maxFileBytes, maxAgeMs: cfg.maxAgeMs, maxTotalBytes: cfg.maxTotalBytes },
   privacy: cfg.governance.privacy, redactor: cfg.governance.redactor,
 });
@@ -39,7 +39,7 @@ const result = await alternate({
       pinoLog.info(fields(i), 'step.done');
       if (i % BURST === BURST - 1) await yieldToLoop();
     }
-    await new Promise((resolve) => pinoDest.flush(() => resolve()));
+    await /** @type {Promise<void>} */ (new Promise((resolve) => pinoDest.flush(() => resolve())));
   },
   candidate: async () => {
     for (let i = 0; i < N; i++) {

@@ -30,7 +30,7 @@ function startCollector() {
     process.on('message', () => process.send({ requests, bytes }));`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   return new Promise((resolve) => {
-    child.stdout.on('data', (d) => {
+    child.stdout?.on('data', (d) => {
       const m = /port (\d+)/.exec(String(d));
       if (m) resolve({
         child, url: `http://127.0.0.1:${m[1]}`,

@@ -16,8 +16,8 @@ const SCRAPES = 30;
 
 const dir = tmpDir('prometheus');
 const handle = registerTelemetry(withoutDuckDb({ dir, handleSignals: false, prometheus: { port: 0 }, serviceName: 'bench-agent' }));
-await new Promise((r) => { const t = setInterval(() => { if (handle.health().prometheus?.listening) { clearInterval(t); r(); } }, 5); });
-const url = handle.health().prometheus.url;
+await /** @type {Promise<void>} */ (new Promise((r) => { const t = setInterval(() => { if (handle.health().prometheus?.listening) { clearInterval(t); r(); } }, 5); }));
+const url = handle.health().prometheus?.url;
 
 // 10k series: counters by agent × tool, as a busy multi-agent service would have. The SDK keeps at most
 // 2000 attribute sets per instrument (its default cardinality limit), so 2000 per counter.

@@ -24,7 +24,7 @@ const ROUNDS = 5;
 
 // The official schema's generated decoders (0.301 ships none; 0.216 is installed for the tests).
 const require = createRequire(import.meta.url);
-const root = require('otlp-transformer-0216/build/src/generated/root.js');
+const root = /** @type {any} */ (require('otlp-transformer-0216/build/src/generated/root.js'));
 const Request = root.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 const decode = (bytes) => Request.toObject(Request.decode(bytes), { longs: String, bytes: String, enums: Number, defaults: true, arrays: true });
 
@@ -81,14 +81,14 @@ let sink = 0; // keeps results alive so the work cannot be optimised away
 const rows = [];
 const data = { batch: BATCH, reps: REPS, fixtures: {} };
 for (const [name, batches] of Object.entries(fixtures)) {
-  const official = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += ProtobufTraceSerializer.serializeRequest(b).length; };
+  const official = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += ProtobufTraceSerializer.serializeRequest(b)?.length ?? 0; };
   const ours = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += encodeTraceRequest(b).length; };
   console.log(`${name}: official ProtobufTraceSerializer (baseline) vs encodeTraceRequest (candidate)`);
   const m = await alternate({ rounds: ROUNDS, baseline: official, candidate: ours });
   const spans = REPS * BATCHES * BATCH;
   const o = m.baselineMedian / spans;
   const c = m.candidateMedian / spans;
-  const bytes = { official: ProtobufTraceSerializer.serializeRequest(batches[0]).length / BATCH, ours: encodeTraceRequest(batches[0]).length / BATCH };
+  const bytes = { official: (ProtobufTraceSerializer.serializeRequest(batches[0])?.length ?? 0) / BATCH, ours: encodeTraceRequest(batches[0]).length / BATCH };
   rows.push({ label: `${name}, CPU per span`, baseline: `${fmt(o)} µs`, candidate: `${fmt(c)} µs`, result: `${fmt(o / c)}× faster`, target: '≥ 1.5× faster', pass: o / c >= 1.5 });
   rows.push({ label: `${name}, same message (decoded)`, baseline: `${fmt(bytes.official, 0)} B/span`, candidate: `${fmt(bytes.ours, 0)} B/span`, result: equal[name] ? 'equal' : 'DIFFERENT', target: 'equal', pass: equal[name] });
   data.fixtures[name] = { officialUsPerSpan: o, oursUsPerSpan: c, speedup: o / c, bytesPerSpan: bytes, sameMessage: equal[name], roundsCpuUs: m };

@@ -42,13 +42,13 @@ const exporter = new JsonlSpanExporter({ root: dir, maxFileBytes: 64 << 20, maxA
 let sink = 0; // keeps results alive so the work cannot be optimised away
 
 const jsonlBytes = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += exporter.rows.toBuffer(b).length; };
-const otlp = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += JsonTraceSerializer.serializeRequest(b).length; };
+const otlp = () => { for (let r = 0; r < REPS; r++) for (const b of batches) sink += JsonTraceSerializer.serializeRequest(b)?.length ?? 0; };
 
 const spansPerRound = REPS * BATCHES * BATCH;
 console.log('JSONL bytes vs OTLP JSON:');
 const main = await alternate({ rounds: ROUNDS, baseline: otlp, candidate: jsonlBytes });
 
-const bytesPerSpan = { jsonl: exporter.rows.toBuffer(batches[0]).length / BATCH, otlp: JsonTraceSerializer.serializeRequest(batches[0]).length / BATCH };
+const bytesPerSpan = { jsonl: exporter.rows.toBuffer(batches[0]).length / BATCH, otlp: (JsonTraceSerializer.serializeRequest(batches[0])?.length ?? 0) / BATCH };
 await handle.shutdown();
 fs.rmSync(dir, { recursive: true, force: true });
 

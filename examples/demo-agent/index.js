@@ -34,7 +34,7 @@ async function useTool(name, args, attempt = 1) {
 
 async function worker(topic, index) {
   return withAgentRun({ agentName: 'worker', runKind: 'research_topic' }, async (run) => {
-    const sources = await useTool('web_search', { q: topic });
+    const sources = /** @type {string[]} */ (await useTool('web_search', { q: topic }));
     let ok = 0;
     let failed = 0;
     for (const url of sources.slice(0, 3)) {

@@ -6,7 +6,8 @@ export async function report(dir) {
   const stats = newReadStats();
   const runs = new Map();
   let llm = 0, tools = 0, toolErrors = 0, tokens = 0, spans = 0;
-  for await (const s of readJsonl(path.join(dir, 'spans'), stats)) {
+  for await (const row of readJsonl(path.join(dir, 'spans'), stats)) {
+    const s = /** @type {{ attributes: Record<string, any>, status_code: string }} */ (row);
     spans++;
     const op = s.attributes['gen_ai.operation.name'];
     if (op === 'invoke_agent') {
