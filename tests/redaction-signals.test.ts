@@ -26,7 +26,7 @@ async function record(h: TelemetryHandle): Promise<void> {
 
 describe('metric attributes are redacted before any reader or exporter', () => {
   it('JSONL and DuckDB', async () => {
-    handle = registerTelemetry({ dir: tmpDir(), logLevel: 'none' });
+    handle = registerTelemetry({ dir: tmpDir(), duckdb: 'live', logLevel: 'none' }); // the agent writes the database itself
     await record(handle);
     await handle.forceFlush();
     const rows = await readMetrics(handle.config.dir);
