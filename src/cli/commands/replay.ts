@@ -8,6 +8,7 @@ import { replayLogs } from '../../replay/replayLogs.js';
 import { replaySpans, ReplaySendError, type ReplayResult } from '../../replay/replaySpans.js';
 import { existingDir } from '../dir.js';
 import type { CommonOptions } from '../common.js';
+import { envValues } from '../../parse/env.js';
 
 interface ReplayCliOptions extends CommonOptions {
   endpoint?: string; protocol?: string; headers?: string; batchSize?: string | number; timeout?: string; dryRun?: boolean; signal?: string;
@@ -65,9 +66,10 @@ export function register(cli: CAC): void {
       if (!['traces', 'logs', 'all'].includes(which)) throw new AgentOtelConfigError(`--signal must be one of traces, logs, all; got ${JSON.stringify(o.signal)}`);
       // Logs go along when there are any (an agent with logs off, or an older one, has no logs/ folder).
       const signals: Signal[] = which === 'all' ? ['traces', ...(fs.existsSync(path.join(dir, DIR_LOGS)) ? ['logs' as const] : [])] : [which as Signal];
-      const base = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+      const env = envValues(); // the OTLP variables, read as the agent's config reads them
+      const base = env.str('OTEL_EXPORTER_OTLP_ENDPOINT');
       const urlOf = (signal: Signal): string | undefined => {
-        const specific = process.env[SIGNALS[signal].env];
+        const specific = env.str(SIGNALS[signal].env);
         return o.endpoint !== undefined ? signalUrl(String(o.endpoint), '--endpoint', signal)
           : specific ? signalUrl(specific, `env ${SIGNALS[signal].env}`, signal)
             : base ? signalUrl(base, 'env OTEL_EXPORTER_OTLP_ENDPOINT', signal) : undefined;
@@ -75,7 +77,7 @@ export function register(cli: CAC): void {
       const urls = signals.map(urlOf);
       if (urls.some((u) => !u)) throw new AgentOtelConfigError('replay needs --endpoint <url> (e.g. http://localhost:4318), or env OTEL_EXPORTER_OTLP_ENDPOINT');
       const protocolOf = (signal: Signal): OtlpProtocol => {
-        const protocol = (o.protocol ?? process.env[SIGNALS[signal].protocolEnv] ?? process.env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf').trim();
+        const protocol = (o.protocol ?? env.str(SIGNALS[signal].protocolEnv) ?? env.str('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf').trim();
         if (!(OTLP_PROTOCOLS as readonly string[]).includes(protocol)) {
           throw new AgentOtelConfigError(`${o.protocol !== undefined ? '--protocol' : 'the OTLP protocol env var'} must be one of ${OTLP_PROTOCOLS.join(', ')}; got ${JSON.stringify(protocol)}`);
         }
