@@ -54,7 +54,10 @@ export const DIR_SPANS = 'spans';
 export const DIR_METRICS = 'metrics';
 export const DUCKDB_FILE = 'telemetry.duckdb';
 
-/** DuckDB column types of the span rows, in row order (the JSONL fields, typed). */
+/**
+ * DuckDB column types of the span rows, in row order (the JSONL fields, typed): part of the row contract,
+ * as data; the tables and read_json calls built from them are in exporters/duckdb/tables.ts.
+ */
 export const SPAN_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['trace_id', 'VARCHAR'], ['span_id', 'VARCHAR'], ['parent_span_id', 'VARCHAR'], ['name', 'VARCHAR'],
   ['kind', 'VARCHAR'], ['start_time', 'TIMESTAMP'], ['end_time', 'TIMESTAMP'], ['duration_ms', 'DOUBLE'],
@@ -71,17 +74,9 @@ export const METRIC_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['service_name', 'VARCHAR'], ['resource', 'JSON'], ['scope', 'STRUCT(name VARCHAR, version VARCHAR)'],
 ];
 
-/** `CREATE TABLE IF NOT EXISTS <table> (...)` for a column list. */
-export const createTableSql = (table: string, columns: ReadonlyArray<readonly [string, string]>): string =>
-  `CREATE TABLE IF NOT EXISTS ${table} (${columns.map(([n, t]) => `"${n}" ${t}`).join(', ')})`;
-
-/** The `columns={...}` argument of DuckDB's read_json for a column list. */
-export const readJsonColumns = (columns: ReadonlyArray<readonly [string, string]>): string =>
-  `{${columns.map(([n, t]) => `"${n}": '${t}'`).join(', ')}}`;
-
 /**
  * Bookkeeping table of the DuckDB file: which files (path relative to the telemetry directory, e.g.
- * `spans/2026-11-21T233805Z-4242-001.jsonl`) and how many of their bytes the tables hold.
+ * `spans/2026-11-21T233805Z-4242-001.jsonl`) and how many of their bytes the tables hold. Its DDL is in
+ * exporters/duckdb/tables.ts.
  */
 export const INGESTED_TABLE = '_agent_otel_ingested';
-export const INGESTED_DDL = `CREATE TABLE IF NOT EXISTS ${INGESTED_TABLE} (file VARCHAR PRIMARY KEY, signal VARCHAR, bytes BIGINT, updated_at TIMESTAMP)`;

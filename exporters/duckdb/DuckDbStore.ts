@@ -3,12 +3,11 @@ import path from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ensurePrivateDir, makePrivate, O_NEW_FILE } from '../jsonl/safeFiles.js';
-import {
-  DUCKDB_FILE, INGESTED_DDL, INGESTED_TABLE, METRIC_COLUMNS, SPAN_COLUMNS, createTableSql, readJsonColumns,
-} from '../../semconv/schema.js';
+import { DUCKDB_FILE, INGESTED_TABLE, METRIC_COLUMNS, SPAN_COLUMNS } from '../../semconv/schema.js';
 import { LOG_COLUMNS } from '../../semconv/logs.js';
 import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
+import { INGESTED_DDL, createTableSql, readJsonColumns } from './tables.js';
 
 export type Signal = 'spans' | 'metrics' | 'logs';
 export const SIGNALS: readonly Signal[] = ['spans', 'metrics', 'logs'];

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { globLit } from '../../exporters/duckdb/index.js';
-import { createTableSql, readJsonColumns } from '../../semconv/schema.js';
+import { createTableSql, globLit, readJsonColumns } from '../../exporters/duckdb/index.js';
 import { DIR_LOGS, LOG_COLUMNS } from '../../semconv/logs.js';
 
 /** Columns of the `logs` view, in order (the log row, typed; `level` is the severity's name, `body` text). */

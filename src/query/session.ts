@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
-import { COLUMNS, duckdbPathProblem, globLit, isLockError, lit, type Signal } from '../../exporters/duckdb/index.js';
-import { createTableSql, DUCKDB_FILE, INGESTED_TABLE, readJsonColumns } from '../../semconv/schema.js';
+import {
+  COLUMNS, createTableSql, duckdbPathProblem, globLit, isLockError, lit, readJsonColumns, type Signal,
+} from '../../exporters/duckdb/index.js';
+import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from './files.js';
 import { catchUp, needsCatchUp, type IngestProgress } from './ingest.js';
 import { liveProcessesSql, liveWriters } from './runStatus.js';

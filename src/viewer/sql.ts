@@ -7,8 +7,7 @@
  *   kept up to date run by run as spans arrive.
  * Every statement here is fixed text; values from requests are bound as prepared-statement parameters.
  */
-import { COLUMNS, globLit, lit } from '../../exporters/duckdb/index.js';
-import { readJsonColumns } from '../../semconv/schema.js';
+import { COLUMNS, globLit, lit, readJsonColumns } from '../../exporters/duckdb/index.js';
 import { LLM_OPERATIONS } from '../../semconv/attributes.js';
 import { countedLlmSql, countedToolSql, MARKER_HOST, MARKER_PID, runsSql as sharedRunsSql } from '../query/runStatus.js';
 import { SLIM_ATTRIBUTES, SLIM_COLUMN_TYPES, SLIM_SPAN_COLUMNS, slimColumnsSql } from '../query/views.js';
