@@ -1,12 +1,12 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { JsonlMetricExporter } from '../jsonl/JsonlMetricExporter.js';
 import { metricRows } from '../jsonl/serializeMetric.js';
+import { metricRowTemporality } from '../temporality.js';
 import type { DuckDbWriter } from './DuckDbWriter.js';
 
 /** Metric points straight into DuckDB, for when JSONL files are off (same rows and temporality). */
 export class DuckDbMetricExporter implements PushMetricExporter {
-  selectAggregationTemporality = JsonlMetricExporter.prototype.selectAggregationTemporality;
+  selectAggregationTemporality = metricRowTemporality;
 
   constructor(private readonly writer: DuckDbWriter) {}
 

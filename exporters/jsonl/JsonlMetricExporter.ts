@@ -1,14 +1,14 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
-import { AggregationTemporality, InstrumentType, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import { DIR_METRICS } from '../../semconv/schema.js';
 import { AppendFile } from './AppendFile.js';
 import type { JsonlExporterOptions } from './JsonlSpanExporter.js';
 import { metricRows } from './serializeMetric.js';
+import { metricRowTemporality } from '../temporality.js';
 
 /**
  * Writes one JSONL row per metric data point to `<root>/metrics/`. Counters and histograms are
- * exported as deltas (each row is what happened in its interval, so SQL can simply sum them);
- * up-down counters stay cumulative (their current level is what matters).
+ * exported as deltas, up-down counters and gauges cumulative (metricRowTemporality).
  */
 export class JsonlMetricExporter implements PushMetricExporter {
   readonly file: AppendFile;
@@ -58,11 +58,7 @@ export class JsonlMetricExporter implements PushMetricExporter {
     });
   }
 
-  selectAggregationTemporality(type: InstrumentType): AggregationTemporality {
-    return type === InstrumentType.UP_DOWN_COUNTER || type === InstrumentType.OBSERVABLE_UP_DOWN_COUNTER ||
-      type === InstrumentType.OBSERVABLE_GAUGE || type === InstrumentType.GAUGE
-      ? AggregationTemporality.CUMULATIVE : AggregationTemporality.DELTA;
-  }
+  selectAggregationTemporality = metricRowTemporality;
 
   forceFlush(): Promise<void> {
     return this.file.flush();
