@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { progressPath } from '../dist/src/replay/replaySpans.js';
 import type { SpanRow } from '../dist/semconv/schema.js';
 import { closedPort, startReceiver, type Receiver } from './support/otlpReceiver.js';
 import { ROOT, readSpans, tmpDir, type ChildResult } from './support/harness.js';
+import { decodeLogsRequest, type ReceivedLog } from './support/otlpLogs.js';
 
 /** Runs `agent-otel …` in a child (asynchronously: the receiver lives in this process). */
 function cli(args: string[], env: Record<string, string> = {}): Promise<ChildResult> {
@@ -204,70 +204,7 @@ describe('agent-otel replay', () => {
 
 // ------------------------------------------------------------------ logs
 
-const require = createRequire(import.meta.url);
-// The official OTLP schema's generated decoders (as tests/logs-otlp.test.ts): their logs.proto predates
-// LogRecord.event_name, so that one field (number 12) is read by its field number.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const proto = (require('otlp-proto-0051/build/src/generated/root.js') as any).opentelemetry.proto;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const { Reader } = require('protobufjs/minimal') as any;
-
-type AnyV = unknown;
-function anyValue(v: Record<string, unknown> | undefined): AnyV {
-  if (!v) return null;
-  if ('stringValue' in v) return v.stringValue;
-  if ('boolValue' in v) return v.boolValue;
-  if ('intValue' in v) return Number(v.intValue);
-  if ('doubleValue' in v) return v.doubleValue;
-  if ('arrayValue' in v) return ((v.arrayValue as { values?: Record<string, unknown>[] }).values ?? []).map(anyValue);
-  if ('kvlistValue' in v) return kvList((v.kvlistValue as { values?: unknown[] }).values);
-  return null;
-}
-const kvList = (list: unknown) => Object.fromEntries(((list ?? []) as Array<{ key: string; value?: Record<string, unknown> }>).map((x) => [x.key, anyValue(x.value)]));
-const hexOf = (b64: string | undefined) => (b64 ? Buffer.from(b64, 'base64').toString('hex') : '');
-
-interface ReceivedLog {
-  time: bigint; severityNumber: number; severityText: string; body: AnyV; eventName: string; attributes: Record<string, AnyV>;
-  traceId: string; spanId: string; resource: Record<string, AnyV>; scope: { name: string; version?: string };
-}
-
-function eventNames(bytes: Uint8Array): string[] {
-  const names: string[] = [];
-  const fields = (buf: Uint8Array, each: (field: number, r: typeof Reader) => boolean) => {
-    const r = Reader.create(buf);
-    while (r.pos < r.len) {
-      const tag = r.uint32();
-      if (!each(tag >>> 3, r)) r.skipType(tag & 7);
-    }
-  };
-  fields(bytes, (f, r) => f === 1 && (fields(r.bytes(), (f2, r2) => f2 === 2 && (fields(r2.bytes(), (f3, r3) => {
-    if (f3 !== 2) return false;
-    let name = '';
-    fields(r3.bytes(), (f4, r4) => (f4 === 12 ? ((name = r4.string()), true) : false));
-    names.push(name);
-    return true;
-  }), true)), true));
-  return names;
-}
-
-function decodeLogs(bytes: Uint8Array): ReceivedLog[] {
-  const Request = proto.collector.logs.v1.ExportLogsServiceRequest;
-  const req = Request.toObject(Request.decode(bytes), { longs: String, bytes: String, enums: Number, defaults: false, arrays: true });
-  const names = eventNames(bytes);
-  const out: ReceivedLog[] = [];
-  for (const rl of req.resourceLogs ?? []) {
-    for (const sl of rl.scopeLogs ?? []) {
-      for (const lr of sl.logRecords ?? []) {
-        out.push({
-          time: BigInt(lr.timeUnixNano ?? 0), severityNumber: lr.severityNumber ?? 0, severityText: lr.severityText ?? '',
-          body: anyValue(lr.body), eventName: names[out.length] ?? '', attributes: kvList(lr.attributes),
-          traceId: hexOf(lr.traceId), spanId: hexOf(lr.spanId), resource: kvList(rl.resource?.attributes), scope: sl.scope ?? { name: '' },
-        });
-      }
-    }
-  }
-  return out;
-}
+const decodeLogs = decodeLogsRequest; // tests/support/otlpLogs.ts: the official schema's decoders
 
 /** A collector's OTLP/HTTP receiver: /v1/logs decoded by the official schema; /v1/traces counted. */
 async function logsReceiver(failFrom = Infinity) {
