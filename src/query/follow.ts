@@ -1,14 +1,14 @@
 import { listFiles, readCompleteLines, type FilePart } from './files.js';
 
 /**
- * Follows `<dir>/spans/*.jsonl` as agents write them: every process's file, new files included, by
- * remembering how far each file has been read. Only complete lines are returned; a line being written
- * is picked up whole on a later poll.
+ * Follows JSONL files as agents write them: every process's file, new files included, by remembering
+ * how far each file has been read. Only complete lines are returned; a line being written is picked up
+ * whole on a later poll. `files` lists the files to follow (spans, logs) as they are now.
  */
-export class SpanFollower {
+export class JsonlFollower {
   private readonly offsets = new Map<string, number>();
 
-  constructor(private readonly dir: string) {}
+  constructor(private readonly files: () => FilePart[]) {}
 
   /** Starts at the end of every file; with `sinceMs`, at the start of files written since then. Returns the file count. */
   start(sinceMs?: number): number {
@@ -31,8 +31,11 @@ export class SpanFollower {
     for (const file of this.offsets.keys()) if (!seen.has(file)) this.offsets.delete(file); // pruned or compacted
     return lines;
   }
+}
 
-  private files(): FilePart[] {
-    return listFiles(this.dir).filter((f) => f.signal === 'spans' && f.kind === 'jsonl');
+/** Follows `<dir>/spans/*.jsonl`. */
+export class SpanFollower extends JsonlFollower {
+  constructor(dir: string) {
+    super(() => listFiles(dir).filter((f) => f.signal === 'spans' && f.kind === 'jsonl'));
   }
 }
