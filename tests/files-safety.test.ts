@@ -13,12 +13,15 @@ const pad2 = (n: number) => String(n).padStart(2, '0');
 const stamp = (d: Date) => `${d.toISOString().slice(0, 10)}T${pad2(d.getUTCHours())}${pad2(d.getUTCMinutes())}${pad2(d.getUTCSeconds())}Z`;
 
 /** Every path under `dir` with its permission bits (lstat: links are not followed). */
-function modes(dir: string): Array<[string, string]> {
-  const out: Array<[string, string]> = [];
+/** [path, mode, is a folder] of everything under `dir`; a file gone between listing and stat (a WAL checkpointed meanwhile) is left out. */
+function modes(dir: string): Array<[string, string, boolean]> {
+  const out: Array<[string, string, boolean]> = [];
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
-      out.push([path.relative(dir, p), (fs.lstatSync(p).mode & 0o777).toString(8)]);
+      let mode: number;
+      try { mode = fs.lstatSync(p).mode; } catch { continue; }
+      out.push([path.relative(dir, p), (mode & 0o777).toString(8), e.isDirectory()]);
       if (e.isDirectory()) walk(p);
     }
   };
@@ -69,10 +72,10 @@ describe('modes', () => {
       await waitFor(() => (handle!.health().duckdb?.loaded.spans ?? 0) > 0, 10_000, 'the live database load');
       const live = modes(dir);
       expect(live.map(([p]) => p)).toContain('telemetry.duckdb'); // made by the agent's live load
-      for (const [p, m] of live) expect([p, m]).toEqual([p, fs.statSync(path.join(dir, p)).isDirectory() ? '700' : '600']);
+      for (const [p, m, isDir] of live) expect([p, m]).toEqual([p, isDir ? '700' : '600']);
       expect((fs.statSync(dir).mode & 0o777).toString(8)).toBe('700');
       await handle.shutdown();
-      for (const [p, m] of modes(dir)) expect([p, m]).toEqual([p, fs.statSync(path.join(dir, p)).isDirectory() ? '700' : '600']);
+      for (const [p, m, isDir] of modes(dir)) expect([p, m]).toEqual([p, isDir ? '700' : '600']);
     } finally {
       process.umask(old);
     }
