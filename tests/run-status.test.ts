@@ -48,7 +48,7 @@ async function startLiveRun(): Promise<{ child: ReturnType<typeof runFixture>; r
   const child = runFixture('crash-run.mjs', { AGENT_OTEL_DUCKDB: 'false' }, [dir]);
   const runId = await new Promise<string>((resolve) => child.child.stdout!.once('data', (d) => resolve(JSON.parse(String(d)).runId)));
   await waitFor(async () => (await readSpans(dir)).some((s) => s.name === 'agent.run.start' && s.attributes['agent.run.id'] === runId),
-    10_000, 'the run-start marker');
+    30_000, 'the run-start marker'); // generous: a loaded CI machine starts the child slowly
   return { child, runId };
 }
 
@@ -86,7 +86,7 @@ beforeAll(async () => {
   await dead.child;
   ({ child: live, runId: liveId } = await startLiveRun());
   viewer = await startViewer({ dir, port: 0, pollMs: 200 });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   live?.child.kill('SIGKILL');
