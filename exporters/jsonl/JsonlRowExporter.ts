@@ -1,0 +1,59 @@
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { Resource } from '@opentelemetry/resources';
+import { AppendFile } from './AppendFile.js';
+
+/**
+ * What the JSONL span and log exporters share: the write path through one AppendFile, the wait for a
+ * resource's async attributes, the reused scratch buffer, the synchronous write at exit, idempotent
+ * shutdown. A subclass encodes its rows (`encode`, counting what it could not) and says where a
+ * failed write at exit is counted.
+ */
+export abstract class JsonlRowExporter<T extends { resource?: Resource }> {
+  private inFlight = false;
+  private isShutdown = false;
+
+  constructor(readonly file: AppendFile, private readonly name: string) {}
+
+  /** The rows of `items` as UTF-8 JSONL in a reused buffer. */
+  protected abstract encode(items: T[]): Buffer;
+  /** Counts `n` rows a write at exit could not put on disk. */
+  protected abstract exitWriteFailed(n: number, message: string): void;
+
+  export(items: T[], resultCallback: (result: ExportResult) => void): void {
+    if (this.isShutdown) {
+      return resultCallback({ code: ExportResultCode.FAILED, error: new Error(`${this.name} is shut down`) });
+    }
+    const resource = items[0]?.resource;
+    if (resource?.asyncAttributesPending) {
+      resource.waitForAsyncAttributes?.().then(() => this.export(items, resultCallback), () => this.export(items, resultCallback));
+      return;
+    }
+    // The scratch buffer is reused, so it must not be in a write still in flight (an export the
+    // queue gave up on after its timeout): then this batch gets bytes of its own.
+    const bytes = this.inFlight ? Buffer.from(this.encode(items)) : this.encode(items);
+    this.inFlight = true;
+    this.file.append(bytes, (error) => {
+      this.inFlight = false;
+      resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS });
+    });
+  }
+
+  /** Synchronous last-chance write at process exit. */
+  exportSync(items: T[]): void {
+    // appendSync, not append: an asynchronous write started at exit may never run
+    if (items.length) this.file.appendSync(Buffer.from(this.encode(items)), (error) => {
+      if (error) this.exitWriteFailed(items.length, error.message);
+    });
+    else this.file.flushSync();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.file.flush();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.isShutdown) return;
+    this.isShutdown = true;
+    await this.file.close();
+  }
+}
