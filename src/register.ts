@@ -218,7 +218,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
     await (otlp ? otlp.guard.whileDraining(async () => { await drainProviders(); await otlp.settled(); }) : drainProviders());
     await duck?.flush();
   };
-  const exitQueues = [...queues, ...(logsPipeline ? [{ get spansSeen() { return logsPipeline.seen(); }, flushSync: () => logsPipeline.flushSync() }] : [])];
+  const exitQueues = [...queues, ...(logsPipeline ? [{ get seen() { return logsPipeline.seen(); }, flushSync: () => logsPipeline.flushSync() }] : [])];
   const removeHooks = installExitHooks(exitQueues, forceFlush, () => handle.shutdown(), cfg.handleSignals, { readers, otlp, duck, drops });
   const handle: TelemetryHandle = {
     tracer: tracerProvider.getTracer(SCOPE_NAME, VERSION),

@@ -30,7 +30,7 @@ const countPoints = (m: ResourceMetrics | undefined): number =>
  * counts among them. Never throws.
  */
 /** What exit hooks need of a queue: whether anything arrived since the last flush, and a synchronous flush. */
-export type ExitQueue = Pick<ExportQueueProcessor, 'spansSeen' | 'flushSync'>;
+export type ExitQueue = Pick<ExportQueueProcessor, 'seen' | 'flushSync'>;
 
 export function flushAtExit(queues: readonly ExitQueue[], t: ExitTargets | undefined): void {
   for (const q of queues) {
@@ -68,7 +68,7 @@ export function flushAtExit(queues: readonly ExitQueue[], t: ExitTargets | undef
 export function installExitHooks(queues: readonly ExitQueue[], flush: () => Promise<void>, shutdown: () => Promise<void>,
   handleSignals: boolean, targets?: ExitTargets): () => void {
   const token = { flushing: false, lastSeen: -1, exited: false };
-  const seen = () => queues.reduce((s, q) => s + q.spansSeen, 0);
+  const seen = () => queues.reduce((s, q) => s + q.seen, 0);
   // beforeExit fires again after our flush's I/O: flush only when spans ended since the last one.
   const onBeforeExit = () => {
     if (token.flushing || seen() === token.lastSeen) return;
