@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { MetricReader } from '@opentelemetry/sdk-metrics';
-import type { QueueOptions } from './pipeline/ExportQueueProcessor.js';
+import { DEFAULT_QUEUE, QUEUE_KEYS, type QueueOptions } from './pipeline/ExportQueue.js';
 import { AgentOtelConfigError } from './errors.js';
 import { envValues } from './parse/env.js';
 import { parseSize } from './parse/size.js';
@@ -159,14 +159,6 @@ const PROMETHEUS_KEYS = ['port', 'host'] as const;
 const OTLP_KEYS = ['endpoint', 'headers', 'protocol', 'traces', 'metrics', 'timeoutMillis', 'logs'] as const;
 export const DEFAULT_PROMETHEUS = { port: 9464, host: '127.0.0.1' } as const;
 export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
-const QUEUE_KEYS = ['maxQueueSize', 'maxExportBatchSize', 'scheduledDelayMillis', 'exportTimeoutMillis'] as const;
-
-export const DEFAULT_QUEUE: QueueOptions = {
-  maxQueueSize: 16384,
-  maxExportBatchSize: 1024,
-  scheduledDelayMillis: 500,
-  exportTimeoutMillis: 30_000,
-};
 
 function duckdbMode(value: unknown, name: string): ResolvedConfig['duckdb'] {
   if (value === 'live' || value === true) return 'live';

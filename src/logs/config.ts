@@ -1,5 +1,5 @@
 import { AgentOtelConfigError } from '../errors.js';
-import type { QueueOptions } from '../pipeline/ExportQueueProcessor.js';
+import { DEFAULT_QUEUE, QUEUE_KEYS, type QueueOptions } from '../pipeline/ExportQueue.js';
 import { envValues, type EnvReader } from '../parse/env.js';
 import { bool, positive } from '../parse/values.js';
 import { LOG_SEVERITY, LOG_SEVERITY_NAMES, type LogSeverityName } from '../../semconv/logs.js';
@@ -23,8 +23,6 @@ export interface ResolvedLogs {
 }
 
 export const LOGS_KEYS = ['level', 'console', 'queue'] as const;
-const QUEUE_KEYS = ['maxQueueSize', 'maxExportBatchSize', 'scheduledDelayMillis', 'exportTimeoutMillis'] as const;
-const DEFAULT_QUEUE: QueueOptions = { maxQueueSize: 16384, maxExportBatchSize: 1024, scheduledDelayMillis: 500, exportTimeoutMillis: 30_000 };
 
 /**
  * The `logs` option over env: AGENT_OTEL_LOGS (false turns logs off), AGENT_OTEL_LOG_LEVEL,

@@ -17,6 +17,17 @@ export interface QueueOptions {
   drainAll?: boolean;
 }
 
+/** The options' names, for the config's checks of a queue option object. */
+export const QUEUE_KEYS = ['maxQueueSize', 'maxExportBatchSize', 'scheduledDelayMillis', 'exportTimeoutMillis'] as const;
+
+/** The queue every signal gets unless configured (the SDK's batch processor defaults, but a 16k queue). */
+export const DEFAULT_QUEUE: QueueOptions = {
+  maxQueueSize: 16384,
+  maxExportBatchSize: 1024,
+  scheduledDelayMillis: 500,
+  exportTimeoutMillis: 30_000,
+};
+
 /** An exporter of spans or log records that can also write synchronously, for the last items at process exit. */
 export interface QueueExporter<T> {
   export(items: T[], resultCallback: (result: ExportResult) => void): void;
