@@ -9,6 +9,7 @@ import { logsViewStatements } from '../../logs/view.js';
 import { QueryError } from '../../query/session.js';
 import { outputFormat, sinceCutoff, withSession, type CommonOptions } from '../common.js';
 import { existingDir } from '../dir.js';
+import { followLines } from '../follow.js';
 import { safeJson, safeJsonText, safeText } from '../format.js';
 import { isoSql } from '../table.js';
 import { positiveInt } from './runs.js';
@@ -17,8 +18,6 @@ interface LogsOptions extends CommonOptions {
   level?: string; component?: string; event?: string; trace?: string; since?: string | number; limit?: number | string; follow?: boolean;
 }
 
-/** How often --follow checks the files for new lines. */
-const POLL_MS = 200;
 
 /** A filter value: exact, or a `*` wildcard pattern. */
 const matchSql = (col: string, v: string): string =>
@@ -110,32 +109,13 @@ function follow(o: LogsOptions, min: number | undefined, since: string | undefin
   const follower = new LogFollower(dir);
   const files = follower.start(sinceMs);
   process.stderr.write(`agent-otel: following ${path.join(dir, 'logs')} (${files} file${files === 1 ? '' : 's'}; Ctrl-C to stop)\n`);
-  return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    const stop = () => {
-      clearTimeout(timer);
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stdout.off('error', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    process.stdout.on('error', stop);
-    const tick = () => {
-      let out = '';
-      for (const line of follower.poll()) {
-        let r: LogRow;
-        try { r = JSON.parse(line) as LogRow; } catch { continue; }
-        if (min !== undefined && !(r.severity_number >= min)) continue;
-        if (!component(r.component) || !event(r.event_name)) continue;
-        if (trace !== undefined && !String(r.trace_id ?? '').startsWith(trace)) continue;
-        if (sinceMs !== undefined && !(Date.parse(r.time) >= sinceMs)) continue;
-        out += (o.json ? safeJsonText(line) : formatLogLine(r)) + '\n';
-      }
-      if (out) process.stdout.write(out);
-      timer = setTimeout(tick, POLL_MS);
-    };
-    tick();
+  return followLines(follower, (line) => {
+    let r: LogRow;
+    try { r = JSON.parse(line) as LogRow; } catch { return undefined; } // not a log row: skipped
+    if (min !== undefined && !(r.severity_number >= min)) return undefined;
+    if (!component(r.component) || !event(r.event_name)) return undefined;
+    if (trace !== undefined && !String(r.trace_id ?? '').startsWith(trace)) return undefined;
+    if (sinceMs !== undefined && !(Date.parse(r.time) >= sinceMs)) return undefined;
+    return o.json ? safeJsonText(line) : formatLogLine(r);
   });
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { CAC } from 'cac';
 import { parseDuration } from '../../parse/duration.js';
 import { SpanFollower } from '../../query/follow.js';
+import { followLines } from '../follow.js';
 import type { SpanRow } from '../../../semconv/schema.js';
 import { existingDir } from '../dir.js';
 import type { CommonOptions } from '../common.js';
@@ -10,7 +11,6 @@ import { formatSpanLine } from '../spanLine.js';
 import { safeJsonText } from '../format.js';
 
 /** How often the files are checked for new lines. */
-const POLL_MS = 200;
 
 interface TailOptions extends CommonOptions { since?: string | number }
 
@@ -25,41 +25,11 @@ export function register(cli: CAC): void {
       const follower = new SpanFollower(dir);
       const files = follower.start(sinceMs);
       process.stderr.write(`agent-otel: following ${path.join(dir, 'spans')} (${plural(files, 'file')}; Ctrl-C to stop)\n`);
-      await follow(follower, (line) => {
+      await followLines(follower, (line) => {
         let row: SpanRow;
         try { row = JSON.parse(line) as SpanRow; } catch { return undefined; } // not a span row: skipped
         if (sinceMs !== undefined && !(Date.parse(row.end_time) >= sinceMs)) return undefined;
         return o.json ? safeJsonText(line) : formatSpanLine(row);
       });
     });
-}
-
-/** Polls until SIGINT/SIGTERM (or stdout closes, as in `| head`): a clean stop, exit code 0. */
-function follow(follower: SpanFollower, render: (line: string) => string | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    let timer: NodeJS.Timeout | undefined;
-    let stopped = false;
-    const stop = () => {
-      stopped = true;
-      clearTimeout(timer);
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      process.stdout.off('error', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    process.stdout.on('error', stop);
-    const tick = () => {
-      if (stopped) return;
-      let out = '';
-      for (const line of follower.poll()) {
-        const text = render(line);
-        if (text !== undefined) out += `${text}\n`;
-      }
-      if (out) process.stdout.write(out);
-      timer = setTimeout(tick, POLL_MS);
-    };
-    tick();
-  });
 }
