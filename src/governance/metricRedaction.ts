@@ -11,7 +11,9 @@ const CACHE_LIMIT = 10_000;
  * only by a redacted value become one series (their values are aggregated together).
  */
 export class RedactingAttributesProcessor implements IAttributesProcessor {
-  private readonly cache = new Map<string, string>();
+  /** key → value → redacted value: two Map lookups per attribute, no key string built per measurement. */
+  private readonly cache = new Map<string, Map<string, string>>();
+  private cached = 0;
   private failed = false;
 
   constructor(private readonly redactor: Redactor) {}
@@ -34,12 +36,14 @@ export class RedactingAttributesProcessor implements IAttributesProcessor {
   }
 
   private string(key: string, v: string): string {
-    const id = `${key}\u0000${v}`;
-    let r = this.cache.get(id);
+    let values = this.cache.get(key);
+    let r = values?.get(v);
     if (r === undefined) {
       r = this.redactor.value(key, v) as string;
-      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-      this.cache.set(id, r);
+      if (this.cached >= CACHE_LIMIT) { this.cache.clear(); this.cached = 0; values = undefined; }
+      if (!values) this.cache.set(key, (values = new Map()));
+      values.set(v, r);
+      this.cached++;
     }
     return r;
   }
