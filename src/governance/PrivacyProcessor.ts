@@ -1,20 +1,12 @@
 import type { Attributes, AttributeValue, Context, Link } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
-import { CONTENT_EVENTS, CONTENT_KEYS, SANITIZED_JSON_KEYS } from '../../semconv/content.js';
+import { CONTENT_EVENTS, SANITIZED_JSON_KEYS } from '../../semconv/content.js';
 import type { Redactor } from './redaction.js';
+import { CONTENT_KEY } from './contentKey.js';
 
 export const PRIVACY_LEVELS = ['none', 'metadata', 'full'] as const;
 export type PrivacyLevel = (typeof PRIVACY_LEVELS)[number];
 
-/**
- * Content attributes of every dialect (semconv/content.ts: GenAI conventions, OpenInference,
- * OpenLLMetry, Vercel AI SDK, Langfuse, OpenAI Agents), compiled once into one anchored pattern:
- * `{i}` is a list index, `tree` rules take the key and everything flattened under it.
- */
-const CONTENT_KEY = new RegExp(`^(?:${CONTENT_KEYS.map((k) => {
-  const p = k.pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{i\\\}/g, '\\d+');
-  return k.match === 'exact' ? `${p}$` : `${p}(?:\\.|$)`;
-}).join('|')})`);
 const CONTENT_EVENT_NAMES: ReadonlySet<string> = new Set(CONTENT_EVENTS);
 /** Under `none`, free text that may quote user data goes too (error types and names stay). */
 const FREE_TEXT_EVENT_KEYS = new Set(['exception.message', 'exception.stacktrace']);

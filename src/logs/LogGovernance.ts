@@ -1,16 +1,12 @@
 import type { AnyValue, Attributes, Context } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import { CONTENT_EVENTS, CONTENT_KEYS } from '../../semconv/content.js';
+import { CONTENT_EVENTS } from '../../semconv/content.js';
 import { LOG_EXCEPTION_MESSAGE, LOG_EXCEPTION_STACKTRACE } from '../../semconv/logs.js';
 import type { PrivacyLevel } from '../governance/PrivacyProcessor.js';
 import type { Redactor } from '../governance/redaction.js';
 import type { LogDrops } from './LogDrops.js';
+import { CONTENT_KEY } from '../governance/contentKey.js';
 
-/** Content attributes of every dialect, as PrivacyProcessor matches them (semconv/content.ts). */
-const CONTENT_KEY = new RegExp(`^(?:${CONTENT_KEYS.map((k) => {
-  const p = k.pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{i\\\}/g, '\\d+');
-  return k.match === 'exact' ? `${p}$` : `${p}(?:\\.|$)`;
-}).join('|')})`);
 const CONTENT_EVENT_NAMES: ReadonlySet<string> = new Set(CONTENT_EVENTS);
 /** GenAI events that describe, not quote: kept below `full` (their content keys still go). */
 const GEN_AI_METADATA_EVENTS: ReadonlySet<string> = new Set(['gen_ai.evaluation.result']);
