@@ -12,6 +12,7 @@ import { SEMCONV_OPT_IN_GEN_AI_LATEST } from '../semconv/metrics.js';
 import { GOVERNANCE_KEYS, resolveGovernance, type GovernanceOptions, type ResolvedGovernance } from './governance/config.js';
 import { resolveLogs, type LogsOptions, type ResolvedLogs } from './logs/config.js';
 import { resolveOtlpLogs, type ResolvedOtlpLogs } from './otlp/logs.js';
+import { DEFAULT_OTLP_ENDPOINT, httpUrl, otlpProtocol, otlpSignalUrl, type OtlpProtocol } from './parse/otlp.js';
 
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -81,8 +82,7 @@ export interface PrometheusOptions {
   host?: string;
 }
 
-export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
-export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+export { OTLP_PROTOCOLS, type OtlpProtocol } from './parse/otlp.js';
 
 export interface OtlpOptions {
   /** Base URL of the collector; `/v1/traces` and `/v1/metrics` are appended (env OTEL_EXPORTER_OTLP_ENDPOINT; default http://localhost:4318). */
@@ -158,7 +158,6 @@ const OPTION_KEYS = [...GOVERNANCE_KEYS, 'serviceName', 'serviceVersion', 'resou
 const PROMETHEUS_KEYS = ['port', 'host'] as const;
 const OTLP_KEYS = ['endpoint', 'headers', 'protocol', 'traces', 'metrics', 'timeoutMillis', 'logs'] as const;
 export const DEFAULT_PROMETHEUS = { port: 9464, host: '127.0.0.1' } as const;
-export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4318';
 
 function duckdbMode(value: unknown, name: string): ResolvedConfig['duckdb'] {
   if (value === 'live' || value === true) return 'live';
@@ -277,28 +276,6 @@ function port(value: unknown, name: string): number {
   return n;
 }
 
-function httpUrl(value: unknown, name: string): string {
-  let url: URL | undefined;
-  try { url = typeof value === 'string' ? new URL(value.trim()) : undefined; } catch { /* reported below */ }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new AgentOtelConfigError(`${name} must be an http:// or https:// URL such as http://localhost:4318; got ${JSON.stringify(value)}`);
-  }
-  return (value as string).trim();
-}
-
-/** `http://host:4318` + `v1/traces` → `http://host:4318/v1/traces` (the spec's rule for the base endpoint). */
-export function otlpSignalUrl(base: string, signal: 'traces' | 'metrics'): string {
-  return `${base.replace(/\/+$/, '')}/v1/${signal}`;
-}
-
-function protocol(value: unknown, name: string): OtlpProtocol {
-  if (!(OTLP_PROTOCOLS as readonly unknown[]).includes(value)) {
-    const grpc = value === 'grpc' ? ' (gRPC is not supported: use OTLP/HTTP, port 4318)' : '';
-    throw new AgentOtelConfigError(`${name} must be one of ${OTLP_PROTOCOLS.join(', ')}${grpc}; got ${JSON.stringify(value)}`);
-  }
-  return value as OtlpProtocol;
-}
-
 /** OTEL_TRACES_EXPORTER / OTEL_METRICS_EXPORTER: a comma list; undefined when unset. */
 function exporterList(name: string, accepted: readonly string[]): string[] | undefined {
   const v = env.str(name);
@@ -367,11 +344,11 @@ function resolveExport(o: TelemetryOptions): Pick<ResolvedConfig, 'prometheus' |
   const metricsOn = (xo.metrics !== undefined ? bool(xo.metrics, 'option otlp.metrics') : true)
     && (metricsExporters === undefined || metricsExporters.includes('otlp'));
   const protocolFor = (signal: 'TRACES' | 'METRICS'): OtlpProtocol => {
-    if (xo.protocol !== undefined) return protocol(xo.protocol, 'option otlp.protocol');
+    if (xo.protocol !== undefined) return otlpProtocol(xo.protocol, 'option otlp.protocol');
     const specific = env.str(`OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`);
-    if (specific !== undefined) return protocol(specific.trim(), `env OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`);
+    if (specific !== undefined) return otlpProtocol(specific.trim(), `env OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`);
     const general = env.str('OTEL_EXPORTER_OTLP_PROTOCOL');
-    return general !== undefined ? protocol(general.trim(), 'env OTEL_EXPORTER_OTLP_PROTOCOL') : 'http/protobuf';
+    return general !== undefined ? otlpProtocol(general.trim(), 'env OTEL_EXPORTER_OTLP_PROTOCOL') : 'http/protobuf';
   };
   let headers: Record<string, string> | undefined;
   if (xo.headers !== undefined) {

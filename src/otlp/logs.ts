@@ -4,15 +4,15 @@ import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs
 import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { AgentOtelConfigError } from '../errors.js';
+import { DEFAULT_OTLP_ENDPOINT, httpUrl, otlpProtocol, otlpSignalUrl, type OtlpProtocol } from '../parse/otlp.js';
 import type { QueueOptions } from '../pipeline/ExportQueueProcessor.js';
 import type { EnvReader } from '../parse/env.js';
 import type { LogDrops } from '../logs/LogDrops.js';
 import { LogExportQueue } from '../logs/LogExportQueue.js';
 import { OtlpGuard } from './pipeline.js';
 
-const PROTOCOLS = ['http/protobuf', 'http/json'] as const;
-export type OtlpLogsProtocol = (typeof PROTOCOLS)[number];
-const DEFAULT_ENDPOINT = 'http://localhost:4318';
+/** The encodings OTLP logs are sent in (those of traces). */
+export type OtlpLogsProtocol = OtlpProtocol;
 
 /** Where OTLP logs go: the full `/v1/logs` URL. */
 export interface ResolvedOtlpLogs {
@@ -25,23 +25,6 @@ export interface ResolvedOtlpLogs {
 /** The parts of the `otlp` option logs read (`logs: false` keeps logs local while traces are sent). */
 interface OtlpLogsOption {
   endpoint?: unknown; headers?: unknown; protocol?: unknown; timeoutMillis?: unknown; logs?: unknown;
-}
-
-function httpUrl(value: unknown, name: string): string {
-  let url: URL | undefined;
-  try { url = typeof value === 'string' ? new URL(value.trim()) : undefined; } catch { /* reported below */ }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new AgentOtelConfigError(`${name} must be an http:// or https:// URL such as http://localhost:4318; got ${JSON.stringify(value)}`);
-  }
-  return (value as string).trim();
-}
-
-function protocol(value: unknown, name: string): OtlpLogsProtocol {
-  if (!(PROTOCOLS as readonly unknown[]).includes(value)) {
-    const grpc = value === 'grpc' ? ' (gRPC is not supported: use OTLP/HTTP, port 4318)' : '';
-    throw new AgentOtelConfigError(`${name} must be one of ${PROTOCOLS.join(', ')}${grpc}; got ${JSON.stringify(value)}`);
-  }
-  return value as OtlpLogsProtocol;
 }
 
 /**
@@ -67,19 +50,19 @@ export function resolveOtlpLogs(option: unknown, env: EnvReader): ResolvedOtlpLo
   const envBase = env('OTEL_EXPORTER_OTLP_ENDPOINT');
   const envLogs = env('OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
   let url: string | undefined;
-  if (xo.endpoint !== undefined) url = `${httpUrl(xo.endpoint, 'option otlp.endpoint').replace(/\/+$/, '')}/v1/logs`;
+  if (xo.endpoint !== undefined) url = otlpSignalUrl(httpUrl(xo.endpoint, 'option otlp.endpoint'), 'logs');
   else if (envLogs !== undefined) url = httpUrl(envLogs, 'env OTEL_EXPORTER_OTLP_LOGS_ENDPOINT');
-  else if (envBase !== undefined) url = `${httpUrl(envBase, 'env OTEL_EXPORTER_OTLP_ENDPOINT').replace(/\/+$/, '')}/v1/logs`;
-  else if (option !== undefined) url = `${DEFAULT_ENDPOINT}/v1/logs`;
+  else if (envBase !== undefined) url = otlpSignalUrl(httpUrl(envBase, 'env OTEL_EXPORTER_OTLP_ENDPOINT'), 'logs');
+  else if (option !== undefined) url = otlpSignalUrl(DEFAULT_OTLP_ENDPOINT, 'logs');
   if (!url) return undefined;
 
   let proto: OtlpLogsProtocol;
-  if (xo.protocol !== undefined) proto = protocol(xo.protocol, 'option otlp.protocol');
+  if (xo.protocol !== undefined) proto = otlpProtocol(xo.protocol, 'option otlp.protocol');
   else {
     const specific = env('OTEL_EXPORTER_OTLP_LOGS_PROTOCOL');
     const general = env('OTEL_EXPORTER_OTLP_PROTOCOL');
-    proto = specific !== undefined ? protocol(specific.trim(), 'env OTEL_EXPORTER_OTLP_LOGS_PROTOCOL')
-      : general !== undefined ? protocol(general.trim(), 'env OTEL_EXPORTER_OTLP_PROTOCOL') : 'http/protobuf';
+    proto = specific !== undefined ? otlpProtocol(specific.trim(), 'env OTEL_EXPORTER_OTLP_LOGS_PROTOCOL')
+      : general !== undefined ? otlpProtocol(general.trim(), 'env OTEL_EXPORTER_OTLP_PROTOCOL') : 'http/protobuf';
   }
   const headers = xo.headers as Record<string, string> | undefined;
   const timeout = xo.timeoutMillis as number | undefined;

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { CAC } from 'cac';
 import { DIR_LOGS } from '../../../semconv/logs.js';
-import { AgentOtelConfigError, OTLP_PROTOCOLS, otlpSignalUrl, type OtlpProtocol } from '../../config.js';
+import { AgentOtelConfigError } from '../../config.js';
+import { OTLP_PROTOCOLS, otlpSignalUrl, type OtlpProtocol } from '../../parse/otlp.js';
 import { parseDuration } from '../../parse/duration.js';
 import { replayLogs } from '../../replay/replayLogs.js';
 import { replaySpans, ReplaySendError, type ReplayResult } from '../../replay/replaySpans.js';
@@ -31,7 +32,7 @@ export function signalUrl(endpoint: string, name: string, signal: Signal = 'trac
     throw new AgentOtelConfigError(`${name} must be an http:// or https:// URL of an OTLP/HTTP endpoint, e.g. http://localhost:4318; got ${JSON.stringify(endpoint)}`);
   }
   const m = /\/v1\/(traces|logs|metrics)\/?$/.exec(url.pathname);
-  if (!m) return signal === 'traces' ? otlpSignalUrl(endpoint, 'traces') : `${endpoint.replace(/\/+$/, '')}/v1/logs`;
+  if (!m) return otlpSignalUrl(endpoint, signal);
   if (m[1] === signal) return endpoint;
   url.pathname = url.pathname.slice(0, m.index) + `/v1/${signal}`;
   return url.href;
