@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { expect } from 'vitest';
-import { FIXTURES, ROOT, readSpans, type ChildResult } from '../support/harness.js';
+import { FIXTURES, readSpans, spawnCollect, type ChildResult, type Spawned } from '../support/harness.js';
 import { newReadStats, type ReadStats } from '../../dist/exporters/jsonl/readJsonl.js';
 
 export interface AgentEnd {
@@ -61,13 +60,7 @@ export function expectAccounted(onDisk: number, end: AgentEnd): void {
 }
 
 /** `node args…` from the package root, optionally under a wrapper command (`prlimit --fsize=…`, `setpriv …`). */
-export function spawnNode(args: string[], wrap: string[] = [], env: Record<string, string> = {}): Promise<ChildResult> & { child: ReturnType<typeof spawn> } {
+export function spawnNode(args: string[], wrap: string[] = [], env: Record<string, string> = {}): Spawned {
   const argv = [...wrap, process.execPath, ...args];
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => { stdout += d; });
-  child.stderr!.on('data', (d) => { stderr += d; });
-  const done = new Promise<ChildResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return Object.assign(done, { child });
+  return spawnCollect(argv[0]!, argv.slice(1), { ...process.env, ...env });
 }

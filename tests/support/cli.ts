@@ -1,23 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, type ChildResult } from './harness.js';
+import { ROOT, spawnCollect, type ChildResult, type Spawned } from './harness.js';
 
 export const BIN = path.join(ROOT, 'dist', 'src', 'cli', 'bin.js');
 
 /** The real CLI in a child process, without colours and without the caller's AGENT_OTEL_DIR. */
-export function spawnCli(args: string[], env: Record<string, string> = {}): Promise<ChildResult> & { child: ChildProcess; output(): { stdout: string; stderr: string } } {
+export function spawnCli(args: string[], env: Record<string, string> = {}): Spawned {
   const base: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete base.FORCE_COLOR;
   delete base.AGENT_OTEL_DIR;
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => { stdout += d; });
-  child.stderr!.on('data', (d) => { stderr += d; });
-  const done = new Promise<ChildResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  // output(): what a still running command has printed so far.
-  return Object.assign(done, { child, output: () => ({ stdout, stderr }) });
+  return spawnCollect(process.execPath, [BIN, ...args], { ...base, ...env });
 }
 
 export const runCli = (args: string[], env: Record<string, string> = {}): Promise<ChildResult> => spawnCli(args, env);

@@ -31,17 +31,23 @@ export function sumMetric(rows: MetricRow[], name: string, where: Record<string,
 
 export interface ChildResult { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
-/** Runs a fixture script (tests/fixtures/NAME) in a child node process from the package root. */
-export function runFixture(name: string, env: Record<string, string> = {}, args: string[] = [], nodeArgs: string[] = []): Promise<ChildResult> & { child: ReturnType<typeof spawn> } {
-  const child = spawn(process.execPath, [...nodeArgs, path.join(FIXTURES, name), ...args], {
-    cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export type Spawned = Promise<ChildResult> & { child: ReturnType<typeof spawn>; output(): { stdout: string; stderr: string } };
+
+/** `command args…` from the package root with `env` over the caller's; resolves to what it printed and how it ended. */
+export function spawnCollect(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Spawned {
+  const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => { stdout += d; });
   child.stderr!.on('data', (d) => { stderr += d; });
   const done = new Promise<ChildResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return Object.assign(done, { child });
+  // output(): what a still running command has printed so far.
+  return Object.assign(done, { child, output: () => ({ stdout, stderr }) });
+}
+
+/** Runs a fixture script (tests/fixtures/NAME) in a child node process from the package root. */
+export function runFixture(name: string, env: Record<string, string> = {}, args: string[] = [], nodeArgs: string[] = []): Spawned {
+  return spawnCollect(process.execPath, [...nodeArgs, path.join(FIXTURES, name), ...args], { ...process.env, ...env });
 }
 
 /** Resolves when `predicate()` is true, polling; rejects after `ms`. */
