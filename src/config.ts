@@ -6,6 +6,7 @@ import { DEFAULT_QUEUE, QUEUE_KEYS, type QueueOptions } from './pipeline/ExportQ
 import { AgentOtelConfigError } from './errors.js';
 import { envValues } from './parse/env.js';
 import { parseSize } from './parse/size.js';
+import { PORT_ACCEPTED, portValue } from './parse/port.js';
 import { bool, positive, str } from './parse/values.js';
 import { DEFAULT_DIR, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, DEFAULT_RETENTION_DAYS } from './storageConfig.js';
 import { SEMCONV_OPT_IN_GEN_AI_LATEST } from '../semconv/metrics.js';
@@ -184,13 +185,6 @@ export function semconvOptInFromEnv(): string[] {
   return (env.str('OTEL_SEMCONV_STABILITY_OPT_IN') ?? '').split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
 }
 
-/**
- * AGENT_OTEL_AUDIT_KEY: the secret that makes the audit chain an HMAC-SHA256 (read by the audit log when
- * it is given no key, and by `agent-otel audit verify`); unset: plain SHA-256.
- */
-export function auditKeyFromEnv(): string | undefined {
-  return env.str('AGENT_OTEL_AUDIT_KEY');
-}
 
 /** Merges options over env over defaults and validates every value. */
 export function resolveConfig(options: TelemetryOptions = {}): ResolvedConfig {
@@ -269,10 +263,8 @@ export function resolveConfig(options: TelemetryOptions = {}): ResolvedConfig {
 }
 
 function port(value: unknown, name: string): number {
-  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535) {
-    throw new AgentOtelConfigError(`${name} must be a port number from 0 to 65535 (0 picks a free port); got ${JSON.stringify(value)}`);
-  }
+  const n = portValue(value);
+  if (n === undefined) throw new AgentOtelConfigError(`${name} must be ${PORT_ACCEPTED}; got ${JSON.stringify(value)}`);
   return n;
 }
 

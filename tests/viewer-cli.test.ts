@@ -58,7 +58,7 @@ describe('agent-otel ui', () => {
     const missing = await ui(['--dir', '/nonexistent/telemetry', '--port', '0']);
     expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/no telemetry directory at \/nonexistent\/telemetry/)]);
     const port = await ui(['--dir', tmpDir(), '--port', 'http']);
-    expect([port.code, port.stderr]).toEqual([1, expect.stringMatching(/--port must be an integer from 0 to 65535/)]);
+    expect([port.code, port.stderr]).toEqual([1, expect.stringMatching(/--port must be a port number from 0 to 65535 \(0 picks a free port\)/)]);
     const jaeger = await ui(['--dir', tmpDir(), '--port', '0', '--jaeger-url', 'javascript:alert(1)']);
     expect([jaeger.code, jaeger.stderr]).toEqual([1, expect.stringMatching(/--jaeger-url must be an http\(s\) URL/)]);
   });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { diag, trace } from '@opentelemetry/api';
 import { stringify } from 'safe-stable-stringify';
 import { AgentOtelConfigError } from '../errors.js';
-import { auditKeyFromEnv } from '../config.js';
+import { auditKeyFromEnv } from './config.js';
 import { Redactor } from './redaction.js';
 
 export interface AuditInput {

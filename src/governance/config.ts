@@ -1,10 +1,17 @@
 import { AgentOtelConfigError } from '../errors.js';
-import { auditKeyFromEnv } from '../config.js';
 import { envValues, type EnvValues } from '../parse/env.js';
 import { validateBudget, type BudgetOptions } from './budget.js';
 import { PRIVACY_LEVELS, type PrivacyLevel } from './PrivacyProcessor.js';
 import { loadPricingFile, validatePrices, type PriceTable } from './pricing.js';
 import { Redactor, type RedactionOptions } from './redaction.js';
+
+/**
+ * AGENT_OTEL_AUDIT_KEY: the secret that makes the audit chain an HMAC-SHA256 (read by the audit log when
+ * it is given no key, and by `agent-otel audit verify`); unset: plain SHA-256.
+ */
+export function auditKeyFromEnv(env: EnvValues = envValues()): string | undefined {
+  return env.str('AGENT_OTEL_AUDIT_KEY');
+}
 
 /** The governance options of `registerTelemetry()`. */
 export interface GovernanceOptions {
@@ -69,7 +76,7 @@ export function resolveGovernance(o: GovernanceOptions, captureContent: { value:
   const budget = validateBudget(o.budget ?? (hasEnvBudget ? envBudget : undefined));
   const git = o.git ?? env.bool('AGENT_OTEL_GIT') ?? true;
   if (typeof git !== 'boolean') throw new AgentOtelConfigError(`option git must be true or false; got ${JSON.stringify(git)}`);
-  const auditKey = o.auditKey ?? auditKeyFromEnv();
+  const auditKey = o.auditKey ?? auditKeyFromEnv(env);
   if (auditKey !== undefined && (typeof auditKey !== 'string' || auditKey === '')) {
     throw new AgentOtelConfigError(`option auditKey must be a non-empty string; got ${typeof auditKey}`);
   }

@@ -10,6 +10,7 @@ import { loadAssets } from './assets.js';
 import { ParamError } from './params.js';
 import { ViewerStore } from './store.js';
 import { isLoopback, loopbackHosts } from '../parse/loopback.js';
+import { PORT_ACCEPTED, portValue } from '../parse/port.js';
 
 export interface ViewerOptions {
   /** The telemetry directory. */
@@ -122,8 +123,8 @@ export function createApp(store: ViewerStore, o: { jaegerUrl?: string; pollMs: n
  */
 export async function startViewer(o: ViewerOptions): Promise<Viewer> {
   const host = o.host ?? DEFAULT_HOST;
-  const port = o.port ?? DEFAULT_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new QueryError(`--port must be an integer from 0 to 65535; got ${JSON.stringify(o.port)}`);
+  const port = portValue(o.port ?? DEFAULT_PORT);
+  if (port === undefined) throw new QueryError(`--port must be ${PORT_ACCEPTED}; got ${JSON.stringify(o.port)}`);
   const loopback = isLoopback(host);
   if (!loopback && !o.allowRemote) {
     throw new QueryError(`refusing to serve telemetry on ${host}, which is not a loopback address: anyone who can reach it could read ` +

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { CAC } from 'cac';
 import pc from 'picocolors';
-import { auditKeyFromEnv } from '../../config.js';
+import { auditKeyFromEnv } from '../../governance/config.js';
 import { verifyAudit } from '../../governance/auditVerify.js';
 import { QueryError } from '../../query/session.js';
 import { existingDir } from '../dir.js';

@@ -1,6 +1,7 @@
 import type { CAC } from 'cac';
 import { QueryError } from '../../query/session.js';
 import { isLoopback } from '../../parse/loopback.js';
+import { PORT_ACCEPTED, portValue } from '../../parse/port.js';
 import { jaegerUrlFromEnv } from '../../storageConfig.js';
 import { DEFAULT_HOST, DEFAULT_PORT, startViewer } from '../../viewer/index.js';
 import { resolveDir, type CommonOptions } from '../common.js';
@@ -16,8 +17,8 @@ export function register(cli: CAC): void {
     .example('agent-otel ui --dir ./telemetry')
     .example('agent-otel ui --port 8080 --jaeger-url http://localhost:16686')
     .action(async (o: UiOptions) => {
-      const port = typeof o.port === 'number' ? o.port : /^\d+$/.test(String(o.port)) ? Number(o.port) : NaN;
-      if (!Number.isInteger(port) || port > 65535) throw new QueryError(`--port must be an integer from 0 to 65535; got ${JSON.stringify(String(o.port))}`);
+      const port = portValue(o.port);
+      if (port === undefined) throw new QueryError(`--port must be ${PORT_ACCEPTED}; got ${JSON.stringify(String(o.port))}`);
       const host = String(o.host ?? DEFAULT_HOST);
       const jaegerUrl = o.jaegerUrl || jaegerUrlFromEnv();
       const viewer = await startViewer({ dir: resolveDir(o), port, host, allowRemote: !!o.allowRemote, jaegerUrl, source: o.source });
