@@ -12,7 +12,7 @@ import { DEFAULT_DIR, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_TOTAL_BYTES, DEFAULT_R
 import { SEMCONV_OPT_IN_GEN_AI_LATEST } from '../semconv/metrics.js';
 import { GOVERNANCE_KEYS, resolveGovernance, type GovernanceOptions, type ResolvedGovernance } from './governance/config.js';
 import { resolveLogs, type LogsOptions, type ResolvedLogs } from './logs/config.js';
-import { resolveOtlpLogs, type ResolvedOtlpLogs } from './otlp/logs.js';
+import { resolveOtlpLogs, type ResolvedOtlpLogs } from './logs/otlp.js';
 import { DEFAULT_OTLP_ENDPOINT, httpUrl, otlpProtocol, otlpSignalUrl, type OtlpProtocol } from './parse/otlp.js';
 
 export const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;

@@ -9,7 +9,7 @@ import { withAgentRun } from '../dist/src/index.js';
 import { logger } from '../dist/src/logs/logger.js';
 import { resolveLogs } from '../dist/src/logs/config.js';
 import { setupLogs } from '../dist/src/logs/setup.js';
-import { resolveOtlpLogs } from '../dist/src/otlp/logs.js';
+import { resolveOtlpLogs } from '../dist/src/logs/otlp.js';
 import { registerTelemetry } from '../dist/src/register.js';
 import { tmpDir } from './support/harness.js';
 import { decodeLogsRequest } from './support/otlpLogs.js';

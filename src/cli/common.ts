@@ -3,7 +3,8 @@ import { QueryError, QuerySession, type Source } from '../query/session.js';
 import { lookBackCutoff } from '../parse/duration.js';
 import { dirFromEnv } from '../storageConfig.js';
 import { safeText, type OutputFormat } from './format.js';
-import { fmtBytes, Progress } from './progress.js';
+import { fmtBytes } from '../parse/size.js';
+import { Progress } from './progress.js';
 
 /** Options every command takes. */
 export interface CommonOptions { dir?: string; source?: Source; json?: boolean; csv?: boolean }

@@ -8,16 +8,6 @@ export function fmtCount(n: number): string {
   return `${(n / 1e6).toFixed(1)}M`;
 }
 
-/** `1536` → `1.5 KiB` (binary units, as sizes are given to --max-size). */
-export function fmtBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${v.toFixed(1)} ${units[i]}`;
-}
-
 /**
  * Progress of a long operation on stderr: rewritten in place on a terminal, otherwise one line at a
  * time (at most one a second, so logs stay short). stdout is left for the result.

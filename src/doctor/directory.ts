@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DUCKDB_FILE } from '../../semconv/schema.js';
 import { DatabaseUnavailable, openDatabase } from '../query/database.js';
-import { fmtBytes } from '../cli/progress.js';
+import { fmtBytes } from '../parse/size.js';
 import { check, type Check } from './types.js';
 
 /** Below this the agent's next files may not fit: a problem. Below the retention limit: a warning. */

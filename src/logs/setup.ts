@@ -6,7 +6,7 @@ import type { RetentionOptions } from '../../exporters/jsonl/prune.js';
 import { CONSOLE_SCOPE } from '../../semconv/logs.js';
 import type { PrivacyLevel } from '../governance/PrivacyProcessor.js';
 import type { Redactor } from '../governance/redaction.js';
-import { createOtlpLogsExport, type OtlpLogsExport, type ResolvedOtlpLogs } from '../otlp/logs.js';
+import { createOtlpLogsExport, type OtlpLogsExport, type ResolvedOtlpLogs } from './otlp.js';
 import { VERSION } from '../version.js';
 import { getActiveLogs, setActiveLogs, type ActiveLogs } from './active.js';
 import type { ResolvedLogs } from './config.js';

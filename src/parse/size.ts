@@ -17,3 +17,13 @@ export function parseSize(value: unknown, name: string): number {
   }
   return Math.floor(Number(m[1]) * unit);
 }
+
+/** `1536` → `1.5 KiB` (binary units, as sizes are given to --max-size). */
+export function fmtBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${v.toFixed(1)} ${units[i]}`;
+}

@@ -1,6 +1,6 @@
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { DIR_LOGS, type LogRow } from '../../semconv/logs.js';
-import { createOtlpLogExporter } from '../otlp/logs.js';
+import { createOtlpLogExporter } from '../logs/otlp.js';
 import { LogRowConverter } from './logFromRow.js';
 import { replayFolder, type ReplayOptions, type ReplayResult } from './replaySpans.js';
 

@@ -3,7 +3,8 @@ import { parseDuration } from '../../parse/duration.js';
 import { compact } from '../../query/compact.js';
 import { existingDir } from '../dir.js';
 import type { CommonOptions } from '../common.js';
-import { fmtBytes, fmtCount, plural, Progress } from '../progress.js';
+import { fmtBytes } from '../../parse/size.js';
+import { fmtCount, plural, Progress } from '../progress.js';
 
 interface CompactOptions extends CommonOptions { olderThan: string; dryRun?: boolean }
 

@@ -4,7 +4,8 @@ import { ingest, openStore, type IngestResult } from '../../query/ingest.js';
 import { QueryError } from '../../query/session.js';
 import { existingDir } from '../dir.js';
 import type { CommonOptions } from '../common.js';
-import { fmtBytes, fmtCount, plural, Progress } from '../progress.js';
+import { fmtBytes } from '../../parse/size.js';
+import { fmtCount, plural, Progress } from '../progress.js';
 
 /** `[#####-----] 48%` of the bytes to load. */
 function bar(done: number, total: number): string {

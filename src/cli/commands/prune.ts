@@ -10,7 +10,8 @@ import { openFiles } from '../../query/liveFiles.js';
 import { pruneDatabase } from '../../query/retention.js';
 import { existingDir } from '../dir.js';
 import type { CommonOptions } from '../common.js';
-import { fmtBytes, plural } from '../progress.js';
+import { fmtBytes } from '../../parse/size.js';
+import { plural } from '../progress.js';
 
 interface PruneOptions extends CommonOptions { olderThan?: string | number; maxSize?: string | number; dryRun?: boolean }
 

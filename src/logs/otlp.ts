@@ -7,9 +7,9 @@ import { AgentOtelConfigError } from '../errors.js';
 import { DEFAULT_OTLP_ENDPOINT, httpUrl, otlpProtocol, otlpSignalUrl, type OtlpProtocol } from '../parse/otlp.js';
 import type { QueueOptions } from '../pipeline/ExportQueueProcessor.js';
 import type { EnvReader } from '../parse/env.js';
-import type { LogDrops } from '../logs/LogDrops.js';
-import { LogExportQueue } from '../logs/LogExportQueue.js';
-import { OtlpGuard } from './pipeline.js';
+import type { LogDrops } from './LogDrops.js';
+import { LogExportQueue } from './LogExportQueue.js';
+import { OtlpGuard } from '../otlp/pipeline.js';
 
 /** The encodings OTLP logs are sent in (those of traces). */
 export type OtlpLogsProtocol = OtlpProtocol;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { JsonlFollower } from '../query/follow.js';
-import type { FilePart } from '../query/files.js';
-import { logFiles } from './view.js';
+import { JsonlFollower } from './follow.js';
+import type { FilePart } from './files.js';
+import { logFiles } from '../logs/view.js';
 
 /** Follows `<dir>/logs/*.jsonl` as agents write them (see JsonlFollower). */
 export class LogFollower extends JsonlFollower {
