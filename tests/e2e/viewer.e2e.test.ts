@@ -126,7 +126,8 @@ describe('agent-otel ui in Chromium', () => {
         error: el.classList.contains('error'), bar: (el.querySelector('.wf-bar') as HTMLElement).getBoundingClientRect().width };
     }));
     expect(shown.map((r) => [r.id, r.depth, r.name])).toEqual(expected.map((l) => [l.span.span_id, l.depth, l.span.name]));
-    expect(shown.length).toBe(56);
+    expect(shown.length).toBe(48); // the demo's trace: 8 runs (no run-start span any more)
+    expect(shown.map((r) => r.name)).not.toContain('agent.run.start');
     // nesting: each row's parent is the nearest row above it one level up
     shown.forEach((r, i) => {
       if (r.depth === 0) { expect(r.parent).toBe(''); return; }
