@@ -195,12 +195,13 @@ export class SpanIndexer {
    */
   private async loadRunStartFiles(full: boolean): Promise<number> {
     const c = this.loader;
-    const target = full ? 'vrun_starts_next' : 'vrun_starts';
+    const table = full ? 'vrun_starts_next' : 'vstarts_delta';
     if (full) this.runFiles.clear();
     else await c.run('CREATE OR REPLACE TEMP TABLE vstarts_delta AS SELECT * FROM vrun_starts LIMIT 0');
     if (this.source === 'duckdb') return 0;
-    const into = async (relation: string) =>
-      c.run(`INSERT INTO ${full ? target : 'vstarts_delta'} ${newRunStartsSql(full ? target : 'vrun_starts', relation)}`);
+    // Only rows neither the target nor (on a poll) the index holds: a compacted file is read again whole.
+    const into = (relation: string) =>
+      c.run(`INSERT INTO ${table} ${newRunStartsSql(table, full ? relation : newRunStartsSql('vrun_starts', relation))}`);
     const files = listFiles(this.dir).filter((f) => f.signal === 'run_starts');
     const onDisk = new Set(files.map((f) => f.rel));
     for (const rel of [...this.runFiles.keys()]) if (!onDisk.has(rel)) this.runFiles.delete(rel);
