@@ -1,7 +1,7 @@
 // iteration: one agent iteration (run → LLM call with recordUsage → tool call) through the helpers on
 // the full default pipeline (registerTelemetry({ dir }) as shipped: JSONL files, DuckDB if this build
 // has it, metrics), vs the same 3 spans with the same attributes made with the bare SDK and a no-op
-// exporter. The helper side also writes the run-start marker span (4 spans per iteration) and records
+// exporter. The helper side also writes the run-start row (runs/, not a span) and records
 // the run/LLM/tool metrics; that is part of what is measured. Each round ends with a flush (for DuckDB:
 // until the rows are loaded). Variants: the default pipeline, `duckdb: false` (when the build has
 // DuckDB), and the default pipeline + OTLP/HTTP protobuf to a stand-in collector in a child process
@@ -121,22 +121,23 @@ for (const variant of variants) {
   const health = handle.health();
   await handle.shutdown();
   const written = countSpanLines(dir);
+  const runStarts = countSpanLines(dir, 'runs');
   fs.rmSync(dir, { recursive: true, force: true });
   // Drops fail the benchmark (reported, not thrown), but every span must be written or counted.
   const dropped = health.dropped.spans;
-  if (written + dropped !== helperIterations * 4) {
-    throw new Error(`wrote ${written} JSONL lines and dropped ${dropped} for ${helperIterations} iterations (4 spans each)`);
+  if (written + dropped !== helperIterations * 3 || runStarts !== helperIterations) {
+    throw new Error(`wrote ${written} JSONL lines and dropped ${dropped} for ${helperIterations} iterations (3 spans each), ${runStarts} run starts`);
   }
 
   const b = res.baselineMedian / ITERATIONS;
   const c = res.candidateMedian / ITERATIONS;
   rows.push({ label: `CPU per iteration, ${variant.label} (${pipeline})`, baseline: `${fmt(b)} µs`, candidate: `${fmt(c)} µs`,
     result: `${fmt(c / b)}×`, target: `≤ ${fmt(variant.target, 1)}×`, pass: c / b <= variant.target });
-  rows.push({ label: `spans dropped, ${variant.label}`, baseline: '0', candidate: String(dropped), result: `of ${helperIterations * 4}, max queue ${maxQueueDepth}`,
+  rows.push({ label: `spans dropped, ${variant.label}`, baseline: '0', candidate: String(dropped), result: `of ${helperIterations * 3}, max queue ${maxQueueDepth}`,
     target: '0', pass: dropped === 0 });
   data[variant.label] = { pipeline, baselineUsPerIteration: b, candidateUsPerIteration: c, ratio: c / b,
     roundsCpuUs: { baseline: res.baseline, candidate: res.candidate }, linesWritten: written, dropped, maxQueueDepth, duckdb: health.duckdb };
-  notes.push(`${variant.label}: ${written} JSONL lines written (4 spans per iteration: run, run-start marker, LLM call, tool call), ${dropped} dropped` +
+  notes.push(`${variant.label}: ${written} JSONL lines written (3 spans per iteration: run, LLM call, tool call) and ${runStarts} run starts, ${dropped} dropped` +
     (health.duckdb ? `; DuckDB loaded ${health.duckdb.loaded.spans} span rows${health.duckdb.lagging ? ', LAGGING behind the files' : ''}` : ''));
 }
 await bare.provider.shutdown();

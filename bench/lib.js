@@ -139,8 +139,8 @@ export function diskAppendProbe(dir) {
 }
 
 /** Lines in `<dir>/spans/*.jsonl` (one span per line). */
-export function countSpanLines(dir) {
-  const spansDir = path.join(dir, 'spans');
+export function countSpanLines(dir, sub = 'spans') {
+  const spansDir = path.join(dir, sub);
   let lines = 0;
   for (const name of fs.existsSync(spansDir) ? fs.readdirSync(spansDir) : []) {
     if (!name.endsWith('.jsonl')) continue;

@@ -70,6 +70,7 @@ export const AGENT_WORKFLOW_NAME = 'agent.workflow.name';
 export const AGENT_TOOL_OUTCOME = 'agent.tool.outcome';
 export const AGENT_TOOL_RISK_LEVEL = 'agent.tool.risk_level';
 export const AGENT_OPERATION = 'agent.operation';
+/** Legacy: only on run-start spans of older stores. */
 export const AGENT_SPAN_TYPE = 'agent.span.type';
 /**
  * `true` on an LLM or tool span that has calls of the same kind inside it (a `withLlmCall` around an
@@ -127,7 +128,7 @@ export const ToolOutcome = { SUCCESS: 'success', ERROR: 'error' } as const;
 export const TokenType = { INPUT: 'input', OUTPUT: 'output' } as const;
 export const TokenModality = { TEXT: 'text', IMAGE: 'image', AUDIO: 'audio', UNKNOWN: 'unknown' } as const;
 
-/** Value of `agent.span.type` on the marker span written when a run starts (crash visibility). */
+/** Value of `agent.span.type` on the legacy run-start span (`SPAN_NAME_RUN_START`; no longer written). */
 export const SPAN_TYPE_RUN_START = 'run_start';
 
 export const DropReason = { QUEUE_FULL: 'queue_full', EXPORT_FAILED: 'export_failed', SERIALIZE_FAILED: 'serialize_failed' } as const;

@@ -49,9 +49,28 @@ export interface MetricRow {
   scope: { name: string; version: string | null };
 }
 
+/**
+ * A run's start, written by `withAgentRun` to `<dir>/runs/` (not a span: never exported over OTLP), so
+ * readers can tell a run still going (its process alive) or abandoned (gone) before its run span exists.
+ */
+export interface RunStartRow {
+  run_id: string;
+  trace_id: string;
+  /** The run span's id (the span that ends the run). */
+  span_id: string;
+  start_time: string;
+  agent: string;
+  kind: string | null;
+  service_name: string;
+  /** `os.hostname()` and pid of the process running it: the liveness rule's key. */
+  host: string;
+  pid: number;
+}
+
 /** Sub-directories of the telemetry directory, one per signal. */
 export const DIR_SPANS = 'spans';
 export const DIR_METRICS = 'metrics';
+export const DIR_RUNS = 'runs';
 export const DUCKDB_FILE = 'telemetry.duckdb';
 
 /**
@@ -72,6 +91,12 @@ export const METRIC_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['temporality', 'VARCHAR'], ['monotonic', 'BOOLEAN'], ['attributes', 'JSON'], ['value', 'DOUBLE'], ['count', 'UBIGINT'],
   ['sum', 'DOUBLE'], ['min', 'DOUBLE'], ['max', 'DOUBLE'], ['bounds', 'DOUBLE[]'], ['bucket_counts', 'UBIGINT[]'],
   ['service_name', 'VARCHAR'], ['resource', 'JSON'], ['scope', 'STRUCT(name VARCHAR, version VARCHAR)'],
+];
+
+/** DuckDB column types of the run-start rows (`<dir>/runs/`, table and relation `run_starts`). */
+export const RUN_START_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['run_id', 'VARCHAR'], ['trace_id', 'VARCHAR'], ['span_id', 'VARCHAR'], ['start_time', 'TIMESTAMP'], ['agent', 'VARCHAR'],
+  ['kind', 'VARCHAR'], ['service_name', 'VARCHAR'], ['host', 'VARCHAR'], ['pid', 'BIGINT'],
 ];
 
 /**

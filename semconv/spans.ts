@@ -6,5 +6,8 @@ export const spanNameLlm = (operation: string, model: string): string => `${oper
 export const spanNameTool = (toolName: string): string => `execute_tool ${toolName}`;
 /** A workflow invocation: `{gen_ai.operation.name} {gen_ai.workflow.name}`, as the spec names invocation spans. */
 export const spanNameWorkflow = (workflowName: string): string => `invoke_workflow ${workflowName}`;
-/** Zero-length child of a run span, exported at once so a crashed run is still visible. */
+/**
+ * Legacy: the zero-length run-start span that stores written before `run_starts` (the `runs/` rows) hold.
+ * No longer written; readers still take it as a run's start.
+ */
 export const SPAN_NAME_RUN_START = 'agent.run.start';

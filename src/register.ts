@@ -9,7 +9,7 @@ import { envDetector, resourceFromAttributes, type Resource } from '@opentelemet
 import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from '@opentelemetry/sdk-metrics';
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { DropCounter } from '../exporters/dropCounter.js';
-import { JsonlMetricExporter, JsonlSpanExporter, type AppendFile } from '../exporters/jsonl/index.js';
+import { JsonlMetricExporter, JsonlSpanExporter, RunStartWriter, type AppendFile } from '../exporters/jsonl/index.js';
 import { DEFAULT_DUCKDB_WRITER, DuckDbMetricExporter, DuckDbSpanExporter, DuckDbStore, DuckDbWriter } from '../exporters/duckdb/index.js';
 import { ingest } from './query/ingest.js';
 import { SCOPE_NAME } from '../semconv/spans.js';
@@ -124,6 +124,10 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
   const retention = { root: cfg.dir, maxFileBytes: cfg.maxFileBytes, maxAgeMs: cfg.maxAgeMs, maxTotalBytes: cfg.maxTotalBytes, drops };
   const exporters: TelemetryHandle['exporters'] = cfg.jsonl && !cfg.disabled
     ? { spans: new JsonlSpanExporter(retention), metrics: new JsonlMetricExporter(retention) } : {};
+  // Run starts (withAgentRun) are local rows next to the spans: only where the files are.
+  const runStarts = exporters.spans ? new RunStartWriter({
+    ...retention, serviceName: String(resource.attributes['service.name']), host: os.hostname(),
+  }) : undefined;
 
   // telemetry.duckdb is a materialized view of the files: by default readers bring it up to date and the
   // agent does no database work. With `duckdb: 'live'` the agent catches it up every second itself;
@@ -138,7 +142,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
     // Off the hot path: the writer looks at when the files were last written, once a turn.
     let seen = '';
     duck.watch(() => {
-      const now = [exporters.spans?.file, exporters.metrics?.file, exporters.logs?.file].map((f) => f?.lastWriteAt?.getTime() ?? 0).join();
+      const now = [exporters.spans?.file, exporters.metrics?.file, exporters.logs?.file, runStarts?.file].map((f) => f?.lastWriteAt?.getTime() ?? 0).join();
       if (now === seen) return false;
       seen = now;
       return true;
@@ -196,7 +200,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
     diag.warn('agent-otel: another OpenTelemetry SDK is already registered globally; plain OTel spans and metrics go there. ' +
       'Use the returned handle\'s tracer and meter, or register agent-otel first.');
   }
-  resetState({ captureContent: cfg.captureContent, genAiLatest: cfg.genAiLatestExperimental });
+  resetState({ captureContent: cfg.captureContent, genAiLatest: cfg.genAiLatestExperimental, runStarts });
   setGovernance(governance);
   const meter = meterProvider.getMeter(SCOPE_NAME, VERSION);
   registerSelfMetrics(meter, drops);
@@ -210,6 +214,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
 
   let shutdownPromise: Promise<void> | undefined;
   const drainProviders = async (): Promise<void> => {
+    await runStarts?.flush();
     await tracerProvider.forceFlush();
     await meterProvider.forceFlush();
     await logsPipeline?.forceFlush();
@@ -218,7 +223,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
     await (otlp ? otlp.guard.whileDraining(async () => { await drainProviders(); await otlp.settled(); }) : drainProviders());
     await duck?.flush();
   };
-  const exitQueues = [...queues, ...(logsPipeline ? [{ get seen() { return logsPipeline.seen(); }, flushSync: () => logsPipeline.flushSync() }] : [])];
+  const exitQueues = [...queues, ...(runStarts ? [runStarts] : []), ...(logsPipeline ? [{ get seen() { return logsPipeline.seen(); }, flushSync: () => logsPipeline.flushSync() }] : [])];
   const removeHooks = installExitHooks(exitQueues, forceFlush, () => handle.shutdown(), cfg.handleSignals, { readers, otlp, duck, drops });
   const handle: TelemetryHandle = {
     tracer: tracerProvider.getTracer(SCOPE_NAME, VERSION),
@@ -234,6 +239,7 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
           await promServer?.close();
           const shutdownProviders = async () => { await tracerProvider.shutdown(); await meterProvider.shutdown(); };
           await (otlp ? otlp.guard.whileDraining(shutdownProviders) : shutdownProviders());
+          await runStarts?.shutdown();
           await logsPipeline?.shutdown();
           await duck?.shutdown();
         } catch (err) {
@@ -261,7 +267,8 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
       const lh = logsPipeline?.health();
       return {
         status: shutdownPromise ? 'shutdown'
-          : spans + metricPoints + (lh?.dropped ?? 0) > 0 || promServer?.state.error || exporters.spans?.file.lastError
+          : spans + metricPoints + (lh?.dropped ?? 0) + drops.total('run_starts') > 0 || promServer?.state.error || exporters.spans?.file.lastError
+            || runStarts?.file.lastError
             || exporters.metrics?.file.lastError || lh?.jsonl?.lastError ? 'degraded' : 'ok',
         dir: cfg.dir,
         queueDepth: queues.reduce((s, q) => s + q.queueDepth, 0),

@@ -3,13 +3,14 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { logs } from '@opentelemetry/api';
 import { logger, registerTelemetry } from '../dist/src/index.js';
-import type { SpanRow } from '../dist/semconv/schema.js';
+import type { RunStartRow, SpanRow } from '../dist/semconv/schema.js';
 import { addOldRun, cliJson, crashedRun, demoStore, quantileCont, runCli } from './support/stores.js';
-import { readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
+import { readRunStarts, readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
 
 /** The demo's spans, a run killed mid-way and a run from three days ago (outside the default 24h). */
 let dir: string;
 let spans: SpanRow[];
+let starts: RunStartRow[];
 let crashedId: string;
 
 type Row = Record<string, unknown>;
@@ -21,6 +22,7 @@ beforeAll(async () => {
   crashedId = await crashedRun(dir);
   addOldRun(dir, (await readSpans(dir)).find((s) => s.name === 'invoke_agent planner')!, 'archivist', 3);
   spans = await readSpans(dir);
+  starts = await readRunStarts(dir);
 });
 
 const attr = (s: SpanRow, k: string) => s.attributes[k] as string | undefined;
@@ -34,13 +36,13 @@ const groupBy = <T>(xs: T[], key: (x: T) => string) => {
 /** Floats to 6 places, so sums added up in another order compare equal. */
 const round = (rows: Row[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toFixed(6)) : v])));
 
-/** Every section as the report should compute it, from the span rows alone. */
-function expectedReport(rows: SpanRow[]): Record<string, Row[]> {
+/** Every section as the report should compute it, from the span rows and run-start rows alone. */
+function expectedReport(rows: SpanRow[], runStarts: RunStartRow[]): Record<string, Row[]> {
   const ended = rows.filter((s) => op(s) === 'invoke_agent');
   const endedIds = new Set(ended.map((s) => attr(s, 'agent.run.id')));
-  const abandoned = rows.filter((s) => s.name === 'agent.run.start' && !endedIds.has(attr(s, 'agent.run.id')));
+  const abandoned = runStarts.filter((r) => !endedIds.has(r.run_id)); // the writers of these files are gone
   const runs = [...ended.map((s) => ({ agent: attr(s, 'gen_ai.agent.name')!, status: attr(s, 'agent.run.status')!, ms: s.duration_ms as number | null })),
-    ...abandoned.map((s) => ({ agent: attr(s, 'gen_ai.agent.name')!, status: 'abandoned', ms: null }))];
+    ...abandoned.map((r) => ({ agent: r.agent, status: 'abandoned', ms: null }))];
   const runsByAgent = groupBy(runs, (r) => r.agent).map(([agent, rs]) => {
     const ms = rs.map((r) => r.ms).filter((m): m is number => m !== null);
     return { agent, runs: rs.length, success_rate: rs.filter((r) => r.status === 'success').length / rs.length,
@@ -73,13 +75,14 @@ function expectedReport(rows: SpanRow[]): Record<string, Row[]> {
     return { error_type: key.split('|')[0], where: key.split('|')[1], count: xs.length, last_message: last.status_message, last_seen: last.start_time };
   }).sort((a, b) => b.count - a.count || b.last_seen.localeCompare(a.last_seen)).slice(0, 10);
 
-  const abandonedRuns = abandoned.map((s) => ({ run_id: attr(s, 'agent.run.id'), agent: attr(s, 'gen_ai.agent.name'), kind: attr(s, 'agent.run.kind'),
-    start_time: s.start_time, trace_id: s.trace_id, service_name: s.service_name }));
+  const abandonedRuns = abandoned.map((r) => ({ run_id: r.run_id, agent: r.agent, kind: r.kind,
+    start_time: r.start_time, trace_id: r.trace_id, service_name: r.service_name }));
   return { runs_by_agent: runsByAgent, llm_by_model: llmByModel, cost_by_model_day: costByModelDay, tools_by_tool: toolsByTool,
     top_errors: topErrors, log_errors: [], abandoned_runs: abandonedRuns }; // the demo logs nothing
 }
 
-const recent = () => spans.filter((s) => Date.now() - Date.parse(s.start_time) < 86_400_000);
+const isRecent = (s: { start_time: string }) => Date.now() - Date.parse(s.start_time) < 86_400_000;
+const recent = (): [SpanRow[], RunStartRow[]] => [spans.filter(isRecent), starts.filter(isRecent)];
 
 describe('agent-otel report', () => {
   it('--json: every section matches what the span rows say, for the last 24h by default', async () => {
@@ -87,7 +90,7 @@ describe('agent-otel report', () => {
     expect(Object.keys(report)).toEqual(['dir', 'since', ...SECTION_KEYS]);
     expect(Date.now() - Date.parse(report.since!)).toBeGreaterThanOrEqual(86_400_000);
     expect(Date.now() - Date.parse(report.since!)).toBeLessThan(86_400_000 + 60_000);
-    const expected = expectedReport(recent());
+    const expected = expectedReport(...recent());
     for (const key of SECTION_KEYS) expect(round(report[key]!), key).toEqual(round(expected[key]!));
 
     // spot checks on the demo, so a mistake shared by the test and the command still shows
@@ -115,7 +118,7 @@ describe('agent-otel report', () => {
   it('--since all takes in the old run; --since 1h leaves it out', async () => {
     const all = await cliJson<Report>(['report', '--dir', dir, '--since', 'all']);
     expect(all.since).toBeNull();
-    expect(round(all.runs_by_agent!)).toEqual(round(expectedReport(spans).runs_by_agent!));
+    expect(round(all.runs_by_agent!)).toEqual(round(expectedReport(spans, starts).runs_by_agent!));
     expect(all.runs_by_agent!.find((r) => r.agent === 'archivist')).toMatchObject({ runs: 1, success_rate: 1 });
     const hour = await cliJson<Report>(['report', '--dir', dir, '--since', '1h']);
     expect(hour.runs_by_agent!.map((r) => r.agent)).not.toContain('archivist');
@@ -132,7 +135,7 @@ describe('agent-otel report', () => {
     expect(at).toEqual([...at].sort((a, b) => a - b));
     expect(r.stdout.split('\n')[0]).toMatch(new RegExp(`^agent-otel report — ${dir}, since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC \\(last 24h\\)$`));
     const costRows = r.stdout.slice(at[2]!, at[3]!).split('\n').filter((l) => /^│ \d{4}-/.test(l));
-    expect(costRows).toHaveLength(expectedReport(recent()).cost_by_model_day!.length);
+    expect(costRows).toHaveLength(expectedReport(...recent()).cost_by_model_day!.length);
     for (const row of costRows) expect(row).toMatch(/│ +\$\d+\.\d+ │$/);
     expect(r.stdout.slice(at[0]!, at[1]!)).toMatch(/│ worker +│ +6 │ +83\.3% │ +1 │ +0 │/);
     expect(r.stdout.slice(at[6]!)).toContain(`│ ${crashedId} │ crasher │`);
@@ -166,7 +169,7 @@ describe('agent-otel report', () => {
     fs.writeFileSync(path.join(broken, 'spans', 'x.jsonl'), damaged.join('\n') + '\n');
     const kept = lines.filter((_, i) => i !== victim).map((l) => JSON.parse(l) as SpanRow);
     const report = await cliJson<Report>(['report', '--dir', broken, '--since', 'all']);
-    const expected = expectedReport(kept);
+    const expected = expectedReport(kept, []); // the run starts (runs/) are not copied: no run is known to have started without ending
     for (const key of SECTION_KEYS) expect(round(report[key]!), key).toEqual(round(expected[key]!));
     expect(report.tools_by_tool!.find((r) => r.tool === 'web_search')!.calls).toBe(lines.filter((l) => l.includes('"execute_tool web_search"')).length - 1);
   });

@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fmtMs } from '../dist/src/cli/format.js';
-import type { SpanRow } from '../dist/semconv/schema.js';
+import type { RunStartRow, SpanRow } from '../dist/semconv/schema.js';
 import { addOldRun, cliJson, crashedRun, demoStore, runCli } from './support/stores.js';
-import { readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
+import { readRunStarts, readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
 
 /** The demo's runs, a run killed mid-way (abandoned) and a run from three days ago. */
 let dir: string;
 let spans: SpanRow[];
+let starts: RunStartRow[];
 let crashedId: string;
 let oldId: string;
 
@@ -22,9 +23,10 @@ beforeAll(async () => {
   spans = await readSpans(dir);
   oldId = addOldRun(dir, spans.find((s) => s.name === 'invoke_agent planner')!, 'archivist', 3);
   spans = await readSpans(dir);
+  starts = await readRunStarts(dir);
 });
 
-/** What a run's row should say, from the span rows alone. */
+/** What a run's row should say, from the span rows and run-start rows alone. */
 function expectedRuns(): RunRow[] {
   const attr = (s: SpanRow, k: string) => s.attributes[k] as string;
   const llm = spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'chat');
@@ -40,9 +42,9 @@ function expectedRuns(): RunRow[] {
     ...(s.attributes['agent.run.cost.usd'] !== undefined ? { cost_usd: s.attributes['agent.run.cost.usd'] as number } : {}),
     error_type: (s.attributes['error.type'] as string) ?? null, trace_id: s.trace_id,
   }));
-  const abandoned = spans.filter((s) => s.name === 'agent.run.start' && !ended.some((r) => r.run_id === attr(s, 'agent.run.id'))).map((s) => ({
-    run_id: attr(s, 'agent.run.id'), agent: attr(s, 'gen_ai.agent.name'), kind: attr(s, 'agent.run.kind'), status: 'abandoned',
-    start_time: s.start_time, end_time: null, duration_ms: null, ...totals(attr(s, 'agent.run.id')), error_type: null, trace_id: s.trace_id,
+  const abandoned = starts.filter((s) => !ended.some((r) => r.run_id === s.run_id)).map((s) => ({
+    run_id: s.run_id, agent: s.agent, kind: s.kind!, status: 'abandoned',
+    start_time: s.start_time, end_time: null, duration_ms: null, ...totals(s.run_id), error_type: null, trace_id: s.trace_id,
   }));
   return [...ended, ...abandoned].sort((a, b) => b.start_time.localeCompare(a.start_time) || a.run_id.localeCompare(b.run_id));
 }
@@ -83,7 +85,7 @@ describe('agent-otel runs', () => {
     expect(lines[1]!.split('│').map((c) => c.trim()).filter(Boolean)).toEqual(
       ['run', 'agent', 'kind', 'status', 'start (UTC)', 'duration', 'LLM calls', 'tokens in', 'tokens out', 'cost', 'trace']);
     const cells = (id: string) => lines.find((l) => l.includes(`│ ${id.slice(0, 8)} `))!.split('│').map((c) => c.trim()).slice(1, -1);
-    const crashed = spans.find((s) => s.name === 'agent.run.start' && s.attributes['agent.run.id'] === crashedId)!;
+    const crashed = starts.find((s) => s.run_id === crashedId)!;
     expect(cells(crashedId)).toEqual([crashedId.slice(0, 8), 'crasher', 'doomed', 'abandoned', crashed.start_time.slice(0, 19).replace('T', ' '), '', '1', '5', '1', '<$0.0001', crashed.trace_id.slice(0, 12)]);
     const planner = expectedRuns().find((x) => x.agent === 'planner')!;
     expect(cells(planner.run_id).slice(3, 9)).toEqual(['success', planner.start_time.slice(0, 19).replace('T', ' '),

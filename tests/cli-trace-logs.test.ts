@@ -44,17 +44,18 @@ describe('agent-otel trace with logs', () => {
     expect([run, call, tool].every((i) => i >= 0), tree.join('\n')).toBe(true);
     // the run's record sits between the run and its first child, with the tree's branch carried down
     expect(tree[run + 1]).toMatch(/^│ {2}· \d\d:\d\d:\d\d\.\d{3} INFO +planner run\.started files=3$/);
-    expect(tree[run + 2]).toMatch(/^├─ agent\.run\.start /); // the run-start marker span, no records
+    expect(tree[run + 2]).toMatch(/^├─ chat gpt-4o/); // the first child (no run-start span any more)
+    expect(r.stdout).not.toContain('agent.run.start');
     expect(tree[call + 1]).toMatch(/^│ {5}· \d\d:\d\d:\d\d\.\d{3} WARN +planner llm\.retry attempt=2$/);
     expect(tree[call]).toMatch(/^├─ chat gpt-4o/);
     expect(tool).toBe(call + 2);
     // the last child: no branch below it; the escape sequence is shown, not sent to the terminal
     expect(tree[tool + 1]).toMatch(/^ {6}· \d\d:\d\d:\d\d\.\d{3} ERROR planner tool\.failed reason=evil\\x1b\[31mred$/);
-    expect(tree).toHaveLength(7); // 4 spans, 3 records
+    expect(tree).toHaveLength(6); // 3 spans, 3 records
     expect(r.stdout).not.toContain('\u001b');
     expect(r.stdout).not.toContain('outside.any.span'); // not of this trace
     // the waterfall still has one bar per span
-    expect(r.stdout.trimEnd().split('\n\n')[2]!.split('\n')).toHaveLength(5);
+    expect(r.stdout.trimEnd().split('\n\n')[2]!.split('\n')).toHaveLength(4);
   });
 
   it('--json gives each span with records its logs, oldest first', async () => {

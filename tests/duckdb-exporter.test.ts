@@ -40,7 +40,7 @@ describe('DuckDB in the agent', () => {
     expect(fs.existsSync(path.join(dir, 'telemetry.duckdb'))).toBe(false);
     expect(handle.exporters.duckdb).toBeUndefined();
     expect(handle.health().duckdb).toBeUndefined();
-    expect((await readSpans(dir)).length).toBe(15);
+    expect((await readSpans(dir)).length).toBe(10); // a run and its call each (the run start is a runs/ row)
   });
 
   it("duckdb: 'live': after shutdown telemetry.duckdb holds exactly the JSONL rows, checkpointed and closed", async () => {
@@ -54,17 +54,18 @@ describe('DuckDB in the agent', () => {
     const spans = await readSpans(dir);
     const metrics = await readMetrics(dir);
     // closed: another instance can open it
-    const [counts] = await queryDb(file, 'SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM metrics) AS metrics');
+    const [counts] = await queryDb(file, 'SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(*) FROM metrics) AS metrics, (SELECT count(*) FROM run_starts) AS starts');
     expect(Number(counts!.spans)).toBe(spans.length);
     expect(Number(counts!.metrics)).toBe(metrics.length);
-    expect(spans.length).toBe(60);
+    expect(spans.length).toBe(40);
+    expect(Number(counts!.starts)).toBe(20);
     // attributes are queryable as JSON; times are timestamps
     const [tokens] = await queryDb(file, `SELECT sum((attributes->>'gen_ai.usage.input_tokens')::INT) AS t, min(start_time) AS first FROM spans WHERE name = 'chat gpt-4o'`);
     expect(Number(tokens!.t)).toBe(Array.from({ length: 20 }, (_, i) => 100 + i).reduce((s, x) => s + x, 0));
     expect(tokens!.first).toBeTruthy();
     // the bookkeeping says which bytes of which files it holds
     const held = await queryDb(file, 'SELECT file, bytes FROM _agent_otel_ingested ORDER BY file');
-    const files = ['metrics', 'spans'].flatMap((sub) => fs.readdirSync(path.join(dir, sub)).map((f) => `${sub}/${f}`)).sort();
+    const files = ['metrics', 'runs', 'spans'].flatMap((sub) => fs.readdirSync(path.join(dir, sub)).map((f) => `${sub}/${f}`)).sort();
     expect(held.map((r) => r.file)).toEqual(files);
     for (const r of held) expect(Number(r.bytes)).toBe(fs.statSync(path.join(dir, String(r.file))).size);
   });
@@ -74,7 +75,7 @@ describe('DuckDB in the agent', () => {
     handle = registerTelemetry({ dir, duckdb: 'live' });
     await work(5);
     await handle.forceFlush();
-    await waitFor(() => (handle!.health().duckdb?.loaded.spans ?? 0) >= 15, 5000, 'rows in DuckDB');
+    await waitFor(() => (handle!.health().duckdb?.loaded.spans ?? 0) >= 10, 5000, 'rows in DuckDB');
     expect(handle.health().duckdb).toMatchObject({ lagging: false, file: path.join(dir, 'telemetry.duckdb') });
     expect(handle.health().duckdb?.lastLoadAt).toBeTruthy();
     // between loads the file is free: another process opens it for writing
@@ -113,7 +114,7 @@ describe('DuckDB in the agent', () => {
     await work(1);
     await handle.shutdown();
     const [c] = await queryDb(path.join(dir3, 'telemetry.duckdb'), 'SELECT count(*) AS n FROM spans');
-    expect(Number(c!.n)).toBe(3);
+    expect(Number(c!.n)).toBe(2);
     process.env.AGENT_OTEL_DUCKDB = 'sometimes';
     expect(() => registerTelemetry({ dir: dir3 })).toThrow(/AGENT_OTEL_DUCKDB/);
     delete process.env.AGENT_OTEL_DUCKDB;
@@ -127,7 +128,10 @@ describe('DuckDB in the agent', () => {
     await handle.shutdown();
     expect(fs.existsSync(path.join(dir, 'spans'))).toBe(false);
     const [c] = await queryDb(path.join(dir, 'telemetry.duckdb'), `SELECT count(*) AS n, count(DISTINCT attributes->>'agent.run.id') AS runs FROM spans`);
-    expect([Number(c!.n), Number(c!.runs)]).toEqual([12, 4]);
+    expect([Number(c!.n), Number(c!.runs)]).toEqual([8, 4]);
+    // Run starts are rows of the local files only: with none, there are none.
+    const [s] = await queryDb(path.join(dir, 'telemetry.duckdb'), 'SELECT count(*) AS n FROM run_starts');
+    expect(Number(s!.n)).toBe(0);
     const [m] = await queryDb(path.join(dir, 'telemetry.duckdb'), `SELECT count(*) AS n FROM metrics WHERE name = 'agent.runs'`);
     expect(Number(m!.n)).toBeGreaterThan(0);
   });
@@ -156,8 +160,8 @@ describe('DuckDB in the agent', () => {
     expect(held).toHaveLength(1);
     expect(warnings.filter((w) => w.startsWith('agent-otel:'))).toEqual(held); // one cause, one message
     expect(handle!.health().dropped.spans).toBe(0);
-    expect(await readSpans(dir)).toHaveLength(60);
+    expect(await readSpans(dir)).toHaveLength(40);
     const [c] = await queryDb(path.join(dir, 'telemetry.duckdb'), 'SELECT count(*) AS n FROM spans');
-    expect(Number(c!.n)).toBe(60);
+    expect(Number(c!.n)).toBe(40);
   });
 });

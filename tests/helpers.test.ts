@@ -1,9 +1,10 @@
+import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { trace } from '@opentelemetry/api';
 import {
   currentRunId, registerTelemetry, withAgentRun, withLlmCall, withToolCall, withWorkflow, type TelemetryHandle,
 } from '../dist/src/index.js';
-import { readMetrics, readSpans, sumMetric, tmpDir } from './support/harness.js';
+import { readMetrics, readRunStarts, readSpans, sumMetric, tmpDir } from './support/harness.js';
 
 let handle: TelemetryHandle | undefined;
 afterEach(async () => {
@@ -78,7 +79,12 @@ describe('helpers make GenAI-conformant spans', () => {
       expect(s.attributes['gen_ai.agent.name'], s.name).toBe('planner');
     }
     expect(wf.attributes['agent.run.id']).toBeUndefined();
-    expect(by('agent.run.start').parent_span_id).toBe(run.span_id);
+    // The run's start is a row of its own in runs/ (the run span's ids and start), not a span.
+    expect(spans.map((s) => s.name)).not.toContain('agent.run.start');
+    expect(await readRunStarts(dir)).toEqual([{
+      run_id: runId, trace_id: run.trace_id, span_id: run.span_id, start_time: run.start_time, agent: 'planner', kind: 'process_files',
+      service_name: 'planner-agent', host: os.hostname(), pid: process.pid,
+    }]);
   });
 
   it('a run that throws ends failed with error.type and rethrows to the caller', async () => {

@@ -3,7 +3,7 @@ import { trace } from '@opentelemetry/api';
 import { AgentOtelConfigError, registerTelemetry, withAgentRun, withLlmCall, withToolCall, type TelemetryHandle } from '../dist/src/index.js';
 import { resolveConfig } from '../dist/src/config.js';
 import { closedPort, startReceiver, type Receiver } from './support/otlpReceiver.js';
-import { readSpans, tmpDir, waitFor } from './support/harness.js';
+import { readRunStarts, readSpans, tmpDir, waitFor } from './support/harness.js';
 
 const ENV = ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
   'OTEL_EXPORTER_OTLP_HEADERS', 'OTEL_EXPORTER_OTLP_PROTOCOL', 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_TRACES_EXPORTER',
@@ -43,15 +43,17 @@ describe('OTLP export', () => {
       });
       await iteration();
       await handle.forceFlush();
-      await waitFor(() => receiver!.spans.length >= 4, 5000, 'spans at the receiver');
+      await waitFor(() => receiver!.spans.length >= 3, 5000, 'spans at the receiver');
 
       const byName = (n: string) => receiver!.spans.find((s) => s.name === n)!;
       const run = byName('invoke_agent planner');
       const llm = byName('chat gpt-4o');
       const tool = byName('execute_tool web_search');
-      const marker = byName('agent.run.start');
+      // The run's start is a local row (runs/), never a span: the collector gets the 3 spans only.
+      expect(receiver.spans.map((s) => s.name).sort()).toEqual(['chat gpt-4o', 'execute_tool web_search', 'invoke_agent planner']);
+      expect((await readRunStarts(handle.config.dir)).map((r) => r.span_id)).toEqual([run.spanId]);
       expect(run.parentSpanId).toBe('');
-      for (const child of [llm, tool, marker]) {
+      for (const child of [llm, tool]) {
         expect(child.traceId).toBe(run.traceId);
         expect(child.parentSpanId).toBe(run.spanId);
       }
@@ -149,7 +151,7 @@ describe('OTLP export', () => {
     receiver.failNext(1, 503);
     handle = registerTelemetry({ dir: tmpDir(), duckdb: false, otlp: { endpoint: receiver.url, metrics: false } });
     await iteration();
-    await waitFor(() => receiver!.spans.length >= 4, 10_000, 'spans after a retry');
+    await waitFor(() => receiver!.spans.length >= 3, 10_000, 'spans after a retry');
     expect(receiver.requests.filter((r) => r.path === '/v1/traces').length).toBeGreaterThanOrEqual(2);
     expect(handle.health().dropped.spans).toBe(0);
   });
@@ -169,7 +171,7 @@ describe('OTLP export', () => {
       if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5)); // let the exporter run meanwhile
     }
     times.sort((a, b) => a - b);
-    // An iteration is 4 spans through the helpers: well under a millisecond, never a network wait (a
+    // An iteration is 3 spans through the helpers: well under a millisecond, never a network wait (a
     // connection attempt, a retry backoff of ≥ 1 s or the 1.5 s timeout). Generous bounds: CI machines are noisy.
     expect(times[Math.floor(times.length / 2)]).toBeLessThan(5);
     expect(times[times.length - 1]).toBeLessThan(250);
@@ -180,7 +182,7 @@ describe('OTLP export', () => {
     await handle.shutdown();
     expect(performance.now() - t0).toBeLessThan(3000);
     // The local files are untouched by the collector being down.
-    expect((await readSpans(dir)).length).toBe(800);
+    expect((await readSpans(dir)).length).toBe(600);
   });
 });
 

@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { newReadStats } from '../dist/exporters/jsonl/readJsonl.js';
-import { readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
+import { readRunStarts, readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
+import { cliJson } from './support/stores.js';
 
 describe('a crashed run is still visible', () => {
-  it('the run-start marker and finished spans are on disk within a second, before a SIGKILL', async () => {
+  it('the run start and finished spans are on disk within a second, before a SIGKILL; `agent-otel runs` says abandoned', async () => {
     const dir = tmpDir();
     const child = runFixture('crash-run.mjs', {}, [dir]);
     let started: { runId: string; at: number } | undefined;
@@ -16,13 +17,18 @@ describe('a crashed run is still visible', () => {
     const r = await child;
     expect(r.signal).toBe('SIGKILL');
     const spans = await readSpans(dir);
-    const marker = spans.find((s) => s.name === 'agent.run.start');
-    expect(marker, 'run-start marker on disk').toBeDefined();
-    expect(marker!.attributes).toMatchObject({ 'agent.run.id': started!.runId, 'agent.span.type': 'run_start', 'gen_ai.agent.name': 'crasher', 'agent.run.kind': 'doomed' });
-    expect(spans.find((s) => s.name === 'chat gpt-4o-mini')?.attributes['agent.run.id']).toBe(started!.runId);
-    // A reader can tell it was abandoned: a start marker with no run span.
+    const llm = spans.find((s) => s.name === 'chat gpt-4o-mini');
+    expect(llm?.attributes['agent.run.id']).toBe(started!.runId);
+    expect(await readRunStarts(dir), 'run start on disk').toEqual([{
+      run_id: started!.runId, trace_id: llm!.trace_id, span_id: llm!.parent_span_id, start_time: expect.any(String), agent: 'crasher',
+      kind: 'doomed', service_name: 'crashy', host: expect.any(String), pid: child.child.pid,
+    }]);
+    // A reader can tell it was abandoned: a run start with no run span, its process gone.
     const runSpans = spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'invoke_agent');
     expect(runSpans).toEqual([]);
+    expect(spans.map((s) => s.name)).not.toContain('agent.run.start');
+    const runs = await cliJson<Array<{ run_id: string; status: string; llm_calls: number }>>(['runs', '--dir', dir]);
+    expect(runs.map((r) => [r.run_id, r.status, r.llm_calls])).toEqual([[started!.runId, 'abandoned', 1]]);
   });
 });
 
@@ -57,6 +63,8 @@ describe('flush on exit', () => {
       const spans = await readSpans(dir);
       expect(spans.filter((s) => s.name === 'execute_tool step')).toHaveLength(50);
       expect(spans.filter((s) => s.name === 'invoke_agent exiter')).toHaveLength(1);
+      // The run start too, though the program ended before its 500 ms timer.
+      expect((await readRunStarts(dir)).map((r) => [r.agent, r.kind])).toEqual([['exiter', mode]]);
     });
   }
 
@@ -69,6 +77,7 @@ describe('flush on exit', () => {
     expect(r.signal).toBe('SIGTERM');
     const spans = await readSpans(dir);
     expect(spans.filter((s) => s.name === 'execute_tool step')).toHaveLength(50);
+    expect((await readRunStarts(dir)).map((r) => [r.agent, r.kind])).toEqual([['exiter', 'sigterm']]);
     expect(fs.readdirSync(path.join(dir, 'metrics')).length).toBeGreaterThan(0);
   });
 });

@@ -107,7 +107,7 @@ describe('ready views', () => {
 
   it('reads the files when another process holds the database, and says so', async () => {
     const d = tmpDir();
-    fs.cpSync(path.join(dir, 'spans'), path.join(d, 'spans'), { recursive: true });
+    for (const sub of ['spans', 'runs']) fs.cpSync(path.join(dir, sub), path.join(d, sub), { recursive: true });
     const holder = runFixture('hold-duckdb.mjs', {}, [d]);
     await new Promise<void>((resolve) => holder.child.stdout!.on('data', () => resolve()));
     try {

@@ -12,7 +12,7 @@ import * as sessionModule from '../dist/src/query/session.js';
 import { startViewer, type Viewer } from '../dist/src/viewer/index.js';
 import { runCli } from './support/stores.js';
 import { queryViews } from './support/store.js';
-import { readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
+import { readRunStarts, runFixture, tmpDir, waitFor } from './support/harness.js';
 
 interface Run {
   run_id: string; agent: string; status: string; llm_calls: number; tool_calls: number; tool_errors: number;
@@ -43,12 +43,18 @@ const agentSpan = <T>(name: string, fn: () => T, failed = false): T => {
   });
 };
 
-/** Starts crash-run.mjs (a run that waits forever) and resolves once its run-start marker is on disk. */
-async function startLiveRun(): Promise<{ child: ReturnType<typeof runFixture>; runId: string }> {
+/** Starts crash-run.mjs (a run that waits forever); resolves once it says its run started (`at`, ms). */
+async function startRun(): Promise<{ child: ReturnType<typeof runFixture>; runId: string; at: number }> {
   const child = runFixture('crash-run.mjs', { AGENT_OTEL_DUCKDB: 'false' }, [dir]);
-  const runId = await new Promise<string>((resolve) => child.child.stdout!.once('data', (d) => resolve(JSON.parse(String(d)).runId)));
-  await waitFor(async () => (await readSpans(dir)).some((s) => s.name === 'agent.run.start' && s.attributes['agent.run.id'] === runId),
-    30_000, 'the run-start marker'); // generous: a loaded CI machine starts the child slowly
+  const { runId, at } = await new Promise<{ runId: string; at: number }>((resolve) => child.child.stdout!.once('data', (d) => resolve(JSON.parse(String(d)))));
+  return { child, runId, at };
+}
+
+/** … and once its run start is on disk. */
+async function startLiveRun(): Promise<{ child: ReturnType<typeof runFixture>; runId: string }> {
+  const { child, runId } = await startRun();
+  await waitFor(async () => (await readRunStarts(dir)).some((r) => r.run_id === runId),
+    30_000, 'the run start'); // generous: a loaded CI machine starts the child slowly
   return { child, runId };
 }
 
@@ -80,8 +86,11 @@ beforeAll(async () => {
   await withAgentRun({ agentName: 'host' }, () => agentSpan('guest', () => chat([11, 7])));
   await handle.shutdown();
 
-  const dead = await startLiveRun();
+  // Killed one second after its run started, without waiting for anything on disk: the run start is
+  // written within 500 ms, so the run is still listed (abandoned).
+  const dead = await startRun();
   deadId = dead.runId;
+  await new Promise((r) => setTimeout(r, Math.max(0, 1000 - (Date.now() - dead.at))));
   dead.child.child.kill('SIGKILL');
   await dead.child;
   ({ child: live, runId: liveId } = await startLiveRun());

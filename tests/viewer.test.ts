@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QuerySession } from '../dist/src/query/session.js';
 import { isLoopback, jaegerBase, startViewer, type Viewer } from '../dist/src/viewer/index.js';
-import { readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
+import { readRunStarts, readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
 import type { SpanRow } from '../dist/semconv/schema.js';
 
 /** A demo store plus a crashed run (abandoned), served by a viewer on a free loopback port. */
@@ -19,7 +19,9 @@ beforeAll(async () => {
   expect(demo.code).toBe(0);
   const crash = runFixture('crash-run.mjs', { AGENT_OTEL_DUCKDB: 'false' }, [dir]);
   await new Promise<void>((resolve) => crash.child.stdout!.once('data', () => resolve()));
-  await new Promise((r) => setTimeout(r, 800));
+  // Killed once its run start is on disk (within 500 ms; a loaded machine can starve the child longer).
+  await waitFor(async () => (await readRunStarts(dir)).some((r) => r.agent === 'crasher'), 30_000, 'the run start');
+  await new Promise((r) => setTimeout(r, 300)); // and its LLM call's span
   crash.child.kill('SIGKILL');
   await crash;
   spans = await readSpans(dir);

@@ -3,15 +3,18 @@ import path from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ensurePrivateDir, makePrivate, O_NEW_FILE } from '../jsonl/safeFiles.js';
-import { DUCKDB_FILE, INGESTED_TABLE, METRIC_COLUMNS, SPAN_COLUMNS } from '../../semconv/schema.js';
+import { DUCKDB_FILE, INGESTED_TABLE, METRIC_COLUMNS, RUN_START_COLUMNS, SPAN_COLUMNS } from '../../semconv/schema.js';
 import { LOG_COLUMNS } from '../../semconv/logs.js';
 import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
 import { INGESTED_DDL, createTableSql, readJsonColumns } from './tables.js';
 
-export type Signal = 'spans' | 'metrics' | 'logs';
-export const SIGNALS: readonly Signal[] = ['spans', 'metrics', 'logs'];
-export const COLUMNS: Record<Signal, ReadonlyArray<readonly [string, string]>> = { spans: SPAN_COLUMNS, metrics: METRIC_COLUMNS, logs: LOG_COLUMNS };
+/** The kinds of rows, each a directory of files and a table (`run_starts`: the `runs/` directory). */
+export type Signal = 'spans' | 'metrics' | 'logs' | 'run_starts';
+export const SIGNALS: readonly Signal[] = ['spans', 'metrics', 'logs', 'run_starts'];
+export const COLUMNS: Record<Signal, ReadonlyArray<readonly [string, string]>> = {
+  spans: SPAN_COLUMNS, metrics: METRIC_COLUMNS, logs: LOG_COLUMNS, run_starts: RUN_START_COLUMNS,
+};
 
 /** A run of JSONL bytes to load, and the JSONL file they also went to (null when there is none). */
 export interface Chunk { signal: Signal; buf: Buffer; file: string | null }
@@ -31,7 +34,7 @@ export class FilesChangedError extends Error {
   }
 }
 
-export const emptyCounts = (): Record<Signal, number> => ({ spans: 0, metrics: 0, logs: 0 });
+export const emptyCounts = (): Record<Signal, number> => ({ spans: 0, metrics: 0, logs: 0, run_starts: 0 });
 
 /**
  * `<dir>/telemetry.duckdb`: a materialized view of the JSONL/Parquet files, with the `spans`, `metrics`
@@ -73,9 +76,7 @@ export class DuckDbStore {
         // on all its threads without merging batches back into file order.
         this.instance = await DuckDBInstance.create(this.file, { preserve_insertion_order: 'false', ...(threads ? { threads: String(threads) } : {}) });
         this.conn = await this.instance.connect();
-        await this.conn.run(createTableSql('spans', SPAN_COLUMNS));
-        await this.conn.run(createTableSql('metrics', METRIC_COLUMNS));
-        await this.conn.run(createTableSql('logs', LOG_COLUMNS));
+        for (const signal of SIGNALS) await this.conn.run(createTableSql(signal, COLUMNS[signal]));
         await this.conn.run(INGESTED_DDL);
         this.makePrivate();
         this.unavailable = undefined;

@@ -1,5 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { DIR_METRICS, DIR_RUNS, DIR_SPANS } from '../../semconv/schema.js';
+import { DIR_LOGS } from '../../semconv/logs.js';
 import { liveFiles } from './liveFiles.js';
 
 export interface RetentionOptions {
@@ -10,7 +12,7 @@ export interface RetentionOptions {
 }
 
 /** Signal directories that retention applies to (the audit trail is never pruned). */
-export const PRUNED_DIRS = ['spans', 'metrics', 'logs'];
+export const PRUNED_DIRS = [DIR_SPANS, DIR_METRICS, DIR_LOGS, DIR_RUNS];
 /** Files written within this window may belong to a live writer in another process: never deleted. */
 const LIVE_WINDOW_MS = 60_000;
 
@@ -22,7 +24,7 @@ export interface PruneResult {
 }
 
 /**
- * Retention by age and total size over `<root>/{spans,metrics}`: closed files only, oldest first —
+ * Retention by age and total size over `<root>/{spans,metrics,logs,runs}`: closed files only, oldest first —
  * never a file in `keep`, one a running process still writes (see liveFiles), or one written in the
  * last minute. `dryRun` reports what would go.
  */

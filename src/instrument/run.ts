@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Span } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type HrTime, type Span } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
-import { SPAN_NAME_RUN_START, spanNameAgent } from '../../semconv/spans.js';
+import { spanNameAgent } from '../../semconv/spans.js';
 import { recordInvocationMetrics } from '../metrics/genaiMetrics.js';
 import { current } from '../metrics/instruments.js';
 import { RUN_KEY, insideInvocation, runOf, type RunInfo } from '../runContext.js';
@@ -9,6 +9,13 @@ import { guarded, safely, spanName, withSpan } from './withSpan.js';
 import { withAttribute } from '../metrics/attributes.js';
 
 const agentSpanName = (_: string, name: string): string => spanNameAgent(name);
+/** The span's own start time (the SDK's spans have it), else now. */
+const startTimeOf = (span: Span): HrTime => {
+  const t = (span as { startTime?: HrTime }).startTime;
+  if (t) return t;
+  const ms = Date.now();
+  return [Math.floor(ms / 1000), (ms % 1000) * 1e6];
+};
 import { asAttributes, asString, field } from './options.js';
 import { warnOnce } from '../errorCounts.js';
 import { artifactFacts, type ArtifactOptions } from '../governance/artifacts.js';
@@ -87,8 +94,8 @@ function readOptions(o: unknown) {
 
 /**
  * Runs `fn` as one agent run: an `invoke_agent {agentName}` span that every span inside inherits
- * `agent.run.id` from, a run-start marker exported at once (so a crashed run is still visible), and
- * the run metrics (runs by status, duration, active runs, items).
+ * `agent.run.id` from, a run-start row in the local files (`runs/`, written within 500 ms, so a crashed
+ * run is still visible; not a span), and the run metrics (runs by status, duration, active runs, items).
  */
 export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun) => T | Promise<T>): Promise<T> {
   const options = readOptions(runOptions);
@@ -117,19 +124,19 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
   }, getGovernance()?.git, options.attributes);
   const items: Required<ItemCounts> = { discovered: 0, succeeded: 0, failed: 0 };
   let failure: { reason: string; errorType: string } | undefined;
-  const { instruments } = current();
+  const { instruments, runStarts } = current();
   const metricAttrs: Attributes = { [A.GEN_AI_AGENT_NAME]: options.agentName, [A.AGENT_RUN_KIND]: options.runKind };
   safely('runs_active', () => instruments.runsActive.add(1, { [A.GEN_AI_AGENT_NAME]: options.agentName }));
 
   const makeHandle = (span: Span): AgentRun => {
     info.rootSpanId = span.spanContext().spanId;
-    // The marker: a zero-length child ended now, so it reaches the files within the export delay.
-    safely('run_start_marker', () => current().tracer.startSpan(SPAN_NAME_RUN_START, {
-      attributes: {
-        [A.AGENT_SPAN_TYPE]: A.SPAN_TYPE_RUN_START, [A.AGENT_RUN_ID]: info.runId,
-        [A.GEN_AI_AGENT_NAME]: options.agentName, [A.AGENT_RUN_KIND]: options.runKind,
-      },
-    }, context.active()).end());
+    // The run start: a row for the local files (not a span), so a run killed before its span ends still shows.
+    if (runStarts && span.isRecording()) {
+      safely('run_start', () => {
+        const sc = span.spanContext();
+        runStarts.add(info.runId, sc.traceId, sc.spanId, startTimeOf(span), options.agentName ?? '', options.runKind);
+      });
+    }
     const setItem = (add: boolean, counts: ItemCounts) => {
       for (const [k, attr] of ITEM_KEYS) {
         const v = field(counts, k);

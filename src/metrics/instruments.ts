@@ -5,6 +5,7 @@ import * as M from '../../semconv/metrics.js';
 import { SCOPE_NAME } from '../../semconv/spans.js';
 import { VERSION } from '../version.js';
 import { semconvOptInFromEnv } from '../config.js';
+import type { RunStartWriter } from '../../exporters/jsonl/RunStartWriter.js';
 
 /** A histogram the helpers record into: values batched per attribute set (batchedHistogram.ts). */
 export type Histogram = Pick<BatchedHistogram, 'record'>;
@@ -41,10 +42,13 @@ interface State {
   tracer: Tracer;
   instruments: Instruments;
   captureContent: boolean;
+  /** Where `withAgentRun` records run starts: absent when local files are off. */
+  runStarts: Pick<RunStartWriter, 'add'> | undefined;
 }
 
 let state: State | undefined;
 let captureContent = false;
+let runStarts: State['runStarts'];
 let genAiLatest = false;
 
 function createLatest(meter: Meter, batches: HistogramBatches): LatestGenAiInstruments {
@@ -108,15 +112,17 @@ function createInstruments(): Instruments {
  * registered stay no-ops forever, so they are (re)made whenever registration changes.
  */
 export function current(): State {
-  return (state ??= { tracer: trace.getTracer(SCOPE_NAME, VERSION), instruments: createInstruments(), captureContent });
+  return (state ??= { tracer: trace.getTracer(SCOPE_NAME, VERSION), instruments: createInstruments(), captureContent, runStarts });
 }
 
 /**
  * Called by registerTelemetry() and shutdown(). `genAiLatest` is the resolved config's
  * genAiLatestExperimental; when the caller leaves it out it is resolved from the env the same way.
+ * `runStarts`: the registration's run-start writer (none after shutdown).
  */
-export function resetState(options: { captureContent: boolean; genAiLatest?: boolean }): void {
+export function resetState(options: { captureContent: boolean; genAiLatest?: boolean; runStarts?: State['runStarts'] }): void {
   captureContent = options.captureContent;
+  runStarts = options.runStarts;
   genAiLatest = options.genAiLatest ?? semconvOptInFromEnv().includes(M.SEMCONV_OPT_IN_GEN_AI_LATEST);
   state = undefined;
 }

@@ -16,7 +16,7 @@ export function registerSelfMetrics(meter: Meter, drops: DropCounter): void {
     let sawSpans = false;
     for (const [signal, reason, n] of drops.entries()) {
       if (signal === 'spans') { sawSpans = true; result.observe(spans, n, { [AGENT_OTEL_DROP_REASON]: reason }); }
-      else result.observe(points, n, { [AGENT_OTEL_DROP_REASON]: reason });
+      else if (signal === 'metric_points') result.observe(points, n, { [AGENT_OTEL_DROP_REASON]: reason });
     }
     if (!sawSpans) result.observe(spans, 0, { [AGENT_OTEL_DROP_REASON]: 'queue_full' });
   }, [spans, points]);

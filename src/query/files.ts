@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DIR_METRICS, DIR_SPANS } from '../../semconv/schema.js';
+import { DIR_METRICS, DIR_RUNS, DIR_SPANS } from '../../semconv/schema.js';
 import { DIR_LOGS } from '../../semconv/logs.js';
 import type { Signal } from '../../exporters/duckdb/index.js';
 
@@ -18,9 +18,9 @@ export interface FilePart {
   offset: number;
 }
 
-const SIGNAL_DIRS: Array<[Signal, string]> = [['spans', DIR_SPANS], ['metrics', DIR_METRICS], ['logs', DIR_LOGS]];
+const SIGNAL_DIRS: Array<[Signal, string]> = [['spans', DIR_SPANS], ['metrics', DIR_METRICS], ['logs', DIR_LOGS], ['run_starts', DIR_RUNS]];
 
-/** Every data file of the directory (spans, metrics, logs), oldest name first. */
+/** Every data file of the directory (spans, metrics, logs, run starts), oldest name first. */
 export function listFiles(dir: string): FilePart[] {
   const parts: FilePart[] = [];
   for (const [signal, sub] of SIGNAL_DIRS) {

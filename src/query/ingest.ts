@@ -90,7 +90,7 @@ export async function ingest(store: DuckDbStore, opts: { only?: Set<string>; onP
   const live = openFiles(todo); // still written to: staged up to the listed size, never read in place
   let doneBytes = 0;
   const progress = (done: number) => opts.onProgress?.({
-    done, total: todo.length, rows: result.rows.spans + result.rows.metrics + result.rows.logs, bytes: doneBytes, totalBytes,
+    done, total: todo.length, rows: result.rows.spans + result.rows.metrics + result.rows.logs + result.rows.run_starts, bytes: doneBytes, totalBytes,
   });
 
   let done = 0; // files whose new rows are loaded (or failed)

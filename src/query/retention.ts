@@ -5,7 +5,7 @@ import { sqlTimestamp } from '../../exporters/jsonl/isoTime.js';
 import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { openDatabase } from './database.js';
 
-export interface DatabasePruneResult { spans: number; metrics: number; logs: number; forgotten: string[] }
+export interface DatabasePruneResult { spans: number; metrics: number; logs: number; run_starts: number; forgotten: string[] }
 
 /** `2026-10-22 23:55:01.123`: a UTC TIMESTAMP literal, as the tables store UTC. */
 const timestampLiteral = (d: Date): string => `TIMESTAMP '${sqlTimestamp(d)}'`;
@@ -24,12 +24,14 @@ export async function pruneDatabase(dir: string, cutoff: Date, gone: Set<string>
     const exists = (rel: string) => !gone.has(rel) && fs.existsSync(path.join(dir, rel));
     const known = (await db.conn.runAndReadAll(`SELECT file FROM ${INGESTED_TABLE}`)).getRowObjectsJS().map((r) => String(r.file));
     const forgotten = known.filter((rel) => !exists(rel) && !(rel.endsWith('.jsonl') && exists(rel.replace(/\.jsonl$/, '.parquet'))));
-    const where = { spans: `end_time < ${timestampLiteral(cutoff)}`, metrics: `time < ${timestampLiteral(cutoff)}`, logs: `time < ${timestampLiteral(cutoff)}` };
-    const result: DatabasePruneResult = { spans: 0, metrics: 0, logs: 0, forgotten };
-    // A database made before the logs signal has no logs table.
-    const hasLogs = Number((await db.conn.runAndReadAll(
-      `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'logs'`)).getRowObjectsJS()[0]!.n) > 0;
-    const tables = hasLogs ? (['spans', 'metrics', 'logs'] as const) : (['spans', 'metrics'] as const);
+    const where = {
+      spans: `end_time < ${timestampLiteral(cutoff)}`, metrics: `time < ${timestampLiteral(cutoff)}`, logs: `time < ${timestampLiteral(cutoff)}`,
+      run_starts: `start_time < ${timestampLiteral(cutoff)}`,
+    };
+    const result: DatabasePruneResult = { spans: 0, metrics: 0, logs: 0, run_starts: 0, forgotten };
+    // A database made before the logs (or run_starts) table has none.
+    const present = new Set((await db.conn.runAndReadAll('SELECT table_name FROM information_schema.tables')).getRowObjectsJS().map((r) => String(r.table_name)));
+    const tables = (['spans', 'metrics', 'logs', 'run_starts'] as const).filter((t) => present.has(t));
     if (dryRun) {
       for (const t of tables) {
         result[t] = Number((await db.conn.runAndReadAll(`SELECT count(*) AS n FROM ${t} WHERE ${where[t]}`)).getRowObjectsJS()[0]!.n);

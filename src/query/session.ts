@@ -26,7 +26,7 @@ export { QueryError };
 export const readJsonSql = (signal: Signal, files: string[]): string =>
   `SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
   `columns=${readJsonColumns(COLUMNS[signal])}, ignore_errors=true, maximum_object_size=67108864) ` +
-  `WHERE ${{ spans: 'span_id', metrics: 'name', logs: 'time' }[signal]} IS NOT NULL`;
+  `WHERE ${{ spans: 'span_id', metrics: 'name', logs: 'time', run_starts: 'run_id' }[signal]} IS NOT NULL`;
 
 export const readParquetSql = (files: string[]): string =>
   `SELECT * FROM read_parquet([${files.map(globLit).join(', ')}], union_by_name=true)`;
@@ -39,7 +39,7 @@ export interface SessionOptions {
 }
 
 /**
- * A DuckDB connection with the ready views (`spans`, `metrics`, `logs`, `llm_calls`, `tool_calls`,
+ * A DuckDB connection with the ready views (`spans`, `metrics`, `logs`, `run_starts`, `llm_calls`, `tool_calls`,
  * `agent_runs`) over a telemetry directory. With source `auto`, telemetry.duckdb — a materialized view
  * of the files — is first brought up to date (only what it lacks is loaded; the file is held for that
  * one ingest), then rows come from it (attached read-only) plus whatever the files gained since. When
@@ -142,7 +142,7 @@ export class QuerySession {
     }
     const torn = tornFiles(files);
     if (torn.length) this.notes.push(`${torn.length} file(s) end in a partial line (a writer was killed, or is writing): skipped (${torn.slice(0, 3).join(', ')})`);
-    for (const signal of ['spans', 'metrics'] as const) {
+    for (const signal of ['spans', 'metrics', 'run_starts'] as const) {
       await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${signal} AS ${await this.unionSql(signal, attached, parts.filter((p) => p.signal === signal))}`);
     }
     await this.conn.run(`CREATE OR REPLACE TEMP VIEW _log_rows AS ${await this.unionSql('logs', attached, parts.filter((p) => p.signal === 'logs'))}`);

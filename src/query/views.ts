@@ -62,7 +62,7 @@ export const SLIM_COLUMN_TYPES: string = [
 
 const shape = JSON.stringify(VIEW_ATTRIBUTES).replace(/'/g, "''");
 
-/** `spans` plus one typed column per view attribute (named by its key), and the run marker's process. */
+/** `spans` plus one typed column per view attribute (named by its key), and a legacy run marker's process. */
 export const SPAN_ATTRS_SQL = `CREATE OR REPLACE TEMP VIEW span_attrs AS
   SELECT s.*, unnest(json_transform(s.attributes, '${shape}')),
     ${MARKER_PID} AS marker_pid, ${MARKER_HOST} AS marker_host
@@ -71,10 +71,11 @@ export const SPAN_ATTRS_SQL = `CREATE OR REPLACE TEMP VIEW span_attrs AS
 const c = (key: string) => `"${key}"`;
 
 /**
- * The derived views over `base` (`span_attrs`, or a table copied from it). `agent_runs` reads which
- * processes live from `_live_processes` (./runStatus.ts `liveProcessesSql`), which must exist.
+ * The derived views over `base` (`span_attrs`, or a table copied from it). `agent_runs` reads run
+ * starts from `runStarts` and which processes live from `_live_processes` (./runStatus.ts
+ * `liveProcessesSql`), which must exist.
  */
-export function viewStatements(base = 'span_attrs'): string[] {
+export function viewStatements(base = 'span_attrs', runStarts = 'run_starts'): string[] {
   return [
     `CREATE OR REPLACE TEMP VIEW llm_calls AS SELECT
       trace_id, span_id, parent_span_id, name, start_time, end_time, duration_ms, status_code, status_message,
@@ -101,7 +102,7 @@ export function viewStatements(base = 'span_attrs'): string[] {
     `CREATE OR REPLACE TEMP VIEW agent_runs AS SELECT run_id, agent, kind, status, start_time, end_time, duration_ms,
       items_discovered, items_succeeded, items_failed, llm_calls, input_tokens, output_tokens, cost_usd,
       error_type, status_message, trace_id, span_id, service_name, tool_calls, tool_errors
-    FROM (${runsSql(`(SELECT ${SLIM_SPAN_COLUMNS}, ${slimColumnsSql(c, 'marker_pid', 'marker_host')} FROM ${base})`)})`,
+    FROM (${runsSql(`(SELECT ${SLIM_SPAN_COLUMNS}, ${slimColumnsSql(c, 'marker_pid', 'marker_host')} FROM ${base})`, runStarts)})`,
 
     // Events as rows: artifacts a run produced, commits it made, audit entries, budget and mode events.
     `CREATE OR REPLACE TEMP VIEW span_events AS

@@ -72,8 +72,10 @@ async function charts(store: ViewerStore, cutoff: string | undefined) {
   const and = (w: Where, frag: string) => { const x = new Where(); x.parts.push(...w.parts, frag); x.values.push(...w.values); return x; };
   const llm = and(since, LLM_CALL_SQL);
   const tool = and(since, TOOL_CALL_SQL);
+  // Calls and runs (a run still going or abandoned has only its start, in vruns).
   const [range] = await store.query(`SELECT epoch(min(start_time))::DOUBLE AS lo, epoch(max(start_time))::DOUBLE AS hi
-    FROM vspans ${and(since, `(op IN ${LLM_OPS_SQL} OR op IN ('execute_tool', 'invoke_agent') OR name = 'agent.run.start')`).sql}`, since.values);
+    FROM (SELECT start_time FROM vspans WHERE op IN ${LLM_OPS_SQL} OR op IN ('execute_tool', 'invoke_agent')
+      UNION ALL SELECT start_time FROM vruns) ${since.sql}`, since.values);
   // The axis is bounded whatever the data says (a clock in the year 9999, ten years of history):
   // it ends by tomorrow at the latest and spans at most MAX_CHART_POINTS days.
   const hi = num(range?.hi) === null ? null : Math.min(num(range?.hi)!, Date.now() / 1000 + 86400);

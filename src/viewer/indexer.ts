@@ -4,8 +4,11 @@ import { withTransaction } from '../../exporters/duckdb/index.js';
 import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from '../query/files.js';
 import { isLiveProcess, liveProcessesSql, markerStatusSql } from '../query/runStatus.js';
-import { QueryError, type Source } from '../query/session.js';
-import { insertSlimSql, readJsonWithFile, readParquetWithFile, runsSql, slimSelect, VRUNS_DDL, VSPANS_DDL } from './sql.js';
+import { QueryError, readParquetSql, type Source } from '../query/session.js';
+import {
+  insertSlimSql, newRunStartsSql, readJsonWithFile, readParquetWithFile, readRunStartsJson, runsSql, slimSelect, VRUN_STARTS_DDL, VRUNS_DDL,
+  VSPANS_DDL,
+} from './sql.js';
 import type { Staging } from './staging.js';
 import type { TelemetryDb } from './telemetryDb.js';
 
@@ -19,6 +22,7 @@ const BATCH_BYTES = 256 * 1024 * 1024;
 /** Creates the viewer's tables (empty) on its loader connection. */
 export async function createIndexTables(loader: DuckDBConnection): Promise<void> {
   await loader.run(VSPANS_DDL);
+  await loader.run(VRUN_STARTS_DDL);
   for (const sql of liveProcessesSql([])) await loader.run(sql);
   await loader.run(VRUNS_DDL);
 }
@@ -41,11 +45,17 @@ function completeEnd(file: string, size: number): number {
   }
 }
 
+/** SQL: the database's `run_starts` rows into `table` (empty when a database made before it has none). */
+async function copyDbRunStarts(conn: DuckDBConnection, alias: string, table: string): Promise<void> {
+  const has = (await conn.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE database_name = '${alias}' AND table_name = 'run_starts'`)).currentRowCount > 0;
+  await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM ${has ? `${alias}.run_starts` : 'vrun_starts LIMIT 0'}`);
+}
+
 /**
- * Keeps `vspans` and `vruns` current with a telemetry directory: a full load (the database when it is
- * free, plus what the files hold that it does not), then per poll the new files and the new lines of
- * growing files appended, rows only the database holds picked up, and the runs they touch recomputed.
- * Calls must not overlap (the store runs them in turn).
+ * Keeps `vspans`, `vrun_starts` and `vruns` current with a telemetry directory: a full load (the
+ * database when it is free, plus what the files hold that it does not), then per poll the new files and
+ * the new lines of growing files appended, rows only the database holds picked up, and the runs they
+ * touch recomputed. Calls must not overlap (the store runs them in turn).
  */
 export class SpanIndexer {
   /** Where rows came from, and anything the user should know. */
@@ -58,6 +68,8 @@ export class SpanIndexer {
   updatedAt = new Date();
 
   private readonly files = new Map<string, LoadedFile>();
+  /** Run-start files (`runs/`) and the bytes of each read so far (all of a Parquet file). */
+  private readonly runFiles = new Map<string, number>();
   private readonly byId = new Map<number, LoadedFile>();
   private nextId = 1;
   private dbSig: string | undefined;
@@ -91,6 +103,8 @@ export class SpanIndexer {
     this.byId.clear();
     await c.run('DROP TABLE IF EXISTS vspans_next');
     await c.run(VSPANS_DDL.replace('vspans', 'vspans_next'));
+    await c.run('DROP TABLE IF EXISTS vrun_starts_next');
+    await c.run(VRUN_STARTS_DDL.replace('vrun_starts', 'vrun_starts_next'));
     let parts: FilePart[] = this.source === 'duckdb' ? [] : all;
     let fromDb = false;
     if (this.source === 'auto') {
@@ -102,6 +116,7 @@ export class SpanIndexer {
       const held = await this.db.read(async (alias, conn) => {
         const rows = (await conn.runAndReadAll(`SELECT file, bytes FROM ${alias}.${INGESTED_TABLE}`)).getRowObjectsJS();
         await conn.run(`CREATE OR REPLACE TABLE vspans_db AS ${slimSelect(`SELECT * FROM ${alias}.spans`, `${SRC_DB} AS src`)}`);
+        await copyDbRunStarts(conn, alias, 'vrun_starts_db');
         return new Map(rows.map((r) => [String(r.file), Number(r.bytes)]));
       });
       if (typeof held === 'string') {
@@ -149,12 +164,17 @@ export class SpanIndexer {
       await c.run(`INSERT INTO vspans_next SELECT * FROM vspans_db d
         WHERE NOT EXISTS (SELECT 1 FROM vspans_next v WHERE v.trace_id = d.trace_id AND v.span_id = d.span_id)`);
       await c.run('DROP TABLE vspans_db');
+      await c.run(`INSERT INTO vrun_starts_next ${newRunStartsSql('vrun_starts_next', 'SELECT * FROM vrun_starts_db')}`);
+      await c.run('DROP TABLE vrun_starts_db');
     }
+    await this.loadRunStartFiles(true);
     const torn = tornFiles(all);
     if (torn.length) notes.push(`${torn.length} file(s) end in a partial line (a writer was killed, or is writing): its last line is read once complete`);
     await withTransaction(c, async () => {
       await c.run('DROP TABLE vspans');
       await c.run('ALTER TABLE vspans_next RENAME TO vspans');
+      await c.run('DROP TABLE vrun_starts');
+      await c.run('ALTER TABLE vrun_starts_next RENAME TO vrun_starts');
       await c.run('DELETE FROM vruns');
       await c.run(`INSERT INTO vruns ${runsSql('TRUE')}`);
       await this.markLiveRuns();
@@ -166,6 +186,48 @@ export class SpanIndexer {
 
   private async run(statements: string[]): Promise<void> {
     for (const sql of statements) await this.loader.run(sql);
+  }
+
+  /**
+   * The run starts the `runs/` files gained since the last call (all of them for a full load) that the
+   * index lacks, into `vrun_starts_next` (full load) or the temp table `vstarts_delta`; returns how many.
+   * Rows are small and few (one per run): read whole, with the database's copy deduplicated.
+   */
+  private async loadRunStartFiles(full: boolean): Promise<number> {
+    const c = this.loader;
+    const table = full ? 'vrun_starts_next' : 'vstarts_delta';
+    if (full) this.runFiles.clear();
+    else await c.run('CREATE OR REPLACE TEMP TABLE vstarts_delta AS SELECT * FROM vrun_starts LIMIT 0');
+    if (this.source === 'duckdb') return 0;
+    // Only rows neither the target nor (on a poll) the index holds: a compacted file is read again whole.
+    const into = (relation: string) =>
+      c.run(`INSERT INTO ${table} ${newRunStartsSql(table, full ? relation : newRunStartsSql('vrun_starts', relation))}`);
+    const files = listFiles(this.dir).filter((f) => f.signal === 'run_starts');
+    const onDisk = new Set(files.map((f) => f.rel));
+    for (const rel of [...this.runFiles.keys()]) if (!onDisk.has(rel)) this.runFiles.delete(rel);
+    const tails: Array<{ lf: { id: number }; buf: Buffer }> = [];
+    const parquet: string[] = [];
+    for (const f of files) {
+      const read = this.runFiles.get(f.rel);
+      if (f.kind === 'parquet') {
+        // A compacted JSONL file's rows are read again from its Parquet twin: only those not held are added.
+        if (read === undefined) parquet.push(f.file);
+        this.runFiles.set(f.rel, f.size);
+      } else if (f.size > (read ?? 0)) {
+        const buf = readCompleteLines({ ...f, offset: read ?? 0 });
+        this.runFiles.set(f.rel, (read ?? 0) + buf.length);
+        tails.push({ lf: { id: 0 }, buf });
+      }
+    }
+    if (parquet.length) await into(readParquetSql(parquet));
+    const staged = this.staging.stage(tails);
+    try {
+      if (staged.size) await into(readRunStartsJson([...staged.keys()]));
+    } finally {
+      this.staging.unstage();
+    }
+    if (full) return 0;
+    return Number((await c.runAndReadAll('SELECT count(*)::DOUBLE AS n FROM vstarts_delta')).getRowObjectsJson()[0]!.n);
   }
 
   private async changed(): Promise<void> {
@@ -227,6 +289,7 @@ export class SpanIndexer {
       const got = await this.db.read(async (alias, conn) => {
         await conn.run(`CREATE OR REPLACE TABLE vdelta_db AS ${slimSelect(`SELECT * FROM ${alias}.spans s
           WHERE NOT EXISTS (SELECT 1 FROM vspans v WHERE v.trace_id = s.trace_id AND v.span_id = s.span_id)`, `${SRC_DB} AS src`)}`);
+        await copyDbRunStarts(conn, alias, 'vstarts_db');
         return true;
       });
       if (got === true) {
@@ -234,7 +297,16 @@ export class SpanIndexer {
         fromDb = true;
       }
     }
-    if (tails.length === 0 && parquet.length === 0 && compacted.length === 0 && !fromDb) {
+    let starts = 0;
+    try {
+      starts = await this.loadRunStartFiles(false);
+      if (fromDb) {
+        await c.run(`INSERT INTO vstarts_delta ${newRunStartsSql('vstarts_delta', newRunStartsSql('vrun_starts', 'SELECT * FROM vstarts_db'))}`);
+      }
+    } finally {
+      if (fromDb) await c.run('DROP TABLE IF EXISTS vstarts_db');
+    }
+    if (tails.length === 0 && parquet.length === 0 && compacted.length === 0 && !fromDb && starts === 0) {
       const n = await withTransaction(c, () => this.markLiveRuns());
       if (n) await this.changed();
       return;
@@ -266,7 +338,9 @@ export class SpanIndexer {
           SELECT d.*, row_number() OVER (PARTITION BY trace_id, span_id ORDER BY src = ${SRC_DB}, src) AS rk FROM vdelta d
           WHERE NOT EXISTS (SELECT 1 FROM vspans v WHERE v.trace_id = d.trace_id AND v.span_id = d.span_id))
         WHERE rk = 1`);
-      await c.run('CREATE OR REPLACE TEMP TABLE vaffected AS SELECT DISTINCT run_id FROM vdelta WHERE run_id IS NOT NULL');
+      await c.run('INSERT INTO vrun_starts SELECT * FROM vstarts_delta');
+      await c.run(`CREATE OR REPLACE TEMP TABLE vaffected AS SELECT DISTINCT run_id FROM
+        (SELECT run_id FROM vdelta UNION ALL SELECT run_id FROM vstarts_delta) WHERE run_id IS NOT NULL`);
       await c.run('DELETE FROM vruns WHERE run_id IN (SELECT run_id FROM vaffected)');
       await c.run(`INSERT INTO vruns ${runsSql('run_id IN (SELECT run_id FROM vaffected)')}`);
       await this.markLiveRuns();

@@ -3,11 +3,12 @@
  * - `vspans`: one slim row per span (ids, times, status, and the handful of attributes the pages filter,
  *   sort and sum on, extracted once at load) plus `src`, the file the row came from (0: telemetry.duckdb).
  *   A 1M-span store takes ~400 MB here; whole rows (attributes, events) are read from `src` per trace.
+ * - `vrun_starts`: the run starts (`run_starts`, the `runs/` files), whole rows (one small row per run).
  * - `vruns`: one row per run, the `agent_runs` view of src/query/views.ts computed over `vspans` and
- *   kept up to date run by run as spans arrive.
+ *   `vrun_starts` and kept up to date run by run as spans and run starts arrive.
  * Every statement here is fixed text; values from requests are bound as prepared-statement parameters.
  */
-import { COLUMNS, globLit, lit, readJsonColumns } from '../../exporters/duckdb/index.js';
+import { COLUMNS, createTableSql, globLit, lit, readJsonColumns } from '../../exporters/duckdb/index.js';
 import { LLM_OPERATIONS } from '../../semconv/attributes.js';
 import { countedLlmSql, countedToolSql, MARKER_HOST, MARKER_PID, runsSql as sharedRunsSql } from '../query/runStatus.js';
 import { SLIM_ATTRIBUTES, SLIM_COLUMN_TYPES, SLIM_SPAN_COLUMNS, slimColumnsSql } from '../query/views.js';
@@ -32,8 +33,20 @@ export const VSPANS_DDL = `CREATE TABLE IF NOT EXISTS vspans (trace_id VARCHAR, 
   name VARCHAR, start_time TIMESTAMP, end_time TIMESTAMP, duration_ms DOUBLE, status_code VARCHAR, status_message VARCHAR,
   service_name VARCHAR, ${SLIM_COLUMN_TYPES}, src INTEGER)`;
 
-/** `vruns`: the columns of the run SQL (created empty from it, after `vspans` and `_live_processes`). */
-export const VRUNS_DDL = `CREATE TABLE IF NOT EXISTS vruns AS SELECT * FROM (${sharedRunsSql('vspans')}) LIMIT 0`;
+export const VRUN_STARTS_DDL = createTableSql('vrun_starts', COLUMNS.run_starts);
+
+/** `vruns`: the columns of the run SQL (created empty from it, after `vspans`, `vrun_starts` and `_live_processes`). */
+export const VRUNS_DDL = `CREATE TABLE IF NOT EXISTS vruns AS SELECT * FROM (${sharedRunsSql('vspans', 'vrun_starts')}) LIMIT 0`;
+
+/** `read_json` over run-start files (a torn last line comes back all-NULL and is dropped). */
+export const readRunStartsJson = (files: string[]): string =>
+  `SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
+  `columns=${readJsonColumns(COLUMNS.run_starts)}, ignore_errors=true) WHERE run_id IS NOT NULL`;
+
+/** The run starts of `relation` that `table` lacks, once each (the files and the database may both hold one). */
+export const newRunStartsSql = (table: string, relation: string): string =>
+  `SELECT DISTINCT * FROM (${relation}) n
+    WHERE NOT EXISTS (SELECT 1 FROM ${table} v WHERE v.run_id = n.run_id AND v.span_id IS NOT DISTINCT FROM n.span_id)`;
 
 /**
  * `read_json` over JSONL files with the row's typed columns and the file name of each row; unparsable
@@ -61,5 +74,5 @@ export function insertSlimSql(table: string, relation: string, ids: Map<string, 
 }
 
 /** Runs, as in the `agent_runs` view (one SQL: src/query/runStatus.ts), for the runs `runFilter` selects. */
-export const runsSql = (runFilter: string): string => sharedRunsSql('vspans', runFilter);
+export const runsSql = (runFilter: string): string => sharedRunsSql('vspans', 'vrun_starts', runFilter);
 

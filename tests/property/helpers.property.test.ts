@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { registerTelemetry, withAgentRun, withLlmCall, withToolCall, withWorkflow } from '../../dist/src/index.js';
 import { newReadStats } from '../../dist/exporters/jsonl/readJsonl.js';
 import { checkScenario, countHelperSpans, nastyValues, scenarioArbitrary } from '../fixtures/guards-scenarios.mjs';
-import { readSpans, runFixture, tmpDir } from '../support/harness.js';
+import { readRunStarts, readSpans, runFixture, tmpDir } from '../support/harness.js';
 
 // Whatever the agent passes to the helpers and whatever its callback returns or throws: the agent gets
 // exactly its own value or error back, nothing rejects unhandled, and every call is one span on disk.
@@ -30,7 +30,7 @@ describe('helpers driven with every kind of JS value (fast-check)', () => {
         expect(stats.badLines).toEqual([]);
         expect(stats.tornLines).toEqual([]);
         const calls = Object.values(counts).reduce((a, b) => a + b, 0);
-        expect(countHelperSpans(rows)).toEqual({ spans: calls, runStarts: counts.run ?? 0 });
+        expect(countHelperSpans(rows, await readRunStarts(dir))).toEqual({ spans: calls, runStarts: counts.run ?? 0 });
         expect(handle.health().dropped.spans).toBe(0);
         // Failures inside agent-otel are counted, never the processors': those see only clean values.
         expect(Object.keys(handle.health().errors).filter((k) => k.startsWith('processor.'))).toEqual([]);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newReadStats, readJsonl, type ReadStats } from '../../dist/exporters/jsonl/readJsonl.js';
-import type { MetricRow, SpanRow } from '../../dist/semconv/schema.js';
+import type { MetricRow, RunStartRow, SpanRow } from '../../dist/semconv/schema.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES = path.join(ROOT, 'tests', 'fixtures');
@@ -22,6 +22,7 @@ async function collect<T>(dir: string, stats: ReadStats): Promise<T[]> {
 
 export const readSpans = (root: string, stats = newReadStats()) => collect<SpanRow>(path.join(root, 'spans'), stats);
 export const readMetrics = (root: string, stats = newReadStats()) => collect<MetricRow>(path.join(root, 'metrics'), stats);
+export const readRunStarts = (root: string, stats = newReadStats()) => collect<RunStartRow>(path.join(root, 'runs'), stats);
 
 /** Sum of a delta counter's values over all rows matching `where`. */
 export function sumMetric(rows: MetricRow[], name: string, where: Record<string, unknown> = {}): number {

@@ -41,11 +41,11 @@ export function register(cli: CAC): void {
         progress.done();
         await store.close();
       }
-      const rows = r.rows.spans + r.rows.metrics + r.rows.logs;
+      const rows = r.rows.spans + r.rows.metrics + r.rows.logs + r.rows.run_starts;
       const secs = (performance.now() - t0) / 1000;
       if (rows && secs > 0.5) process.stderr.write(`ingest: ${fmtCount(rows)} rows in ${secs.toFixed(1)} s (${fmtCount(Math.round(rows / secs))} rows/s)\n`);
       process.stdout.write(`loaded ${plural(r.files, 'file')}, ${plural(rows, 'row')} ` +
-        `(${plural(r.rows.spans, 'span')}, ${plural(r.rows.metrics, 'metric point')}, ${plural(r.rows.logs, 'log record')}) into ${store.file}; ` +
+        `(${plural(r.rows.spans, 'span')}, ${plural(r.rows.metrics, 'metric point')}, ${plural(r.rows.logs, 'log record')}, ${plural(r.rows.run_starts, 'run start')}) into ${store.file}; ` +
         `${plural(r.upToDate, 'file')} already up to date\n`);
       for (const f of r.failed) process.stderr.write(`agent-otel: not loaded: ${f.rel}: ${f.error}\n`);
       if (r.failed.length) process.exitCode = 1;
