@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QuerySession } from '../dist/src/query/session.js';
+import { ViewerStore } from '../dist/src/viewer/index.js';
 import { SPAN_COLUMNS } from '../dist/semconv/schema.js';
 import { VIEW_ATTRIBUTES } from '../dist/semconv/viewAttributes.js';
 import { runCli, spanRow, writeFile } from './support/cli.js';
@@ -89,6 +90,19 @@ beforeAll(async () => {
   ].join(''), 60_000);
 }, 60_000);
 
+/** The viewer's runs and slim span rows (what its pages read), as sorted JSON text. */
+async function viewerRows(dir: string, source: 'auto' | 'files' | 'duckdb') {
+  const store = await ViewerStore.open({ dir, source, pollMs: 60_000 });
+  try {
+    await store.ready;
+    expect(store.loadError).toBeUndefined();
+    const rows = async (sql: string) => (await store.query(allRows(sql)))[0]!.rows;
+    return { from: store.from, runs: await rows('vruns'), spans: await rows('(SELECT * EXCLUDE (src) FROM vspans)') };
+  } finally {
+    await store.close();
+  }
+}
+
 const copy = (from: string) => {
   const d = tmpDir();
   fs.cpSync(from, d, { recursive: true });
@@ -110,6 +124,12 @@ describe('typed attribute columns in telemetry.duckdb', () => {
     const odd = await ask(d, 'duckdb', `SELECT input_tokens, output_tokens, cost_usd, cache_creation_tokens FROM llm_calls WHERE model = 'm-odd'`);
     expect(odd.rows).toEqual((await ask(d, 'files', `SELECT input_tokens, output_tokens, cost_usd, cache_creation_tokens FROM llm_calls WHERE model = 'm-odd'`)).rows);
     expect(odd.rows).toHaveLength(1);
+
+    const viewerFiles = await viewerRows(d, 'files');
+    const viewerDb = await viewerRows(d, 'duckdb');
+    expect(viewerDb.from).toBe('duckdb');
+    expect(viewerDb.runs).toEqual(viewerFiles.runs);
+    expect(viewerDb.spans).toEqual(viewerFiles.spans);
 
     const cols = await ask(d, 'duckdb', 'SELECT column_name FROM (DESCRIBE spans)');
     expect(cols.rows.map((r) => r.column_name)).toEqual(SPAN_COLUMNS.map(([n]) => n));
@@ -158,7 +178,12 @@ describe('typed attribute columns in telemetry.duckdb', () => {
     const old = await everything(d, 'duckdb'); // read only: parsed at query time
     expect(old.stored).toBe(false);
     for (const k of [...VIEWS, 'span_attrs']) expect(old[k], k).toEqual(files[k]);
-    expect(await spanColumns(dbFile)).toEqual(SPAN_COLUMNS.map(([n]) => n)); // a reader does not change it
+    const viewerOld = await viewerRows(d, 'duckdb'); // the viewer parses them too
+    const viewerFiles = await viewerRows(d, 'files');
+    expect(viewerOld.from).toBe('duckdb');
+    expect(viewerOld.runs).toEqual(viewerFiles.runs);
+    expect(viewerOld.spans).toEqual(viewerFiles.spans);
+    expect(await spanColumns(dbFile)).toEqual(SPAN_COLUMNS.map(([n]) => n)); // readers do not change it
 
     const migrated = await everything(d, 'auto'); // a writer may: the catch-up adds the columns
     expect(migrated.stored).toBe(true);
