@@ -122,7 +122,7 @@ async function viewerFirstPage(b = bin, d = dir) {
     return { pageMs, runsMs: performance.now() - t0 };
   } finally {
     child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
+    if (child.exitCode === null) await new Promise((r) => child.on('exit', r));
   }
 }
 await viewerFirstPage(); // warm-up
