@@ -10,7 +10,10 @@ import { MeterProvider, PeriodicExportingMetricReader, type MetricReader } from 
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { DropCounter } from '../exporters/dropCounter.js';
 import { JsonlMetricExporter, JsonlSpanExporter, RunStartWriter, type AppendFile } from '../exporters/jsonl/index.js';
-import { DEFAULT_DUCKDB_WRITER, DuckDbMetricExporter, DuckDbSpanExporter, DuckDbStore, DuckDbWriter } from '../exporters/duckdb/index.js';
+import { DuckDbStore } from '../exporters/duckdb/index.js';
+import { DuckDbMetricExporter } from '../exporters/duckdb/DuckDbMetricExporter.js';
+import { DuckDbSpanExporter } from '../exporters/duckdb/DuckDbSpanExporter.js';
+import { DEFAULT_DUCKDB_WRITER, DuckDbWriter } from '../exporters/duckdb/DuckDbWriter.js';
 import { ingest } from './query/ingest.js';
 import { SCOPE_NAME } from '../semconv/spans.js';
 import { resolveConfig, type ResolvedConfig, type TelemetryOptions } from './config.js';

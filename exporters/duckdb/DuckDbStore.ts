@@ -7,7 +7,7 @@ import { DUCKDB_FILE, INGESTED_TABLE, METRIC_COLUMNS, RUN_START_COLUMNS, SPAN_CO
 import { LOG_COLUMNS } from '../../semconv/logs.js';
 import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
-import { INGESTED_DDL, createTableSql, readJsonColumns } from './tables.js';
+import { INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql } from './tables.js';
 
 /** The kinds of rows, each a directory of files and a table (`run_starts`: the `runs/` directory). */
 export type Signal = 'spans' | 'metrics' | 'logs' | 'run_starts';
@@ -76,7 +76,9 @@ export class DuckDbStore {
         // on all its threads without merging batches back into file order.
         this.instance = await DuckDBInstance.create(this.file, { preserve_insertion_order: 'false', ...(threads ? { threads: String(threads) } : {}) });
         this.conn = await this.instance.connect();
-        for (const signal of SIGNALS) await this.conn.run(createTableSql(signal, COLUMNS[signal]));
+        await this.conn.run(createTableSql('spans', SPAN_TABLE_COLUMNS));
+        await addAttributeColumns(this.conn);
+        for (const signal of SIGNALS) if (signal !== 'spans') await this.conn.run(createTableSql(signal, COLUMNS[signal]));
         await this.conn.run(INGESTED_DDL);
         this.makePrivate();
         this.unavailable = undefined;
@@ -143,7 +145,7 @@ export class DuckDbStore {
           }
           if (sources.length === 0) continue;
           current = fileChunks.filter((c) => c.signal === signal).reduce((n, c) => n + c.bytes, 0) + bufs.reduce((n, b) => n + b.length, 0);
-          const r = await conn.run(`INSERT INTO ${signal} SELECT * FROM read_json([${sources.map(globLit).join(', ')}], ` +
+          const r = await conn.run(`INSERT INTO ${signal} BY NAME SELECT *${typedColumns(signal)} FROM read_json([${sources.map(globLit).join(', ')}], ` +
             `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`);
           loaded[signal] = r.rowsChanged;
           before += current;
@@ -173,7 +175,7 @@ export class DuckDbStore {
     const conn = await this.open();
     if (!conn || this.closed) throw new Error(this.unavailable ?? 'DuckDB store is closed');
     return withTransaction(conn, async () => {
-      const r = await conn.run(`INSERT INTO ${signal} BY NAME SELECT * FROM read_parquet(${globLit(file)})`);
+      const r = await conn.run(`INSERT INTO ${signal} BY NAME SELECT *${typedColumns(signal)} FROM read_parquet(${globLit(file)})`);
       await conn.run(`INSERT INTO ${INGESTED_TABLE} VALUES (${lit(path.relative(this.dir, file))}, '${signal}', ` +
         `${fs.statSync(file).size}, now()) ON CONFLICT (file) DO UPDATE SET bytes = EXCLUDED.bytes, updated_at = now()`);
       return r.rowsChanged;
@@ -229,6 +231,24 @@ export class DuckDbStore {
   connection(): DuckDBConnection | undefined {
     return this.conn;
   }
+}
+
+/** The select items a signal's table adds to its rows at ingest: the spans' typed attribute columns. */
+const typedColumns = (signal: Signal): string => (signal === 'spans' ? `, ${spanAttributesSql()}` : '');
+
+/**
+ * A `spans` table made by a version without the typed attribute columns is rebuilt with them, once
+ * (one statement over the table, in a transaction: a crash leaves the old table as it was).
+ */
+async function addAttributeColumns(conn: DuckDBConnection): Promise<void> {
+  const have = new Set((await conn.runAndReadAll(`SELECT column_name FROM duckdb_columns()
+    WHERE database_name = current_database() AND schema_name = 'main' AND table_name = 'spans'`)).getRowObjectsJS().map((r) => r.column_name));
+  if (SPAN_ATTRIBUTE_COLUMNS.every(([name]) => have.has(name))) return;
+  await withTransaction(conn, async () => {
+    await conn.run(`CREATE TABLE _spans_typed AS SELECT ${columnList(SPAN_COLUMNS)}, ${spanAttributesSql()} FROM spans`);
+    await conn.run('DROP TABLE spans');
+    await conn.run('ALTER TABLE _spans_typed RENAME TO spans');
+  });
 }
 
 /**

@@ -1,26 +1,21 @@
-import { safeText } from './format.js';
-import { cac } from 'cac';
-import { AgentOtelConfigError } from '../config.js';
+import { cac, type CAC } from 'cac';
+import { AgentOtelConfigError } from '../errors.js';
 import { QueryError, SOURCES } from '../query/session.js';
 import { VERSION } from '../version.js';
 import { defaultDir } from './common.js';
-import * as audit from './commands/audit.js';
-import * as compact from './commands/compact.js';
-import * as doctor from './commands/doctor.js';
-import * as ingest from './commands/ingest.js';
-import * as logs from './commands/logs.js';
-import * as prune from './commands/prune.js';
-import * as replay from './commands/replay.js';
-import * as report from './commands/report.js';
-import * as runs from './commands/runs.js';
-import * as sql from './commands/sql.js';
-import * as tail from './commands/tail.js';
-import * as trace from './commands/trace.js';
-import * as ui from './commands/ui.js';
+import { safeText } from './format.js';
 
-/** Every command: a module with `register(cli)`, one file each in commands/. */
-const COMMANDS = [sql, trace, runs, report, tail, logs, ingest, compact, prune, replay, ui, audit, doctor];
-
+/**
+ * Every command: a module with `register(cli)`, one file each in commands/. Only the commands named on
+ * the command line are loaded (all of them for help): loading modules is most of a short query's time.
+ */
+const COMMANDS: Record<string, () => Promise<{ register(cli: CAC): void }>> = {
+  sql: () => import('./commands/sql.js'), trace: () => import('./commands/trace.js'), runs: () => import('./commands/runs.js'),
+  report: () => import('./commands/report.js'), tail: () => import('./commands/tail.js'), logs: () => import('./commands/logs.js'),
+  ingest: () => import('./commands/ingest.js'), compact: () => import('./commands/compact.js'), prune: () => import('./commands/prune.js'),
+  replay: () => import('./commands/replay.js'), ui: () => import('./commands/ui.js'), audit: () => import('./commands/audit.js'),
+  doctor: () => import('./commands/doctor.js'),
+};
 /**
  * The `agent-otel` command. Errors the user can act on print one line and set exit code 1; anything
  * else prints its stack and sets 2. Returns the exit code (also set on process.exitCode).
@@ -29,7 +24,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   const cli = cac('agent-otel');
   cli.option('--dir <dir>', `Telemetry directory (env AGENT_OTEL_DIR)`, { default: defaultDir() });
   cli.option('--source <source>', `Where rows come from: ${SOURCES.join(', ')}`, { default: 'auto' });
-  for (const c of COMMANDS) c.register(cli);
+  // A word of the command line that names a command (an option's value may too: loading one more is harmless).
+  const named = Object.keys(COMMANDS).filter((name) => argv.slice(2).includes(name));
+  for (const c of await Promise.all((named.length ? named : Object.keys(COMMANDS)).map((name) => COMMANDS[name]!()))) c.register(cli);
   cli.help();
   cli.version(VERSION);
   try {

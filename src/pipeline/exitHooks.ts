@@ -1,7 +1,8 @@
 import { diag } from '@opentelemetry/api';
 import type { MetricReader, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { DropCounter } from '../../exporters/dropCounter.js';
-import { DuckDbMetricExporter, type DuckDbWriter } from '../../exporters/duckdb/index.js';
+import { DuckDbMetricExporter } from '../../exporters/duckdb/DuckDbMetricExporter.js';
+import type { DuckDbWriter } from '../../exporters/duckdb/DuckDbWriter.js';
 import type { OtlpPipeline } from '../otlp/pipeline.js';
 import { collectMetricsSync } from './collectMetricsSync.js';
 import type { ExportQueueProcessor } from './ExportQueueProcessor.js';

@@ -5,11 +5,13 @@ import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/no
 import {
   COLUMNS, createTableSql, duckdbPathProblem, globLit, isLockError, lit, readJsonColumns, type Signal,
 } from '../../exporters/duckdb/index.js';
+import { columnList, SPAN_ATTRIBUTE_COLUMNS } from '../../exporters/duckdb/tables.js';
+import { SPAN_COLUMNS } from '../../semconv/schema.js';
 import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from './files.js';
 import { catchUp, needsCatchUp, type IngestProgress } from './ingest.js';
 import { liveProcessesSql, liveWriters } from './runStatus.js';
-import { SPAN_ATTRS_SQL, viewStatements } from './views.js';
+import { spanAttrsSql, viewStatements } from './views.js';
 import { logsViewStatements } from '../logs/view.js';
 
 export type Source = 'auto' | 'files' | 'duckdb';
@@ -51,6 +53,8 @@ export class QuerySession {
   /** Where rows came from, and anything the user should know (shown on stderr by the CLI). */
   readonly notes: string[] = [];
   source: 'duckdb' | 'files' | 'duckdb+files' = 'files';
+  /** True when `span_attrs` reads the database's typed attribute columns (only rows from the files are parsed). */
+  attributesStored = false;
   private staged: string[] = [];
 
   private constructor(readonly dir: string, readonly conn: DuckDBConnection, private readonly instance: DuckDBInstance,
@@ -88,10 +92,15 @@ export class QuerySession {
 
   /** Tables of the attached database (one made by an older version may lack `logs`). */
   private storeTables = new Set<string>();
+  /** Whether its `spans` table has the typed attribute columns (an older version's has not, until a writer adds them). */
+  private storeTyped = false;
 
   private async held(): Promise<Map<string, number>> {
     this.storeTables = new Set((await this.conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'`))
       .getRowObjectsJS().map((r) => String(r.table_name)));
+    const spanColumns = new Set((await this.conn.runAndReadAll(`SELECT column_name FROM duckdb_columns()
+      WHERE database_name = 'store' AND table_name = 'spans'`)).getRowObjectsJS().map((r) => String(r.column_name)));
+    this.storeTyped = SPAN_ATTRIBUTE_COLUMNS.every(([name]) => spanColumns.has(name));
     const rows = (await this.conn.runAndReadAll(`SELECT file, bytes FROM store.${INGESTED_TABLE}`)).getRowObjectsJS();
     return new Map(rows.map((r) => [String(r.file), Number(r.bytes)]));
   }
@@ -123,7 +132,8 @@ export class QuerySession {
 
     // The database is a materialized view of the files: bring it up to date before reading it.
     const canWrite = !problem && (attached || !fs.existsSync(dbFile));
-    if (source === 'auto' && canWrite && needsCatchUp(files, held)) {
+    // An older database without the typed attribute columns gets them from the writer too.
+    if (source === 'auto' && canWrite && (needsCatchUp(files, held) || (attached && !this.storeTyped))) {
       if (attached) await this.conn.run('DETACH store');
       attached = false;
       // Held by another reader (its query has it read-only), a catch-up would wait for that whole query:
@@ -142,13 +152,18 @@ export class QuerySession {
     }
     const torn = tornFiles(files);
     if (torn.length) this.notes.push(`${torn.length} file(s) end in a partial line (a writer was killed, or is writing): skipped (${torn.slice(0, 3).join(', ')})`);
-    for (const signal of ['spans', 'metrics', 'run_starts'] as const) {
+    // `spans` has exactly the row's columns; span_attrs reads the database's typed columns where it has them.
+    const stored = attached && this.storeTables.has('spans');
+    const fileSpans = await this.unionSql('spans', false, parts.filter((p) => p.signal === 'spans'));
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW spans AS ${stored ? `SELECT ${columnList(SPAN_COLUMNS)} FROM store.spans UNION ALL BY NAME ` : ''}${fileSpans}`);
+    for (const signal of ['metrics', 'run_starts'] as const) {
       await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${signal} AS ${await this.unionSql(signal, attached, parts.filter((p) => p.signal === signal))}`);
     }
     await this.conn.run(`CREATE OR REPLACE TEMP VIEW _log_rows AS ${await this.unionSql('logs', attached, parts.filter((p) => p.signal === 'logs'))}`);
     for (const sql of liveProcessesSql(liveWriters(files))) await this.conn.run(sql);
-    await this.conn.run(SPAN_ATTRS_SQL);
-    for (const sql of viewStatements()) await this.conn.run(sql);
+    this.attributesStored = stored && this.storeTyped;
+    await this.conn.run(this.attributesStored ? spanAttrsSql('store.spans', fileSpans) : spanAttrsSql(undefined, 'SELECT * FROM spans'));
+    for (const sql of viewStatements('span_attrs', 'run_starts', this.attributesStored)) await this.conn.run(sql);
     for (const sql of logsViewStatements(this.dir, '_log_rows')) await this.conn.run(sql);
   }
 

@@ -3,27 +3,18 @@
  * (JSONL, Parquet, the DuckDB file). Documented with examples in README.md.
  *
  * Reading `attributes->>'key'` parses a span's attributes once per key; the views instead go through
- * `span_attrs`, which parses them once per row (json_transform into typed columns). A report can copy
- * `span_attrs` for its window into a table once and rebuild the views over it (`viewStatements`).
+ * `span_attrs`, which has them as typed columns: stored so in telemetry.duckdb, parsed once per row
+ * (json_transform) for rows read from the files. A report can copy `span_attrs` for its window into a
+ * table once and rebuild the views over it (`viewStatements`).
  */
 
+import { VIEW_ATTRIBUTES, type ViewAttribute } from '../../semconv/viewAttributes.js';
+import { columnList, SPAN_ATTRIBUTE_COLUMNS, spanAttributesSql } from '../../exporters/duckdb/tables.js';
+import { SPAN_COLUMNS } from '../../semconv/schema.js';
 import { countedLlmSql, countedToolSql, MARKER_HOST, MARKER_PID, runsSql, toolOutcomeSql } from './runStatus.js';
 
-/** Attribute keys the views read, and their types: the one map, the viewer's slim rows included. */
-export const VIEW_ATTRIBUTES = {
-  'gen_ai.operation.name': 'VARCHAR', 'gen_ai.provider.name': 'VARCHAR', 'gen_ai.system': 'VARCHAR',
-  'gen_ai.request.model': 'VARCHAR', 'gen_ai.response.model': 'VARCHAR',
-  'gen_ai.usage.input_tokens': 'BIGINT', 'gen_ai.usage.output_tokens': 'BIGINT',
-  'gen_ai.usage.cache_read.input_tokens': 'BIGINT', 'gen_ai.usage.cache_creation.input_tokens': 'BIGINT',
-  'gen_ai.usage.cache_write.input_tokens': 'BIGINT', 'gen_ai.usage.reasoning.output_tokens': 'BIGINT',
-  'gen_ai.agent.name': 'VARCHAR', 'gen_ai.tool.name': 'VARCHAR', 'gen_ai.tool.call.id': 'VARCHAR',
-  'agent.run.id': 'VARCHAR', 'agent.run.kind': 'VARCHAR', 'agent.run.status': 'VARCHAR',
-  'agent.items.discovered': 'BIGINT', 'agent.items.succeeded': 'BIGINT', 'agent.items.failed': 'BIGINT',
-  'agent.tool.outcome': 'VARCHAR', 'agent.tool.risk_level': 'VARCHAR', 'agent.cost.usd': 'DOUBLE',
-  'agent.cost.status': 'VARCHAR', 'agent.run.cost.usd': 'DOUBLE', 'error.type': 'VARCHAR', 'agent.call.wrapper': 'BOOLEAN',
-} as const satisfies Record<string, string>;
-
-export type ViewAttribute = keyof typeof VIEW_ATTRIBUTES;
+/** Attribute keys the views read, and their types: the one map (semconv/viewAttributes.ts), the viewer's slim rows included. */
+export { VIEW_ATTRIBUTES, type ViewAttribute } from '../../semconv/viewAttributes.js';
 
 /**
  * The short columns the viewer's slim span rows keep (and the run SQL of ./runStatus.ts reads), each
@@ -60,22 +51,31 @@ export const SLIM_COLUMN_TYPES: string = [
   ...Object.entries(SLIM_COLUMNS).map(([name, key]) => `${name} ${VIEW_ATTRIBUTES[key]}`), 'pid BIGINT', 'host VARCHAR',
 ].join(', ');
 
-const shape = JSON.stringify(VIEW_ATTRIBUTES).replace(/'/g, "''");
-
-/** `spans` plus one typed column per view attribute (named by its key), and a legacy run marker's process. */
-export const SPAN_ATTRS_SQL = `CREATE OR REPLACE TEMP VIEW span_attrs AS
-  SELECT s.*, unnest(json_transform(s.attributes, '${shape}')),
-    ${MARKER_PID} AS marker_pid, ${MARKER_HOST} AS marker_host
-  FROM spans s`;
+/**
+ * `span_attrs`: the span rows plus one typed column per view attribute (named by its key) and the run
+ * marker's process. Rows of telemetry.duckdb (`stored`: its `spans` table, which holds those columns
+ * since ingest) are read as they are; rows of the files (`parsed`: a relation with the span row's
+ * columns) are parsed here, once per row.
+ */
+export function spanAttrsSql(stored: string | undefined, parsed: string | undefined): string {
+  const marker = `${MARKER_PID} AS marker_pid, ${MARKER_HOST} AS marker_host`;
+  const selects = [
+    ...(stored ? [`SELECT ${columnList(SPAN_COLUMNS)}, ${columnList(SPAN_ATTRIBUTE_COLUMNS)}, ${marker} FROM ${stored}`] : []),
+    ...(parsed ? [`SELECT s.*, ${spanAttributesSql('s.attributes')}, ${marker} FROM (${parsed}) s`] : []),
+  ];
+  return `CREATE OR REPLACE TEMP VIEW span_attrs AS ${selects.join(' UNION ALL BY NAME ')}`;
+}
 
 const c = (key: string) => `"${key}"`;
 
 /**
  * The derived views over `base` (`span_attrs`, or a table copied from it). `agent_runs` reads run
  * starts from `runStarts` and which processes live from `_live_processes` (./runStatus.ts
- * `liveProcessesSql`), which must exist.
+ * `liveProcessesSql`), which must exist. `typed`: reading `base` parses no JSON (a table, or
+ * telemetry.duckdb's typed columns), so the run SQL reads it once per part rather than copying it
+ * (./runStatus.ts `runsSql`).
  */
-export function viewStatements(base = 'span_attrs', runStarts = 'run_starts'): string[] {
+export function viewStatements(base = 'span_attrs', runStarts = 'run_starts', typed = false): string[] {
   return [
     `CREATE OR REPLACE TEMP VIEW llm_calls AS SELECT
       trace_id, span_id, parent_span_id, name, start_time, end_time, duration_ms, status_code, status_message,
@@ -102,7 +102,7 @@ export function viewStatements(base = 'span_attrs', runStarts = 'run_starts'): s
     `CREATE OR REPLACE TEMP VIEW agent_runs AS SELECT run_id, agent, kind, status, start_time, end_time, duration_ms,
       items_discovered, items_succeeded, items_failed, llm_calls, input_tokens, output_tokens, cost_usd,
       error_type, status_message, trace_id, span_id, service_name, tool_calls, tool_errors
-    FROM (${runsSql(`(SELECT ${SLIM_SPAN_COLUMNS}, ${slimColumnsSql(c, 'marker_pid', 'marker_host')} FROM ${base})`, runStarts)})`,
+    FROM (${runsSql(`(SELECT ${SLIM_SPAN_COLUMNS}, ${slimColumnsSql(c, 'marker_pid', 'marker_host')} FROM ${base})`, runStarts, 'TRUE', typed)})`,
 
     // Events as rows: artifacts a run produced, commits it made, audit entries, budget and mode events.
     `CREATE OR REPLACE TEMP VIEW span_events AS

@@ -6,8 +6,8 @@ import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } f
 import { isLiveProcess, liveProcessesSql, markerStatusSql } from '../query/runStatus.js';
 import { QueryError, readParquetSql, type Source } from '../query/session.js';
 import {
-  insertSlimSql, newRunStartsSql, readJsonWithFile, readParquetWithFile, readRunStartsJson, runsSql, slimSelect, VRUN_STARTS_DDL, VRUNS_DDL,
-  VSPANS_DDL,
+  hasTypedColumnsSql, insertSlimSql, newRunStartsSql, readJsonWithFile, readParquetWithFile, readRunStartsJson, runsSql, slimSelect,
+  slimSelectTyped, VRUN_STARTS_DDL, VRUNS_DDL, VSPANS_DDL,
 } from './sql.js';
 import type { Staging } from './staging.js';
 import type { TelemetryDb } from './telemetryDb.js';
@@ -49,6 +49,12 @@ function completeEnd(file: string, size: number): number {
 async function copyDbRunStarts(conn: DuckDBConnection, alias: string, table: string): Promise<void> {
   const has = (await conn.runAndReadAll(`SELECT 1 FROM duckdb_tables() WHERE database_name = '${alias}' AND table_name = 'run_starts'`)).currentRowCount > 0;
   await conn.run(`CREATE OR REPLACE TABLE ${table} AS SELECT * FROM ${has ? `${alias}.run_starts` : 'vrun_starts LIMIT 0'}`);
+}
+
+/** How to make slim rows of the attached database's spans: from its typed columns when it has them. */
+async function storedSlim(conn: DuckDBConnection, alias: string): Promise<typeof slimSelect> {
+  const [r] = (await conn.runAndReadAll(hasTypedColumnsSql(alias))).getRowObjectsJS();
+  return r?.typed === true ? slimSelectTyped : slimSelect;
 }
 
 /**
@@ -115,7 +121,7 @@ export class SpanIndexer {
     if (this.source !== 'files' && sig !== undefined) {
       const held = await this.db.read(async (alias, conn) => {
         const rows = (await conn.runAndReadAll(`SELECT file, bytes FROM ${alias}.${INGESTED_TABLE}`)).getRowObjectsJS();
-        await conn.run(`CREATE OR REPLACE TABLE vspans_db AS ${slimSelect(`SELECT * FROM ${alias}.spans`, `${SRC_DB} AS src`)}`);
+        await conn.run(`CREATE OR REPLACE TABLE vspans_db AS ${(await storedSlim(conn, alias))(`SELECT * FROM ${alias}.spans`, `${SRC_DB} AS src`)}`);
         await copyDbRunStarts(conn, alias, 'vrun_starts_db');
         return new Map(rows.map((r) => [String(r.file), Number(r.bytes)]));
       });
@@ -160,10 +166,12 @@ export class SpanIndexer {
       this.staging.unstage();
     }
     if (fromDb) {
-      // Rows the database holds that the files (read above, a moment later) do not: never a row twice.
-      await c.run(`INSERT INTO vspans_next SELECT * FROM vspans_db d
-        WHERE NOT EXISTS (SELECT 1 FROM vspans_next v WHERE v.trace_id = d.trace_id AND v.span_id = d.span_id)`);
-      await c.run('DROP TABLE vspans_db');
+      // Rows the database holds that the files (read above, a moment later) do not: never a row twice. The
+      // files' rows (few: what the database lacks) go into the database's, not the other way round.
+      await c.run(`DELETE FROM vspans_db d WHERE EXISTS (SELECT 1 FROM vspans_next v WHERE v.trace_id = d.trace_id AND v.span_id = d.span_id)`);
+      await c.run('INSERT INTO vspans_db SELECT * FROM vspans_next');
+      await c.run('DROP TABLE vspans_next');
+      await c.run('ALTER TABLE vspans_db RENAME TO vspans_next');
       await c.run(`INSERT INTO vrun_starts_next ${newRunStartsSql('vrun_starts_next', 'SELECT * FROM vrun_starts_db')}`);
       await c.run('DROP TABLE vrun_starts_db');
     }
@@ -287,7 +295,7 @@ export class SpanIndexer {
     if (sig !== undefined && sig !== this.dbSig) {
       // The database changed (an agent finished, or `ingest` ran): pick up rows only it holds.
       const got = await this.db.read(async (alias, conn) => {
-        await conn.run(`CREATE OR REPLACE TABLE vdelta_db AS ${slimSelect(`SELECT * FROM ${alias}.spans s
+        await conn.run(`CREATE OR REPLACE TABLE vdelta_db AS ${(await storedSlim(conn, alias))(`SELECT * FROM ${alias}.spans s
           WHERE NOT EXISTS (SELECT 1 FROM vspans v WHERE v.trace_id = s.trace_id AND v.span_id = s.span_id)`, `${SRC_DB} AS src`)}`);
         await copyDbRunStarts(conn, alias, 'vstarts_db');
         return true;

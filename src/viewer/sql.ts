@@ -9,6 +9,7 @@
  * Every statement here is fixed text; values from requests are bound as prepared-statement parameters.
  */
 import { COLUMNS, createTableSql, globLit, lit, readJsonColumns } from '../../exporters/duckdb/index.js';
+import { SPAN_ATTRIBUTE_COLUMNS } from '../../exporters/duckdb/tables.js';
 import { LLM_OPERATIONS } from '../../semconv/attributes.js';
 import { countedLlmSql, countedToolSql, MARKER_HOST, MARKER_PID, runsSql as sharedRunsSql } from '../query/runStatus.js';
 import { SLIM_ATTRIBUTES, SLIM_COLUMN_TYPES, SLIM_SPAN_COLUMNS, slimColumnsSql } from '../query/views.js';
@@ -28,6 +29,19 @@ const SHAPE = JSON.stringify(SLIM_ATTRIBUTES).replace(/'/g, "''");
 export const slimSelect = (relation: string, extra = ''): string => `SELECT ${SLIM_SPAN_COLUMNS},
   ${slimColumnsSql((key) => `a."${key}"`, MARKER_PID, MARKER_HOST)}${extra ? `, ${extra}` : ''}
   FROM (SELECT r.*, json_transform(r.attributes, '${SHAPE}') AS a FROM (${relation}) r)`;
+
+/**
+ * `slimSelect` over rows of telemetry.duckdb's `spans` table that has the typed attribute columns
+ * (exporters/duckdb/tables.ts): they are read as they are, no JSON parsed.
+ */
+export const slimSelectTyped = (relation: string, extra = ''): string => `SELECT ${SLIM_SPAN_COLUMNS},
+  ${slimColumnsSql((key) => `"${key}"`, MARKER_PID, MARKER_HOST)}${extra ? `, ${extra}` : ''}
+  FROM (${relation})`;
+
+/** SQL: whether `<alias>.spans` has the typed attribute columns (an older version's database has not). */
+export const hasTypedColumnsSql = (alias: string): string => `SELECT count(*) = ${SPAN_ATTRIBUTE_COLUMNS.length} AS typed
+  FROM duckdb_columns() WHERE database_name = ${lit(alias)} AND table_name = 'spans'
+  AND column_name IN (${SPAN_ATTRIBUTE_COLUMNS.map(([n]) => lit(n)).join(', ')})`;
 
 export const VSPANS_DDL = `CREATE TABLE IF NOT EXISTS vspans (trace_id VARCHAR, span_id VARCHAR, parent_span_id VARCHAR,
   name VARCHAR, start_time TIMESTAMP, end_time TIMESTAMP, duration_ms DOUBLE, status_code VARCHAR, status_message VARCHAR,
@@ -73,6 +87,6 @@ export function insertSlimSql(table: string, relation: string, ids: Map<string, 
   ];
 }
 
-/** Runs, as in the `agent_runs` view (one SQL: src/query/runStatus.ts), for the runs `runFilter` selects. */
-export const runsSql = (runFilter: string): string => sharedRunsSql('vspans', 'vrun_starts', runFilter);
+/** Runs, as in the `agent_runs` view (one SQL: src/query/runStatus.ts), for the runs `runFilter` selects (`vspans` is a table: rescanned). */
+export const runsSql = (runFilter: string): string => sharedRunsSql('vspans', 'vrun_starts', runFilter, true);
 

@@ -95,6 +95,9 @@ export const SECTIONS: Section[] = [
   },
 ];
 
+/** The columns of `agent_runs` the sections read. */
+const RUN_COLUMNS = 'run_id, agent, kind, status, start_time, duration_ms, trace_id, service_name';
+
 const clip = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 function showCost(v: unknown, r: Row): string {
@@ -106,7 +109,7 @@ function showCost(v: unknown, r: Row): string {
 /** Every section's rows, keyed by section; the views are snapshotted first as they are read many times. */
 export async function buildReport(s: QuerySession, cutoff: string | undefined): Promise<Record<string, Row[]>> {
   const since = (col: string) => (cutoff ? `${col} >= TIMESTAMP ${lit(cutoff)}` : 'true');
-  await snapshotViews(s, cutoff);
+  await snapshotViews(s, cutoff, RUN_COLUMNS);
   const out: Record<string, Row[]> = {};
   for (const section of SECTIONS) out[section.key] = (await s.query(section.sql(since(section.timeColumn ?? 'start_time')))).rows;
   return out;
