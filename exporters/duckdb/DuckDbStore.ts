@@ -3,15 +3,18 @@ import path from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ensurePrivateDir, makePrivate, O_NEW_FILE } from '../jsonl/safeFiles.js';
-import { DUCKDB_FILE, INGESTED_TABLE, METRIC_COLUMNS, SPAN_COLUMNS } from '../../semconv/schema.js';
+import { DUCKDB_FILE, INGESTED_TABLE, METRIC_COLUMNS, RESOURCE_COLUMNS, SPAN_COLUMNS } from '../../semconv/schema.js';
 import { LOG_COLUMNS } from '../../semconv/logs.js';
 import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
-import { INGESTED_DDL, createTableSql, readJsonColumns } from './tables.js';
+import { INGESTED_DDL, createTableSql, readJsonColumns, withResourceSql } from './tables.js';
 
-export type Signal = 'spans' | 'metrics' | 'logs';
-export const SIGNALS: readonly Signal[] = ['spans', 'metrics', 'logs'];
-export const COLUMNS: Record<Signal, ReadonlyArray<readonly [string, string]>> = { spans: SPAN_COLUMNS, metrics: METRIC_COLUMNS, logs: LOG_COLUMNS };
+/** What the files hold, one directory and table each; `resources` first: the other rows' loads join it. */
+export type Signal = 'resources' | 'spans' | 'metrics' | 'logs';
+export const SIGNALS: readonly Signal[] = ['resources', 'spans', 'metrics', 'logs'];
+export const COLUMNS: Record<Signal, ReadonlyArray<readonly [string, string]>> = {
+  resources: RESOURCE_COLUMNS, spans: SPAN_COLUMNS, metrics: METRIC_COLUMNS, logs: LOG_COLUMNS,
+};
 
 /** A run of JSONL bytes to load, and the JSONL file they also went to (null when there is none). */
 export interface Chunk { signal: Signal; buf: Buffer; file: string | null }
@@ -31,7 +34,7 @@ export class FilesChangedError extends Error {
   }
 }
 
-export const emptyCounts = (): Record<Signal, number> => ({ spans: 0, metrics: 0, logs: 0 });
+export const emptyCounts = (): Record<Signal, number> => ({ resources: 0, spans: 0, metrics: 0, logs: 0 });
 
 /**
  * `<dir>/telemetry.duckdb`: a materialized view of the JSONL/Parquet files, with the `spans`, `metrics`
@@ -73,9 +76,11 @@ export class DuckDbStore {
         // on all its threads without merging batches back into file order.
         this.instance = await DuckDBInstance.create(this.file, { preserve_insertion_order: 'false', ...(threads ? { threads: String(threads) } : {}) });
         this.conn = await this.instance.connect();
-        await this.conn.run(createTableSql('spans', SPAN_COLUMNS));
-        await this.conn.run(createTableSql('metrics', METRIC_COLUMNS));
-        await this.conn.run(createTableSql('logs', LOG_COLUMNS));
+        for (const signal of SIGNALS) {
+          await this.conn.run(createTableSql(signal, COLUMNS[signal]));
+          // a database made before resources were written once lacks the column
+          if (signal !== 'resources') await this.conn.run(`ALTER TABLE ${signal} ADD COLUMN IF NOT EXISTS resource_id VARCHAR`);
+        }
         await this.conn.run(INGESTED_DDL);
         this.makePrivate();
         this.unavailable = undefined;
@@ -142,8 +147,13 @@ export class DuckDbStore {
           }
           if (sources.length === 0) continue;
           current = fileChunks.filter((c) => c.signal === signal).reduce((n, c) => n + c.bytes, 0) + bufs.reduce((n, b) => n + b.length, 0);
-          const r = await conn.run(`INSERT INTO ${signal} SELECT * FROM read_json([${sources.map(globLit).join(', ')}], ` +
-            `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`);
+          const rows = `SELECT * FROM read_json([${sources.map(globLit).join(', ')}], ` +
+            `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`;
+          // Each resource once; rows get theirs joined in, so the tables need no join to read.
+          const r = await conn.run(signal === 'resources'
+            ? `INSERT INTO resources BY NAME SELECT DISTINCT ON (resource_id) * FROM (${rows}) n ` +
+              'WHERE resource_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM resources o WHERE o.resource_id = n.resource_id)'
+            : `INSERT INTO ${signal} BY NAME ${withResourceSql(rows, 'resources')}`);
           loaded[signal] = r.rowsChanged;
           before += current;
           current = 0;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import {
-  COLUMNS, createTableSql, duckdbPathProblem, globLit, isLockError, lit, readJsonColumns, type Signal,
+  COLUMNS, createTableSql, duckdbPathProblem, globLit, isLockError, lit, readJsonColumns, withResourceSql, type Signal,
 } from '../../exporters/duckdb/index.js';
 import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from './files.js';
@@ -26,7 +26,7 @@ export { QueryError };
 export const readJsonSql = (signal: Signal, files: string[]): string =>
   `SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
   `columns=${readJsonColumns(COLUMNS[signal])}, ignore_errors=true, maximum_object_size=67108864) ` +
-  `WHERE ${{ spans: 'span_id', metrics: 'name', logs: 'time' }[signal]} IS NOT NULL`;
+  `WHERE ${{ resources: 'resource_id', spans: 'span_id', metrics: 'name', logs: 'time' }[signal]} IS NOT NULL`;
 
 export const readParquetSql = (files: string[]): string =>
   `SELECT * FROM read_parquet([${files.map(globLit).join(', ')}], union_by_name=true)`;
@@ -142,10 +142,13 @@ export class QuerySession {
     }
     const torn = tornFiles(files);
     if (torn.length) this.notes.push(`${torn.length} file(s) end in a partial line (a writer was killed, or is writing): skipped (${torn.slice(0, 3).join(', ')})`);
+    const union = (signal: Signal) => this.unionSql(signal, attached, parts.filter((p) => p.signal === signal));
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW resources AS ${await union('resources')}`);
+    // Rows that name their resource get it back here (the database's rows already hold theirs).
     for (const signal of ['spans', 'metrics'] as const) {
-      await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${signal} AS ${await this.unionSql(signal, attached, parts.filter((p) => p.signal === signal))}`);
+      await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${signal} AS ${withResourceSql(await union(signal), 'resources')}`);
     }
-    await this.conn.run(`CREATE OR REPLACE TEMP VIEW _log_rows AS ${await this.unionSql('logs', attached, parts.filter((p) => p.signal === 'logs'))}`);
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW _log_rows AS ${withResourceSql(await union('logs'), 'resources')}`);
     for (const sql of liveProcessesSql(liveWriters(files))) await this.conn.run(sql);
     await this.conn.run(SPAN_ATTRS_SQL);
     for (const sql of viewStatements()) await this.conn.run(sql);
@@ -168,10 +171,9 @@ export class QuerySession {
       await this.conn.run(`CREATE OR REPLACE TEMP TABLE _tail_${signal} AS ${readJsonSql(signal, [staging])}`);
       selects.push(`SELECT * FROM _tail_${signal}`);
     }
-    if (selects.length === 0) {
-      await this.conn.run(createTableSql(`_empty_${signal}`, COLUMNS[signal]).replace('CREATE TABLE', 'CREATE TEMP TABLE'));
-      selects.push(`SELECT * FROM _empty_${signal}`);
-    }
+    // Always there, typed and empty: every column exists even when the database predates some of them.
+    await this.conn.run(createTableSql(`_empty_${signal}`, COLUMNS[signal]).replace('CREATE TABLE', 'CREATE TEMP TABLE'));
+    selects.push(`SELECT * FROM _empty_${signal}`);
     return selects.join(' UNION ALL BY NAME ');
   }
 
