@@ -203,6 +203,19 @@ describe('lean rows: the resource once', () => {
     }
   });
 
+  it('when the resource row cannot be written, rows carry the resource inline: nothing is lost', async () => {
+    const dir = tmpDir('agent-otel-lean-nores-');
+    fs.writeFileSync(path.join(dir, 'resources'), 'not a folder'); // resources/ cannot be made
+    await agent(dir);
+    const rows = rawRows<Record<string, unknown>>(dir, 'spans');
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(row.resource_id).toBeUndefined();
+      expect(row.resource).toMatchObject({ 'service.name': 'lean-agent', 'process.pid': process.pid });
+    }
+    for (const r of await sql(dir, 'SELECT resource FROM spans', 'files')) expect(parseJson(r.resource)['service.name']).toBe('lean-agent');
+  });
+
   it('prune keeps a resources file while a data file of its writer is left, and deletes it after', async () => {
     const dir = tmpDir('agent-otel-lean-prune-');
     const [a, b] = [await deadPid(), await deadPid()];

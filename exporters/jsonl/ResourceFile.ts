@@ -5,7 +5,7 @@ import { resourceRowJson } from './resources.js';
 
 /** Where row serializers get the id of a resource, written down before the first row naming it. */
 export interface ResourceSink {
-  /** The resource's id, once its row is on disk; undefined when it could not be written (rows then carry it inline). */
+  /** The resource's id, once its row is on disk; undefined when it could not be written (rows then carry the resource inline, so nothing is lost). */
   idFor(resource: Resource): string | undefined;
 }
 
@@ -30,6 +30,8 @@ export class ResourceFile implements ResourceSink {
   /** Ids written, by the Resource object last asked about (one per provider, so a handful). */
   private readonly ids = new WeakMap<Resource, string>();
   private readonly written = new Set<string>();
+  /** When a write last failed: not tried again for a second (serializers ask once per batch). */
+  private failedAt = 0;
 
   private constructor(private readonly opts: Omit<AppendFileOptions, 'signal'>) {
     this.file = new AppendFile({ ...opts, signal: DIR_RESOURCES });
@@ -40,9 +42,13 @@ export class ResourceFile implements ResourceSink {
     if (known !== undefined) return known;
     const { id, row } = resourceRowJson(resource.attributes as AttributeMap);
     if (!this.written.has(id)) {
+      if (Date.now() - this.failedAt < 1000) return undefined;
       let ok = true;
       this.file.appendSync(row, (err) => { ok = !err; });
-      if (!ok) return undefined;
+      if (!ok) {
+        this.failedAt = Date.now();
+        return undefined;
+      }
       this.written.add(id);
     }
     // attributes still pending may change: remember the id only for a settled resource
