@@ -144,11 +144,8 @@ export class QuerySession {
     if (torn.length) this.notes.push(`${torn.length} file(s) end in a partial line (a writer was killed, or is writing): skipped (${torn.slice(0, 3).join(', ')})`);
     const union = (signal: Signal) => this.unionSql(signal, attached, parts.filter((p) => p.signal === signal));
     await this.conn.run(`CREATE OR REPLACE TEMP VIEW resources AS ${await union('resources')}`);
-    // Rows that name their resource get it back here (the database's rows already hold theirs).
-    for (const signal of ['spans', 'metrics'] as const) {
-      await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${signal} AS ${withResourceSql(await union(signal), 'resources')}`);
-    }
-    await this.conn.run(`CREATE OR REPLACE TEMP VIEW _log_rows AS ${withResourceSql(await union('logs'), 'resources')}`);
+    for (const signal of ['spans', 'metrics'] as const) await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${signal} AS ${await union(signal)}`);
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW _log_rows AS ${await union('logs')}`);
     for (const sql of liveProcessesSql(liveWriters(files))) await this.conn.run(sql);
     await this.conn.run(SPAN_ATTRS_SQL);
     for (const sql of viewStatements()) await this.conn.run(sql);
@@ -157,9 +154,12 @@ export class QuerySession {
 
   private async unionSql(signal: Signal, attached: boolean, parts: FilePart[]): Promise<string> {
     const selects: string[] = [];
+    // JSONL rows that name their resource get it back from the `resources` view; the database's rows
+    // and Parquet files hold theirs already.
+    const joined = (sql: string) => (signal === 'resources' ? sql : withResourceSql(sql, 'resources'));
     if (attached && this.storeTables.has(signal)) selects.push(`SELECT * FROM store.${signal}`);
-    const whole = parts.filter((p) => p.kind === 'jsonl' && p.offset === 0).map((p) => p.file);
-    if (whole.length) selects.push(readJsonSql(signal, whole));
+    const jsonl = parts.filter((p) => p.kind === 'jsonl' && p.offset === 0).map((p) => p.file);
+    if (jsonl.length) selects.push(joined(readJsonSql(signal, jsonl)));
     const parquet = parts.filter((p) => p.kind === 'parquet').map((p) => p.file);
     if (parquet.length) selects.push(readParquetSql(parquet));
     // Tails of files the database holds the start of: their complete lines, staged into a temp file.
@@ -169,7 +169,7 @@ export class QuerySession {
       fs.writeFileSync(staging, Buffer.concat(tails.map(readCompleteLines)), { mode: 0o600 });
       this.staged.push(staging);
       await this.conn.run(`CREATE OR REPLACE TEMP TABLE _tail_${signal} AS ${readJsonSql(signal, [staging])}`);
-      selects.push(`SELECT * FROM _tail_${signal}`);
+      selects.push(joined(`SELECT * FROM _tail_${signal}`));
     }
     // Always there, typed and empty: every column exists even when the database predates some of them.
     await this.conn.run(createTableSql(`_empty_${signal}`, COLUMNS[signal]).replace('CREATE TABLE', 'CREATE TEMP TABLE'));
