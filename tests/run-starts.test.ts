@@ -116,6 +116,14 @@ describe('run starts', () => {
     const [start] = await readRunStarts(dir);
     expect(await runCli(['trace', start!.trace_id, '--dir', dir])).toMatchObject({ code: 1, stdout: '',
       stderr: `agent-otel: trace ${start!.trace_id} has no span yet: its run ${runId} started and is abandoned (no span of it ended)\n` });
+    const viewer = await startViewer({ dir, port: 0 });
+    try {
+      const res = await fetch(`${viewer.url.replace(/\/$/, '')}/api/traces/${start!.trace_id}`);
+      expect([res.status, await res.json()]).toEqual([404,
+        { error: `trace ${start!.trace_id} has no span yet: its run ${runId} started and is abandoned (no span of it ended)` }]);
+    } finally {
+      await viewer.close();
+    }
   });
 
   it('a write that fails is counted in health(), never thrown; with local files off nothing is written', async () => {
