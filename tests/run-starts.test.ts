@@ -10,7 +10,7 @@ import { pruneFiles } from '../dist/exporters/jsonl/prune.js';
 import { startViewer } from '../dist/src/viewer/index.js';
 import { deadPid, runCli, setAge, spanRow, writeFile } from './support/cli.js';
 import { cliJson } from './support/stores.js';
-import { readRunStarts, readSpans, tmpDir } from './support/harness.js';
+import { readRunStarts, readSpans, runFixture, tmpDir, waitFor } from './support/harness.js';
 
 let handle: TelemetryHandle | undefined;
 afterEach(async () => {
@@ -98,6 +98,29 @@ describe('run starts', () => {
       await viewer.store.refreshNow();
       expect(await ids()).toEqual(['first', 'second']);
       expect((await sql(dir, 'SELECT run_id FROM run_starts ORDER BY run_id', 'files')).map((r) => r.run_id)).toEqual(['first', 'second']);
+    } finally {
+      await viewer.close();
+    }
+  });
+
+  it('a run killed before any of its spans ended is listed (running, then abandoned); `trace` says why it has no span', async () => {
+    const dir = tmpDir();
+    const child = runFixture('run-then-hang.mjs', { AGENT_OTEL_DUCKDB: 'false' }, [dir]);
+    const { runId } = await new Promise<{ runId: string }>((resolve) => child.child.stdout!.once('data', (d) => resolve(JSON.parse(String(d)))));
+    await waitFor(async () => (await readRunStarts(dir)).length === 1, 30_000, 'the run start');
+    expect(await statuses(dir)).toEqual({ [runId]: 'running' });
+    child.child.kill('SIGKILL');
+    await child;
+    expect(await readSpans(dir)).toEqual([]);
+    expect(await statuses(dir)).toEqual({ [runId]: 'abandoned' });
+    const [start] = await readRunStarts(dir);
+    expect(await runCli(['trace', start!.trace_id, '--dir', dir])).toMatchObject({ code: 1, stdout: '',
+      stderr: `agent-otel: trace ${start!.trace_id} has no span yet: its run ${runId} started and is abandoned (no span of it ended)\n` });
+    const viewer = await startViewer({ dir, port: 0 });
+    try {
+      const res = await fetch(`${viewer.url.replace(/\/$/, '')}/api/traces/${start!.trace_id}`);
+      expect([res.status, await res.json()]).toEqual([404,
+        { error: `trace ${start!.trace_id} has no span yet: its run ${runId} started and is abandoned (no span of it ended)` }]);
     } finally {
       await viewer.close();
     }

@@ -196,7 +196,12 @@ export function createApi(store: ViewerStore, o: ApiOptions, logs = new ViewerLo
     const id = c.req.param('id');
     if (!TRACE_ID.test(id)) throw new ParamError(`a trace id is 32 lowercase hex characters; got ${JSON.stringify(id.slice(0, 80))}`);
     const found = await store.trace(id);
-    if (!found) return c.json({ error: `no trace ${id} in ${store.dir}` }, 404);
+    if (!found) {
+      // A run killed (or still going) before any of its spans ended has a trace id and no span: say so.
+      const [run] = await store.query('SELECT run_id, status FROM vruns WHERE trace_id = ? AND NOT ended LIMIT 1', [id]);
+      return c.json({ error: run ? `trace ${id} has no span yet: its run ${run.run_id} started and is ${run.status} (no span of it ended)`
+        : `no trace ${id} in ${store.dir}` }, 404);
+    }
     const parse = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
     const spans = found.spans.map((r): Row & { start_us: number; end_us: number } => ({
       ...r, start_us: Number(r.start_us), end_us: Number(r.end_us),

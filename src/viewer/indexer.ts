@@ -239,12 +239,13 @@ export class SpanIndexer {
   }
 
   private async changed(): Promise<void> {
+    // Bumped first: a request may already see the new rows while the counts are taken.
+    this.generation++;
+    this.updatedAt = new Date();
     const [counts] = (await this.loader.runAndReadAll(
       'SELECT (SELECT count(*) FROM vspans)::DOUBLE AS spans, (SELECT count(*) FROM vruns)::DOUBLE AS runs')).getRowObjectsJson();
     this.spanCount = Number(counts!.spans);
     this.runCount = Number(counts!.runs);
-    this.generation++;
-    this.updatedAt = new Date();
   }
 
   /**

@@ -33,7 +33,13 @@ export function register(cli: CAC): void {
             status_code, status_message, service_name, attributes, events, links
           FROM spans WHERE ${where}`);
         const ids = [...new Set(rows.map((r) => String(r.trace_id)))].sort();
-        if (ids.length === 0) throw new QueryError(`no trace ${wanted} in ${s.dir}`);
+        if (ids.length === 0) {
+          // A run that started and was killed (or is still going) before any of its spans ended: say so.
+          const started = (await s.query(`SELECT run_id, status FROM agent_runs WHERE ${where} AND status IN ('running', 'abandoned') ORDER BY run_id LIMIT 1`)).rows[0];
+          throw new QueryError(started
+            ? `trace ${wanted} has no span yet: its run ${safeText(String(started.run_id))} started and is ${started.status} (no span of it ended)`
+            : `no trace ${wanted} in ${s.dir}`);
+        }
         if (ids.length > 1) {
           throw new QueryError(`trace id prefix ${wanted} is ambiguous: it matches ${ids.length} traces (${ids.slice(0, 5).map(safeText).join(', ')}${ids.length > 5 ? ', …' : ''}); give more characters`);
         }
