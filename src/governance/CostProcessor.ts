@@ -1,9 +1,10 @@
-import { diag, type Attributes, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { diag, type Attributes } from '@opentelemetry/api';
+import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as A from '../../semconv/attributes.js';
 import { RUN_OF, type MarkedSpan } from '../pipeline/spanMarks.js';
 import type { BudgetTracker } from './budget.js';
 import type { Pricing } from './pricing.js';
+import { NO_HOOK } from '../noHook.js';
 
 const LLM_OPS = new Set<unknown>(A.LLM_OPERATIONS);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
@@ -22,7 +23,7 @@ export class CostProcessor implements SpanProcessor {
 
   constructor(private readonly pricing: Pricing, private readonly costCounter: { add(value: number, attributes: Attributes): void }, private readonly budget?: BudgetTracker) {}
 
-  onStart(_span: Span, _ctx: Context): void {}
+  readonly onStart = NO_HOOK;
 
   onEnding(span: Span): void {
     const a = span.attributes as Attributes;
@@ -64,7 +65,7 @@ export class CostProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  readonly onEnd = NO_HOOK;
   forceFlush(): Promise<void> { return Promise.resolve(); }
   shutdown(): Promise<void> { return Promise.resolve(); }
 }

@@ -1,8 +1,9 @@
-import type { Attributes, AttributeValue, Context, Link } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
+import type { Attributes, AttributeValue, Link } from '@opentelemetry/api';
+import type { Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
 import { CONTENT_EVENTS, SANITIZED_JSON_KEYS } from '../../semconv/content.js';
 import type { Redactor } from './redaction.js';
 import { CONTENT_KEY } from './contentKey.js';
+import { NO_HOOK } from '../noHook.js';
 
 export const PRIVACY_LEVELS = ['none', 'metadata', 'full'] as const;
 export type PrivacyLevel = (typeof PRIVACY_LEVELS)[number];
@@ -49,7 +50,7 @@ export class PrivacyProcessor implements SpanProcessor {
 
   constructor(private readonly level: PrivacyLevel, private readonly redactor: Redactor | undefined) {}
 
-  onStart(_span: Span, _ctx: Context): void {}
+  readonly onStart = NO_HOOK;
 
   onEnding(span: Span): void {
     const strip = this.level !== 'full';
@@ -141,7 +142,7 @@ export class PrivacyProcessor implements SpanProcessor {
     if (out) (span as unknown as { links: Link[] }).links = out;
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  readonly onEnd = NO_HOOK;
   forceFlush(): Promise<void> { return Promise.resolve(); }
   shutdown(): Promise<void> { return Promise.resolve(); }
 
