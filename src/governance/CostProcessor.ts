@@ -31,7 +31,7 @@ export class CostProcessor implements SpanProcessor {
     const run = (span as MarkedSpan)[RUN_OF];
     if (op === A.GenAiOperation.INVOKE_AGENT) {
       // On the run's own span only: an agent span of a framework inside the run is not the run.
-      if (run && run.costUsd > 0 && run.rootSpanId === span.spanContext().spanId) span.setAttribute(A.AGENT_RUN_COST_USD, run.costUsd);
+      if (run && run.costUsd > 0 && run.rootSpanId === span.spanContext().spanId) a[A.AGENT_RUN_COST_USD] = run.costUsd;
       return;
     }
     if (!LLM_OPS.has(op) || a[A.AGENT_CALL_WRAPPER] === true) return;
@@ -41,7 +41,7 @@ export class CostProcessor implements SpanProcessor {
     const model = str(a[A.GEN_AI_RESPONSE_MODEL]) ?? str(a[A.GEN_AI_REQUEST_MODEL]);
     const price = this.pricing.lookup(model) ?? this.pricing.lookup(str(a[A.GEN_AI_REQUEST_MODEL]));
     if (!price) {
-      span.setAttribute(A.AGENT_COST_STATUS, 'unpriced');
+      a[A.AGENT_COST_STATUS] = 'unpriced';
       if (model && !this.warned.has(model)) {
         this.warned.add(model);
         diag.warn(`agent-otel: no price for model '${model}': its calls get agent.cost.status=unpriced, not a cost (add it with the pricing option or AGENT_OTEL_PRICING_FILE)`);
@@ -51,8 +51,9 @@ export class CostProcessor implements SpanProcessor {
     const usd = this.pricing.cost(price, {
       input, output, cacheRead: num(a[A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]), cacheWrite: num(a[A.GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS]) ?? num(a[A.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]),
     });
-    span.setAttribute(A.AGENT_COST_USD, usd);
-    span.setAttribute(A.AGENT_COST_STATUS, 'priced');
+    // Written straight into the ending span's attributes, as the processors before this one do (no per-value SDK checks).
+    a[A.AGENT_COST_USD] = usd;
+    a[A.AGENT_COST_STATUS] = 'priced';
     const agent = str(a[A.GEN_AI_AGENT_NAME]) ?? run?.agentName;
     this.costCounter.add(usd, {
       [A.GEN_AI_AGENT_NAME]: agent, [A.GEN_AI_PROVIDER_NAME]: a[A.GEN_AI_PROVIDER_NAME], [A.GEN_AI_REQUEST_MODEL]: a[A.GEN_AI_REQUEST_MODEL],

@@ -9,7 +9,7 @@ import { guarded, safely, spanName, withSpan } from './withSpan.js';
 import { withAttribute } from '../metrics/attributes.js';
 
 const agentSpanName = (_: string, name: string): string => spanNameAgent(name);
-import { asAttributes, asString, field } from './options.js';
+import { asAttributes, asString, field, put } from './options.js';
 import { warnOnce } from '../errorCounts.js';
 import { artifactFacts, type ArtifactOptions } from '../governance/artifacts.js';
 import { getGovernance } from '../governance/setup.js';
@@ -104,17 +104,16 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
     warnOnce('withAgentRun agentId', 'withAgentRun agentId is the stable id of the agent, not of a run (that is runId); not recorded');
     agentId = undefined;
   }
-  const attributes: Attributes = Object.assign({
-    [A.GEN_AI_OPERATION_NAME]: A.GenAiOperation.INVOKE_AGENT,
-    [A.GEN_AI_AGENT_NAME]: options.agentName,
-    [A.AGENT_RUN_ID]: info.runId,
-    [A.AGENT_RUN_KIND]: options.runKind,
-    [A.GEN_AI_AGENT_ID]: agentId,
-    [A.GEN_AI_AGENT_DESCRIPTION]: options.agentDescription,
-    [A.GEN_AI_INVOCATION_IS_NESTED]: nested,
-    [A.GEN_AI_CONVERSATION_ID]: options.conversationId,
-    [A.AGENT_RUN_PARENT_ID]: outer?.runId,
-  }, getGovernance()?.git, options.attributes);
+  const attributes: Attributes = { [A.GEN_AI_OPERATION_NAME]: A.GenAiOperation.INVOKE_AGENT };
+  put(attributes, A.GEN_AI_AGENT_NAME, options.agentName);
+  attributes[A.AGENT_RUN_ID] = info.runId;
+  put(attributes, A.AGENT_RUN_KIND, options.runKind);
+  put(attributes, A.GEN_AI_AGENT_ID, agentId);
+  put(attributes, A.GEN_AI_AGENT_DESCRIPTION, options.agentDescription);
+  attributes[A.GEN_AI_INVOCATION_IS_NESTED] = nested;
+  put(attributes, A.GEN_AI_CONVERSATION_ID, options.conversationId);
+  put(attributes, A.AGENT_RUN_PARENT_ID, outer?.runId);
+  Object.assign(attributes, getGovernance()?.git, options.attributes);
   const items: Required<ItemCounts> = { discovered: 0, succeeded: 0, failed: 0 };
   let failure: { reason: string; errorType: string } | undefined;
   const { instruments } = current();
