@@ -1,4 +1,4 @@
-import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type AttributeValue, type Context, type Span, type SpanKind } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanKind } from '@opentelemetry/api';
 import { stringify } from 'safe-stable-stringify';
 import { ERROR_TYPE } from '../../semconv/attributes.js';
 import { countError, describeError } from '../errorCounts.js';

@@ -15,7 +15,7 @@ export interface GuardOptions {
 export type Stage = readonly [name: string, processor: SpanProcessor, opts?: GuardOptions];
 
 
-interface Guarded<H> { readonly cause: string; readonly hook: H; readonly p: SpanProcessor; readonly opts: GuardOptions | undefined }
+interface Guarded { readonly cause: string; readonly p: SpanProcessor; readonly opts: GuardOptions | undefined }
 
 /**
  * Span processors run in order as one processor, each hook of each stage in its own try/catch: a
@@ -23,21 +23,22 @@ interface Guarded<H> { readonly cause: string; readonly hook: H; readonly p: Spa
  * inside `startSpan()` and `span.end()`) nor stops the stages after it: the export queues still get
  * the span. Failures are counted as `processor.<name>` in `health().errors` and logged once.
  * One processor rather than one guard object per stage: per span, only the hooks the stages use are
- * called (NO_HOOK ones are left out when the pipeline is built), each from a call site of its own.
+ * called (NO_HOOK ones are left out when the pipeline is built). Each is looked up on its processor
+ * as it is called, as the SDK does, so a hook replaced later (bench/governance.js) takes effect.
  */
 export class SpanPipeline implements SpanProcessor {
-  private readonly starts: Array<Guarded<(span: Span, ctx: Context) => void>> = [];
-  private readonly endings: Array<Guarded<(span: Span) => void>> = [];
-  private readonly ends: Array<Guarded<(span: ReadableSpan) => void>> = [];
-  private readonly all: Array<Guarded<undefined>> = [];
+  private readonly starts: Guarded[] = [];
+  private readonly endings: Guarded[] = [];
+  private readonly ends: Guarded[] = [];
+  private readonly all: Guarded[] = [];
 
   constructor(stages: readonly Stage[]) {
     for (const [name, p, opts] of stages) {
       const g = { cause: `processor.${name}`, p, opts };
-      if (typeof p.onStart === 'function' && p.onStart !== NO_HOOK) this.starts.push({ ...g, hook: p.onStart });
-      if (typeof p.onEnding === 'function' && p.onEnding !== NO_HOOK) this.endings.push({ ...g, hook: p.onEnding });
-      if (typeof p.onEnd === 'function' && p.onEnd !== NO_HOOK) this.ends.push({ ...g, hook: p.onEnd });
-      this.all.push({ ...g, hook: undefined });
+      if (typeof p.onStart === 'function' && p.onStart !== NO_HOOK) this.starts.push(g);
+      if (typeof p.onEnding === 'function' && p.onEnding !== NO_HOOK) this.endings.push(g);
+      if (typeof p.onEnd === 'function' && p.onEnd !== NO_HOOK) this.ends.push(g);
+      this.all.push(g);
     }
   }
 
@@ -45,7 +46,7 @@ export class SpanPipeline implements SpanProcessor {
     const list = this.starts;
     for (let i = 0; i < list.length; i++) {
       const g = list[i]!;
-      try { g.hook.call(g.p, span, parentContext); } catch (err) { countError(g.cause, err); }
+      try { g.p.onStart(span, parentContext); } catch (err) { countError(g.cause, err); }
     }
   }
 
@@ -54,7 +55,7 @@ export class SpanPipeline implements SpanProcessor {
     for (let i = 0; i < list.length; i++) {
       const g = list[i]!;
       try {
-        g.hook.call(g.p, span);
+        g.p.onEnding!(span);
       } catch (err) {
         countError(g.cause, err);
         if (g.opts?.onEndingFailed) {
@@ -68,7 +69,7 @@ export class SpanPipeline implements SpanProcessor {
     const list = this.ends;
     for (let i = 0; i < list.length; i++) {
       const g = list[i]!;
-      try { g.hook.call(g.p, span); } catch (err) { countError(g.cause, err); }
+      try { g.p.onEnd(span); } catch (err) { countError(g.cause, err); }
     }
   }
 
