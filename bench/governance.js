@@ -34,7 +34,7 @@ const on = registerTelemetry(withoutDuckDb({ dir: tmpDir('gov-on'), handleSignal
 const { getGovernance } = await import('../dist/src/governance/setup.js');
 const gov = getGovernance();
 if (!gov) throw new Error('governance is not registered');
-const saved = gov.processors.map((p) => ({ p, onEnding: p.onEnding, onEnd: p.onEnd }));
+const saved = gov.stages.map(([, p]) => ({ p, onEnding: p.onEnding, onEnd: p.onEnd }));
 const setGovernance = (enabled) => {
   for (const s of saved) {
     s.p.onEnding = enabled ? s.onEnding : () => {};

@@ -28,7 +28,7 @@ import { installExitHooks } from './pipeline/exitHooks.js';
 import { setupLogs, type LogsHealth } from './logs/setup.js';
 import type { JsonlLogExporter } from '../exporters/jsonl/JsonlLogExporter.js';
 import { errorCounts, resetErrorCounts } from './errorCounts.js';
-import { guardProcessors } from './pipeline/GuardedSpanProcessor.js';
+import { SpanPipeline } from './pipeline/GuardedSpanProcessor.js';
 import { SerializableSpanProcessor } from './pipeline/SerializableSpanProcessor.js';
 import { guardMetricReader } from './pipeline/GuardedMetricReader.js';
 import { createOtlpPipeline, type OtlpPipeline } from './otlp/pipeline.js';
@@ -182,12 +182,13 @@ export function registerTelemetry(options: TelemetryOptions = {}): TelemetryHand
   const governance = cfg.disabled ? undefined : new Governance(cfg.governance, cfg.dir, meterProvider.getMeter(SCOPE_NAME, VERSION));
   const tracerProvider = new TracerProvider({
     // In order, as each span ends: other libraries' keys → counting calls and runs → governance → export.
-    resource, spanProcessors: [
-      // Each guarded: a throwing hook never reaches startSpan()/span.end() nor stops the ones after it.
-      ...guardProcessors([['serializable', new SerializableSpanProcessor()], ['run_context', new RunContextProcessor()], ['dialect', new DialectProcessor()], ['call_accounting', new CallAccountingProcessor()]]),
-      ...(governance?.processors ?? []),
-      ...guardProcessors(queues.map((q, i) => [`export.${queueLabel(q, i)}`, q] as const)),
-    ],
+    // One pipeline, each stage guarded: a throwing hook never reaches startSpan()/span.end() nor stops the ones after it.
+    resource, spanProcessors: [new SpanPipeline([
+      ['serializable', new SerializableSpanProcessor()], ['run_context', new RunContextProcessor()], ['dialect', new DialectProcessor()],
+      ['call_accounting', new CallAccountingProcessor()],
+      ...(governance?.stages ?? []),
+      ...queues.map((q, i) => [`export.${queueLabel(q, i)}`, q] as const),
+    ])],
   });
 
   const contextManager = new AsyncLocalStorageContextManager().enable();

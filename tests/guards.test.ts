@@ -4,7 +4,8 @@ import { TracerProvider, type ReadableSpan, type Span, type SpanProcessor } from
 import {
   registerTelemetry, withAgentRun, withLlmCall, withToolCall, withWorkflow, type TelemetryHandle,
 } from '../dist/src/index.js';
-import { GuardedSpanProcessor } from '../dist/src/pipeline/GuardedSpanProcessor.js';
+import { GuardedSpanProcessor, SpanPipeline } from '../dist/src/pipeline/GuardedSpanProcessor.js';
+import { NO_HOOK } from '../dist/src/noHook.js';
 import { errorCounts } from '../dist/src/errorCounts.js';
 import { newReadStats } from '../dist/exporters/jsonl/readJsonl.js';
 import { readSpans, runFixture, tmpDir } from './support/harness.js';
@@ -119,6 +120,29 @@ describe('finding 1: telemetry never throws into the agent', () => {
     await expect(provider.shutdown()).resolves.toBeUndefined();
     expect(seen).toEqual(['start s1', 'ending s1', 'end s1']);
     expect(errorCounts()).toMatchObject({ 'processor.test_broken': 5 });
+  });
+
+  it('SpanPipeline: stages run in order, a throwing stage is counted by name, fails closed, and the stages after it still see every span', async () => {
+    const seen: string[] = [];
+    const boom = (): never => { throw new Error('boom'); };
+    const broken: SpanProcessor = { onStart: boom, onEnding: boom, onEnd: boom, forceFlush: async () => boom(), shutdown: boom };
+    const stage = (label: string): SpanProcessor => ({
+      onStart: (s) => seen.push(`${label} start ${s.name}`), onEnding: (s: Span) => seen.push(`${label} ending ${s.name} ${s.attributes.secret ?? '-'}`),
+      onEnd: NO_HOOK, forceFlush: async () => { seen.push(`${label} flush`); }, shutdown: async () => {},
+    });
+    const provider = new TracerProvider({ spanProcessors: [new SpanPipeline([
+      ['test_a', stage('a')],
+      ['test_stage_broken', broken, { onEndingFailed: (s) => { delete (s.attributes as Record<string, unknown>).secret; } }],
+      ['test_b', stage('b')],
+    ])] });
+    let span: ApiSpan | undefined;
+    expect(() => { span = provider.getTracer('t').startSpan('s1', { attributes: { secret: 'x' } }); }).not.toThrow();
+    expect(() => span!.end()).not.toThrow();
+    await expect(provider.forceFlush()).resolves.toBeUndefined();
+    await expect(provider.shutdown()).resolves.toBeUndefined();
+    // b sees the span after the broken stage failed closed (its onEndingFailed removed the secret)
+    expect(seen).toEqual(['a start s1', 'b start s1', 'a ending s1 x', 'b ending s1 -', 'a flush', 'b flush']);
+    expect(errorCounts()).toMatchObject({ 'processor.test_stage_broken': 5 });
   });
 });
 

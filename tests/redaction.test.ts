@@ -39,6 +39,12 @@ describe('built-in redaction', () => {
       ['-----BEGIN PRIVATE KEY-----\nMIIBVwIBADANBg==\n-----END PRIVATE KEY-----!', '[REDACTED:private_key]!'],
       ['version 1.2.3 at host.local', 'version 1.2.3 at host.local'],
       ['ask-me-anything-here-please', 'ask-me-anything-here-please'],
+      // A UUID is an id, though this one's digits 9228137-6106-43 pass the card number's Luhn check
+      ['c9228137-6106-436c-bb46-8af27a01c697', 'c9228137-6106-436c-bb46-8af27a01c697'],
+      ['C9228137-6106-436C-BB46-8AF27A01C697', 'C9228137-6106-436C-BB46-8AF27A01C697'],
+      // …while a card number in hex-looking text is still one
+      ['4111-1111-1111-1111', '[REDACTED:card_number]'],
+      ['c9228137-6106-436c-bb46-8af27a01c697x', 'c[REDACTED:card_number]c-bb46-8af27a01c697x'],
     ];
     for (const [input, want] of cases) expect(r.redact(input)).toBe(want);
   });

@@ -1,9 +1,10 @@
-import { diag, SpanStatusCode, type Attributes, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
+import { diag, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
 import { AGENT_DIALECT, ERROR_TYPE, GEN_AI_OPERATION_NAME } from '../../semconv/attributes.js';
 import { kindOfOperation } from './kind.js';
 import { SCOPE_NAME } from '../../semconv/spans.js';
 import { DIALECTS } from './index.js';
+import { NO_HOOK } from '../noHook.js';
 
 /**
  * Adds the standard GenAI keys to the spans of other instrumentation libraries as they end (in
@@ -13,7 +14,7 @@ import { DIALECTS } from './index.js';
 export class DialectProcessor implements SpanProcessor {
   private failed = false;
 
-  onStart(_span: Span, _ctx: Context): void {}
+  readonly onStart = NO_HOOK;
 
   onEnding(span: Span): void {
     const scope = span.instrumentationScope.name;
@@ -45,7 +46,7 @@ export class DialectProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  readonly onEnd = NO_HOOK;
   forceFlush(): Promise<void> { return Promise.resolve(); }
   shutdown(): Promise<void> { return Promise.resolve(); }
 }

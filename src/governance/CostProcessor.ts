@@ -1,9 +1,10 @@
-import { diag, type Attributes, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { diag, type Attributes } from '@opentelemetry/api';
+import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as A from '../../semconv/attributes.js';
 import { RUN_OF, type MarkedSpan } from '../pipeline/spanMarks.js';
 import type { BudgetTracker } from './budget.js';
 import type { Pricing } from './pricing.js';
+import { NO_HOOK } from '../noHook.js';
 
 const LLM_OPS = new Set<unknown>(A.LLM_OPERATIONS);
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
@@ -22,7 +23,7 @@ export class CostProcessor implements SpanProcessor {
 
   constructor(private readonly pricing: Pricing, private readonly costCounter: { add(value: number, attributes: Attributes): void }, private readonly budget?: BudgetTracker) {}
 
-  onStart(_span: Span, _ctx: Context): void {}
+  readonly onStart = NO_HOOK;
 
   onEnding(span: Span): void {
     const a = span.attributes as Attributes;
@@ -30,7 +31,7 @@ export class CostProcessor implements SpanProcessor {
     const run = (span as MarkedSpan)[RUN_OF];
     if (op === A.GenAiOperation.INVOKE_AGENT) {
       // On the run's own span only: an agent span of a framework inside the run is not the run.
-      if (run && run.costUsd > 0 && run.rootSpanId === span.spanContext().spanId) span.setAttribute(A.AGENT_RUN_COST_USD, run.costUsd);
+      if (run && run.costUsd > 0 && run.rootSpanId === span.spanContext().spanId) a[A.AGENT_RUN_COST_USD] = run.costUsd;
       return;
     }
     if (!LLM_OPS.has(op) || a[A.AGENT_CALL_WRAPPER] === true) return;
@@ -40,7 +41,7 @@ export class CostProcessor implements SpanProcessor {
     const model = str(a[A.GEN_AI_RESPONSE_MODEL]) ?? str(a[A.GEN_AI_REQUEST_MODEL]);
     const price = this.pricing.lookup(model) ?? this.pricing.lookup(str(a[A.GEN_AI_REQUEST_MODEL]));
     if (!price) {
-      span.setAttribute(A.AGENT_COST_STATUS, 'unpriced');
+      a[A.AGENT_COST_STATUS] = 'unpriced';
       if (model && !this.warned.has(model)) {
         this.warned.add(model);
         diag.warn(`agent-otel: no price for model '${model}': its calls get agent.cost.status=unpriced, not a cost (add it with the pricing option or AGENT_OTEL_PRICING_FILE)`);
@@ -50,8 +51,9 @@ export class CostProcessor implements SpanProcessor {
     const usd = this.pricing.cost(price, {
       input, output, cacheRead: num(a[A.GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]), cacheWrite: num(a[A.GEN_AI_USAGE_CACHE_WRITE_INPUT_TOKENS]) ?? num(a[A.GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]),
     });
-    span.setAttribute(A.AGENT_COST_USD, usd);
-    span.setAttribute(A.AGENT_COST_STATUS, 'priced');
+    // Written straight into the ending span's attributes, as the processors before this one do (no per-value SDK checks).
+    a[A.AGENT_COST_USD] = usd;
+    a[A.AGENT_COST_STATUS] = 'priced';
     const agent = str(a[A.GEN_AI_AGENT_NAME]) ?? run?.agentName;
     this.costCounter.add(usd, {
       [A.GEN_AI_AGENT_NAME]: agent, [A.GEN_AI_PROVIDER_NAME]: a[A.GEN_AI_PROVIDER_NAME], [A.GEN_AI_REQUEST_MODEL]: a[A.GEN_AI_REQUEST_MODEL],
@@ -64,7 +66,7 @@ export class CostProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  readonly onEnd = NO_HOOK;
   forceFlush(): Promise<void> { return Promise.resolve(); }
   shutdown(): Promise<void> { return Promise.resolve(); }
 }

@@ -1,8 +1,9 @@
-import type { Attributes, AttributeValue, Context, Link } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
+import type { Attributes, AttributeValue, Link } from '@opentelemetry/api';
+import type { Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
 import { CONTENT_EVENTS, SANITIZED_JSON_KEYS } from '../../semconv/content.js';
 import type { Redactor } from './redaction.js';
 import { CONTENT_KEY } from './contentKey.js';
+import { NO_HOOK } from '../noHook.js';
 
 export const PRIVACY_LEVELS = ['none', 'metadata', 'full'] as const;
 export type PrivacyLevel = (typeof PRIVACY_LEVELS)[number];
@@ -49,34 +50,12 @@ export class PrivacyProcessor implements SpanProcessor {
 
   constructor(private readonly level: PrivacyLevel, private readonly redactor: Redactor | undefined) {}
 
-  onStart(_span: Span, _ctx: Context): void {}
+  readonly onStart = NO_HOOK;
 
   onEnding(span: Span): void {
     const strip = this.level !== 'full';
-    let attrs = span.attributes as Attributes;
-    if (strip) {
-      // Deleting keys would leave V8 a slow dictionary object for every later step: copy instead (rare).
-      let hit = false;
-      for (const key in attrs) if ((this.plan(key) & 3) !== KEEP) { hit = true; break; }
-      if (hit) (span as unknown as { attributes: Attributes }).attributes = attrs = this.stripped(attrs);
-    }
     const redactor = this.redactor;
-    if (redactor) {
-      for (const key in attrs) {
-        const p = this.plan(key);
-        if ((p & SCAN) === 0) continue; // the package's own enum values
-        const v = attrs[key];
-        if (typeof v === 'string' && (p & RULE) === 0) {
-          if (this.lastClean.get(key) === v) continue;
-          const r = redactor.redact(v);
-          if (r !== v) attrs[key] = r;
-          else if (v.length <= 256) this.lastClean.set(key, v); // short ones: never hold a large content value
-          continue;
-        }
-        const r = redactor.value(key, v) as Attributes[string];
-        if (r !== v) attrs[key] = r;
-      }
-    }
+    if (strip || redactor) this.attributes(span, strip, redactor);
     const events = span.events as TimedEvent[];
     if (strip) {
       for (let i = events.length - 1; i >= 0; i--) if (CONTENT_EVENT_NAMES.has(events[i]!.name)) events.splice(i, 1);
@@ -113,6 +92,47 @@ export class PrivacyProcessor implements SpanProcessor {
   }
 
   /**
+   * One pass over the attributes, one plan lookup per key: content keys dropped or sanitized (below
+   * `full`), then secrets redacted in what is left. Deleting keys would leave V8 a slow dictionary
+   * object for every later step: at the first key to strip (rare) the span gets a copy instead.
+   */
+  private attributes(span: Span, strip: boolean, redactor: Redactor | undefined): void {
+    const attrs = span.attributes as Attributes;
+    let copy: Attributes | undefined;
+    for (const key in attrs) {
+      const p = this.plan(key);
+      let v = attrs[key];
+      if (strip && (p & 3) !== KEEP) {
+        if (!copy) {
+          copy = {};
+          for (const k in attrs) { if (k === key) break; copy[k] = attrs[k]; }
+        }
+        if ((p & 3) === DROP) continue;
+        v = withoutFields(v, SANITIZED_JSON_KEYS[key]!);
+        if (v === undefined) continue;
+      }
+      if (redactor && (p & SCAN) !== 0) v = this.redacted(redactor, key, v, p);
+      if (copy) copy[key] = v;
+      else if (v !== attrs[key]) attrs[key] = v;
+    }
+    if (copy) (span as unknown as { attributes: Attributes }).attributes = copy;
+  }
+
+  /** A value after redaction: numbers and booleans only under a user key rule (they hold no secret text). */
+  private redacted(redactor: Redactor, key: string, v: AttributeValue | undefined, p: number): AttributeValue | undefined {
+    if ((p & RULE) === 0) {
+      if (typeof v === 'string') {
+        if (this.lastClean.get(key) === v) return v;
+        const r = redactor.redact(v);
+        if (r === v && v.length <= 256) this.lastClean.set(key, v); // short ones: never hold a large content value
+        return r;
+      }
+      if (!Array.isArray(v)) return v;
+    }
+    return redactor.value(key, v) as AttributeValue | undefined;
+  }
+
+  /**
    * Links' attributes get what event attributes get. Links may be the caller's own objects (the SDK keeps
    * them as given): changed ones are replaced by copies, never edited in place.
    */
@@ -141,22 +161,9 @@ export class PrivacyProcessor implements SpanProcessor {
     if (out) (span as unknown as { links: Link[] }).links = out;
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  readonly onEnd = NO_HOOK;
   forceFlush(): Promise<void> { return Promise.resolve(); }
   shutdown(): Promise<void> { return Promise.resolve(); }
-
-  private stripped(attrs: Attributes): Attributes {
-    const kept: Attributes = {};
-    for (const key in attrs) {
-      const verdict = this.verdict(key);
-      if (verdict === KEEP) kept[key] = attrs[key];
-      else if (verdict === SANITIZE) {
-        const v = withoutFields(attrs[key], SANITIZED_JSON_KEYS[key]!);
-        if (v !== undefined) kept[key] = v;
-      }
-    }
-    return kept;
-  }
 
   /** Whether `key` is content (dropped), metadata embedding content (sanitized) or metadata. */
   private verdict(key: string): Verdict {

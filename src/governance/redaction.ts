@@ -43,6 +43,7 @@ const MAYBE_SECRET = /-----BEGIN|eyJ|Bearer|Basic|sk-|AKIA|gh[pousr]_|github_pat
  * directly; the card regex backtracked on every digit of a UUID (~0.4 µs).
  */
 function maybeSecret(s: string): boolean {
+  if (isUuid(s)) return false;
   let run = 0;
   let sep = false;
   let hexOnly = true;
@@ -60,6 +61,22 @@ function maybeSecret(s: string): boolean {
   }
   return !hexOnly && MAYBE_SECRET.test(s);
 }
+/**
+ * A UUID (8-4-4-4-12 hex digits) is an identifier (run ids, call ids), never a secret: only its digits
+ * can look like one, a card number (about 1 random UUID in 450 has a Luhn-valid chain of 13 digits
+ * across its dashes, and was cut in two by the marker). Not scanned, and not cached either.
+ */
+function isUuid(s: string): boolean {
+  if (s.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false;
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70))) return false;
+  }
+  return true;
+}
+
 /**
  * Short values repeat from span to span (a run's id on each of its spans, model, agent and tool names,
  * span names): the ones found clean are remembered (never one holding a secret). Bounded; cleared when full.
@@ -140,6 +157,7 @@ export class Redactor {
     if (this.patterns.length === 0) return s;
     if (s.length > CACHE_MAX_LENGTH) return this.scan(s);
     if (this.clean.has(s)) return s;
+    if (isUuid(s)) return s; // a new one per run: remembering them would only churn the cache
     const out = this.scan(s);
     if (out === s) {
       if (this.clean.size >= CACHE_LIMIT) this.clean.clear();

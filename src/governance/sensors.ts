@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay, type ELDHistogram } from 'node:perf_hooks';
-import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as A from '../../semconv/attributes.js';
+import { NO_HOOK } from '../noHook.js';
 
 /** Latency buckets grow by 20%: a percentile is known to within ±10%, from 50 µs to ~10 h. */
 const BASE_MS = 0.05;
@@ -206,7 +206,7 @@ export class SensorProcessor implements SpanProcessor {
   private readonly tool = new Keys('tool');
   private readonly run = new Keys('run');
   constructor(private readonly sensors: Sensors) {}
-  onStart(_span: Span, _ctx: Context): void {}
+  readonly onStart = NO_HOOK;
   onEnd(span: ReadableSpan): void {
     const a = span.attributes;
     const op = a[A.GEN_AI_OPERATION_NAME];

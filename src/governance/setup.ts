@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { context, diag, trace, type Attributes, type Meter } from '@opentelemetry/api';
-import type { Span as SdkSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace';
+import type { Span as SdkSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import * as A from '../../semconv/attributes.js';
 import * as M from '../../semconv/metrics.js';
 import { AuditLog, type AuditEntry, type AuditInput } from './audit.js';
@@ -14,7 +14,7 @@ import { SensorProcessor, Sensors } from './sensors.js';
 import { dirFromEnv } from '../storageConfig.js';
 import { tally } from '../metrics/tally.js';
 import { callUser, guard } from '../errorCounts.js';
-import { guardProcessors } from '../pipeline/GuardedSpanProcessor.js';
+import type { Stage } from '../pipeline/GuardedSpanProcessor.js';
 
 /** Metadata kept when privacy processing fails on a span: enumerated values and the ids that join it to its run. */
 const KEPT_ON_FAILURE = new Set<string>([
@@ -49,7 +49,8 @@ export class Governance {
   readonly sensors = new Sensors();
   readonly audit: AuditLog;
   readonly git: GitInfo | undefined;
-  readonly processors: SpanProcessor[];
+  /** Cost, privacy and sensors: stages of the span pipeline, in this order (register.ts). */
+  readonly stages: Stage[];
   private readonly modeCounter;
 
   constructor(readonly cfg: ResolvedGovernance, dir: string, meter: Meter) {
@@ -69,11 +70,11 @@ export class Governance {
       void this.budget.restore(dir); // never rejects: a failure is counted as background.budget_restore
     }
     const cost = tally(meter, 'counter', M.METRIC_AGENT_COST, { unit: M.UNIT_USD, description: 'Cost of LLM calls in USD, by agent, provider and model' });
-    this.processors = guardProcessors([
+    this.stages = [
       ['cost', new CostProcessor(this.pricing, cost, this.budget)],
       ['privacy', new PrivacyProcessor(cfg.privacy, cfg.redactor), { onEndingFailed: failClosed }],
       ['sensors', new SensorProcessor(this.sensors)],
-    ]);
+    ];
     registerRuntimeMetrics(meter, this.sensors);
   }
 

@@ -7,7 +7,7 @@ import { current } from '../metrics/instruments.js';
 import { runOf } from '../runContext.js';
 import { inputContent, outputMessages, toJson } from './content.js';
 import { guarded, safely, spanName, withSpan } from './withSpan.js';
-import { asAttributes, asNumber, asString, field } from './options.js';
+import { asAttributes, asNumber, asString, field, put } from './options.js';
 import { warnOnce } from '../errorCounts.js';
 
 export interface LlmCallOptions {
@@ -130,14 +130,13 @@ function llmCall<T>(options: LlmSettings, fn: (call: LlmCall) => T | Promise<T>)
   const parent = context.active();
   const { operation } = options;
   const { captureContent } = current();
-  const attributes: Attributes = Object.assign({
-    [A.GEN_AI_OPERATION_NAME]: operation,
-    [A.GEN_AI_PROVIDER_NAME]: options.provider,
-    [A.GEN_AI_REQUEST_MODEL]: options.model,
-    [A.GEN_AI_CONVERSATION_ID]: options.conversationId,
-    [A.GEN_AI_REQUEST_TEMPERATURE]: options.temperature,
-    [A.GEN_AI_REQUEST_MAX_TOKENS]: options.maxTokens,
-  }, options.attributes);
+  const attributes: Attributes = { [A.GEN_AI_OPERATION_NAME]: operation };
+  put(attributes, A.GEN_AI_PROVIDER_NAME, options.provider);
+  put(attributes, A.GEN_AI_REQUEST_MODEL, options.model);
+  put(attributes, A.GEN_AI_CONVERSATION_ID, options.conversationId);
+  put(attributes, A.GEN_AI_REQUEST_TEMPERATURE, options.temperature);
+  put(attributes, A.GEN_AI_REQUEST_MAX_TOKENS, options.maxTokens);
+  Object.assign(attributes, options.attributes);
   if (captureContent && (options.input !== undefined || options.system !== undefined)) {
     safely('prompt', () => {
       const { messages, system } = inputContent(options.input, options.system);

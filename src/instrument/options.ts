@@ -19,6 +19,14 @@ export function field(options: unknown, key: string): unknown {
   }
 }
 
+/**
+ * Sets `key` only to a defined value. Start attributes are built this way: the SDK copies every key it is
+ * given twice at span start (an entry array per key, undefined ones too).
+ */
+export function put(attributes: Attributes, key: string, value: AttributeValue | undefined): void {
+  if (value !== undefined) attributes[key] = value;
+}
+
 const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
 /** A string: numbers, booleans and bigints as their text, anything else ignored (warned once per `what`). */

@@ -7,6 +7,10 @@ import { current } from '../metrics/instruments.js';
 import { RUN_KEY, insideInvocation, runOf, type RunInfo } from '../runContext.js';
 import { guarded, safely, spanName, withSpan } from './withSpan.js';
 import { withAttribute } from '../metrics/attributes.js';
+import { asAttributes, asString, field, put } from './options.js';
+import { warnOnce } from '../errorCounts.js';
+import { artifactFacts, type ArtifactOptions } from '../governance/artifacts.js';
+import { getGovernance } from '../governance/setup.js';
 
 const agentSpanName = (_: string, name: string): string => spanNameAgent(name);
 /** The span's own start time (the SDK's spans have it), else now. */
@@ -16,10 +20,6 @@ const startTimeOf = (span: Span): HrTime => {
   const ms = Date.now();
   return [Math.floor(ms / 1000), (ms % 1000) * 1e6];
 };
-import { asAttributes, asString, field } from './options.js';
-import { warnOnce } from '../errorCounts.js';
-import { artifactFacts, type ArtifactOptions } from '../governance/artifacts.js';
-import { getGovernance } from '../governance/setup.js';
 
 export interface AgentRunOptions {
   /** `gen_ai.agent.name`: low cardinality (it labels metrics). */
@@ -111,17 +111,16 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
     warnOnce('withAgentRun agentId', 'withAgentRun agentId is the stable id of the agent, not of a run (that is runId); not recorded');
     agentId = undefined;
   }
-  const attributes: Attributes = Object.assign({
-    [A.GEN_AI_OPERATION_NAME]: A.GenAiOperation.INVOKE_AGENT,
-    [A.GEN_AI_AGENT_NAME]: options.agentName,
-    [A.AGENT_RUN_ID]: info.runId,
-    [A.AGENT_RUN_KIND]: options.runKind,
-    [A.GEN_AI_AGENT_ID]: agentId,
-    [A.GEN_AI_AGENT_DESCRIPTION]: options.agentDescription,
-    [A.GEN_AI_INVOCATION_IS_NESTED]: nested,
-    [A.GEN_AI_CONVERSATION_ID]: options.conversationId,
-    [A.AGENT_RUN_PARENT_ID]: outer?.runId,
-  }, getGovernance()?.git, options.attributes);
+  const attributes: Attributes = { [A.GEN_AI_OPERATION_NAME]: A.GenAiOperation.INVOKE_AGENT };
+  put(attributes, A.GEN_AI_AGENT_NAME, options.agentName);
+  attributes[A.AGENT_RUN_ID] = info.runId;
+  put(attributes, A.AGENT_RUN_KIND, options.runKind);
+  put(attributes, A.GEN_AI_AGENT_ID, agentId);
+  put(attributes, A.GEN_AI_AGENT_DESCRIPTION, options.agentDescription);
+  attributes[A.GEN_AI_INVOCATION_IS_NESTED] = nested;
+  put(attributes, A.GEN_AI_CONVERSATION_ID, options.conversationId);
+  put(attributes, A.AGENT_RUN_PARENT_ID, outer?.runId);
+  Object.assign(attributes, getGovernance()?.git, options.attributes);
   const items: Required<ItemCounts> = { discovered: 0, succeeded: 0, failed: 0 };
   let failure: { reason: string; errorType: string } | undefined;
   const { instruments, runStarts } = current();

@@ -6,7 +6,7 @@ import { toolContentValue } from './content.js';
 import { guarded, safely, spanName, withSpan } from './withSpan.js';
 
 const toolName = (_: string, name: string): string => spanNameTool(name);
-import { asAttributes, asString, field } from './options.js';
+import { asAttributes, asString, field, put } from './options.js';
 
 export interface ToolCallOptions {
   /** `gen_ai.tool.name`: low cardinality (it labels metrics). */
@@ -39,13 +39,12 @@ export function withToolCall<T>(toolOptions: ToolCallOptions, fn: (tool: ToolCal
   const options = readOptions(toolOptions);
   const parent = context.active();
   const { captureContent } = current();
-  const attributes: Attributes = Object.assign({
-    [A.GEN_AI_OPERATION_NAME]: A.GenAiOperation.EXECUTE_TOOL,
-    [A.GEN_AI_TOOL_NAME]: options.name,
-    [A.GEN_AI_TOOL_CALL_ID]: options.callId,
-    [A.GEN_AI_TOOL_TYPE]: options.type,
-    [A.AGENT_TOOL_RISK_LEVEL]: options.riskLevel,
-  }, options.attributes);
+  const attributes: Attributes = { [A.GEN_AI_OPERATION_NAME]: A.GenAiOperation.EXECUTE_TOOL };
+  put(attributes, A.GEN_AI_TOOL_NAME, options.name);
+  put(attributes, A.GEN_AI_TOOL_CALL_ID, options.callId);
+  put(attributes, A.GEN_AI_TOOL_TYPE, options.type);
+  put(attributes, A.AGENT_TOOL_RISK_LEVEL, options.riskLevel);
+  Object.assign(attributes, options.attributes);
   if (captureContent && options.arguments !== undefined) {
     safely('tool_arguments', () => { attributes[A.GEN_AI_TOOL_CALL_ARGUMENTS] = toolContentValue(options.arguments); });
   }

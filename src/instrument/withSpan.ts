@@ -1,4 +1,4 @@
-import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type AttributeValue, type Context, type Span, type SpanKind } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanKind } from '@opentelemetry/api';
 import { stringify } from 'safe-stable-stringify';
 import { ERROR_TYPE } from '../../semconv/attributes.js';
 import { countError, describeError } from '../errorCounts.js';
@@ -33,7 +33,9 @@ export function safely(what: string, fn: () => void): void {
 
 /** The same function, guarded: a throw is counted and the call returns undefined (handle methods). */
 export function guarded<A extends unknown[]>(what: string, fn: (...args: A) => void): (...args: A) => void {
-  return (...args: A) => safely(what, () => fn(...args));
+  return (...args: A) => {
+    try { fn(...args); } catch (err) { countError(`helper.${what}`, err); }
+  };
 }
 
 /**
@@ -98,11 +100,7 @@ export async function withSpan<H, T>(
   // try/catch written out here rather than safely(): no closures on every call of every helper
   try { active = trace.setSpan(ctx, span); } catch (err) { countError('helper.context', err); }
   try {
-    return await context.with(active, () => {
-      let handle: H | undefined;
-      safely('handle', () => { handle = makeHandle(span); }); // inside the span's context: the run-start marker is its child
-      return fn(handle as H);
-    });
+    return await context.with(active, callWithHandle<H, T>, undefined, span, makeHandle, fn);
   } catch (err) {
     outcome.errorType = errorType(err);
     safely('record_error', () => {
@@ -122,6 +120,13 @@ export async function withSpan<H, T>(
     try { finish(outcome); } catch (err) { countError('helper.metrics', err); }
     try { span.end(); } catch (err) { countError('helper.end_span', err); }
   }
+}
+
+/** `fn` with its handle, made inside the span's context (the run-start marker is the span's child); no closure per call. */
+function callWithHandle<H, T>(span: Span, makeHandle: (span: Span) => H, fn: (handle: H) => T | Promise<T>): T | Promise<T> {
+  let handle: H | undefined;
+  try { handle = makeHandle(span); } catch (err) { countError('helper.handle', err); }
+  return fn(handle as H);
 }
 
 function errorMessage(err: Error): string {

@@ -1,11 +1,12 @@
-import { SpanStatusCode, type Attributes, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as A from '../../semconv/attributes.js';
 import { SELF_METERED_SCOPES } from '../../semconv/dialects.js';
 import { kindOfOperation } from '../dialects/kind.js';
 import { recordInvocationMetrics, recordLlmCallMetrics, recordToolCallMetrics } from '../metrics/genaiMetrics.js';
 import { current } from '../metrics/instruments.js';
 import { OUTER_LLM, OUTER_TOOL, RUN_OF, WRAPS_CALLS, type MarkedSpan } from './spanMarks.js';
+import { NO_HOOK } from '../noHook.js';
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 const seconds = (span: Span): number => span.duration[0] + span.duration[1] / 1e9;
@@ -20,7 +21,7 @@ const seconds = (span: Span): number => span.duration[0] + span.duration[1] / 1e
  * - the root span of another framework's agent run gets its status and token totals.
  */
 export class CallAccountingProcessor implements SpanProcessor {
-  onStart(_span: Span, _ctx: Context): void {}
+  readonly onStart = NO_HOOK;
 
   onEnding(span: Span): void {
     const m = span as MarkedSpan;
@@ -84,7 +85,7 @@ export class CallAccountingProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  readonly onEnd = NO_HOOK;
   forceFlush(): Promise<void> { return Promise.resolve(); }
   shutdown(): Promise<void> { return Promise.resolve(); }
 }

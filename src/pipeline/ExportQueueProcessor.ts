@@ -1,7 +1,8 @@
-import { TraceFlags, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { TraceFlags } from '@opentelemetry/api';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { DropCounter } from '../../exporters/dropCounter.js';
 import { ExportQueue, type QueueOptions } from './ExportQueue.js';
+import { NO_HOOK } from '../noHook.js';
 
 export type { QueueOptions } from './ExportQueue.js';
 
@@ -14,7 +15,7 @@ export class ExportQueueProcessor extends ExportQueue<ReadableSpan> implements S
     super(exporter, opts, (reason, n, detail) => drops.add('spans', reason, n, detail), name, 'spans');
   }
 
-  onStart(_span: Span, _parentContext: Context): void {}
+  readonly onStart = NO_HOOK;
 
   onEnd(span: ReadableSpan): void {
     if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0) this.enqueue(span);

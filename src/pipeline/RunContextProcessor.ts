@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { trace, type Attributes, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as A from '../../semconv/attributes.js';
 import { SCOPE_NAME } from '../../semconv/spans.js';
 import { DIALECTS, kindAtStart } from '../dialects/index.js';
 import { kindOfOperation } from '../dialects/kind.js';
 import { runOf, type RunInfo } from '../runContext.js';
 import { KIND, KIND_LATER, OUTER_LLM, OUTER_TOOL, RUN_OF, WRAPS_CALLS, type MarkedSpan } from './spanMarks.js';
+import { NO_HOOK } from '../noHook.js';
 
 /**
  * As each span starts, notes what it is (LLM call, tool call, agent) and what it is inside of:
@@ -45,7 +46,7 @@ export class RunContextProcessor implements SpanProcessor {
   onEnding(span: Span): void {
     if ((span as MarkedSpan)[KIND_LATER]) classifyLater(span as MarkedSpan);
   }
-  onEnd(_span: ReadableSpan): void {}
+  readonly onEnd = NO_HOOK;
   forceFlush(): Promise<void> { return Promise.resolve(); }
   shutdown(): Promise<void> { return Promise.resolve(); }
 }

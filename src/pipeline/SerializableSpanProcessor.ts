@@ -1,6 +1,7 @@
-import type { Attributes, Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { Attributes } from '@opentelemetry/api';
+import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { warnOnce } from '../errorCounts.js';
+import { NO_HOOK } from '../noHook.js';
 
 /**
  * First in the chain: makes every span hold only what OpenTelemetry allows, whatever a library wrote
@@ -11,9 +12,9 @@ import { warnOnce } from '../errorCounts.js';
  * is wrong: one typeof per attribute.
  */
 export class SerializableSpanProcessor implements SpanProcessor {
-  onStart(_span: Span, _ctx: Context): void {}
+  readonly onStart = NO_HOOK;
   onEnding(span: Span): void { makeSerializable(span); }
-  onEnd(_span: ReadableSpan): void {}
+  readonly onEnd = NO_HOOK;
   forceFlush(): Promise<void> { return Promise.resolve(); }
   shutdown(): Promise<void> { return Promise.resolve(); }
 }
