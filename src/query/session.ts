@@ -5,13 +5,14 @@ import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/no
 import {
   COLUMNS, createTableSql, duckdbPathProblem, globLit, isLockError, lit, readJsonColumns, type Signal,
 } from '../../exporters/duckdb/index.js';
-import { columnList, SPAN_ATTRIBUTE_COLUMNS } from '../../exporters/duckdb/tables.js';
+import { columnList, SPAN_ATTRIBUTE_COLUMNS, spanAttributesSql } from '../../exporters/duckdb/tables.js';
+import { RUNS_TABLE } from '../../exporters/duckdb/runs.js';
 import { SPAN_COLUMNS } from '../../semconv/schema.js';
 import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from './files.js';
 import { catchUp, needsCatchUp, type IngestProgress } from './ingest.js';
 import { liveProcessesSql, liveWriters } from './runStatus.js';
-import { spanAttrsSql, viewStatements } from './views.js';
+import { spanAttrsSql, storedAgentRunsSql, viewStatements } from './views.js';
 import { logsViewStatements } from '../logs/view.js';
 
 export type Source = 'auto' | 'files' | 'duckdb';
@@ -55,6 +56,8 @@ export class QuerySession {
   source: 'duckdb' | 'files' | 'duckdb+files' = 'files';
   /** True when `span_attrs` reads the database's typed attribute columns (only rows from the files are parsed). */
   attributesStored = false;
+  /** True when `agent_runs` reads the database's runs table (computing only runs the files add rows to). */
+  runsStored = false;
   private staged: string[] = [];
 
   private constructor(readonly dir: string, readonly conn: DuckDBConnection, private readonly instance: DuckDBInstance,
@@ -132,8 +135,8 @@ export class QuerySession {
 
     // The database is a materialized view of the files: bring it up to date before reading it.
     const canWrite = !problem && (attached || !fs.existsSync(dbFile));
-    // An older database without the typed attribute columns gets them from the writer too.
-    if (source === 'auto' && canWrite && (needsCatchUp(files, held) || (attached && !this.storeTyped))) {
+    // An older database without the typed attribute columns (or the runs table) gets them from the writer too.
+    if (source === 'auto' && canWrite && (needsCatchUp(files, held) || (attached && !(this.storeTyped && this.storeTables.has(RUNS_TABLE))))) {
       if (attached) await this.conn.run('DETACH store');
       attached = false;
       // Held by another reader (its query has it read-only), a catch-up would wait for that whole query:
@@ -156,14 +159,28 @@ export class QuerySession {
     const stored = attached && this.storeTables.has('spans');
     const fileSpans = await this.unionSql('spans', false, parts.filter((p) => p.signal === 'spans'));
     await this.conn.run(`CREATE OR REPLACE TEMP VIEW spans AS ${stored ? `SELECT ${columnList(SPAN_COLUMNS)} FROM store.spans UNION ALL BY NAME ` : ''}${fileSpans}`);
-    for (const signal of ['metrics', 'run_starts'] as const) {
-      await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${signal} AS ${await this.unionSql(signal, attached, parts.filter((p) => p.signal === signal))}`);
-    }
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW metrics AS ${await this.unionSql('metrics', attached, parts.filter((p) => p.signal === 'metrics'))}`);
+    const startParts = parts.filter((p) => p.signal === 'run_starts');
+    const fileStarts = await this.unionSql('run_starts', false, startParts);
+    const storedStarts = attached && this.storeTables.has('run_starts');
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW run_starts AS ${storedStarts ? 'SELECT * FROM store.run_starts UNION ALL BY NAME ' : ''}${fileStarts}`);
     await this.conn.run(`CREATE OR REPLACE TEMP VIEW _log_rows AS ${await this.unionSql('logs', attached, parts.filter((p) => p.signal === 'logs'))}`);
     for (const sql of liveProcessesSql(liveWriters(files))) await this.conn.run(sql);
     this.attributesStored = stored && this.storeTyped;
     await this.conn.run(this.attributesStored ? spanAttrsSql('store.spans', fileSpans) : spanAttrsSql(undefined, 'SELECT * FROM spans'));
-    for (const sql of viewStatements('span_attrs', 'run_starts', this.attributesStored)) await this.conn.run(sql);
+    // Runs: telemetry.duckdb's runs table, but computed over all rows for the runs the files add rows to.
+    this.runsStored = this.attributesStored && this.storeTables.has(RUNS_TABLE);
+    let runs: string | undefined;
+    if (this.runsStored) {
+      const fromFiles = parts.some((p) => p.signal === 'spans') || startParts.length > 0;
+      if (fromFiles) {
+        await this.conn.run(`CREATE OR REPLACE TEMP TABLE _file_runs AS SELECT DISTINCT run_id FROM (
+          SELECT "agent.run.id" AS run_id FROM (SELECT ${spanAttributesSql('s.attributes')} FROM (${fileSpans}) s)
+          UNION ALL SELECT run_id FROM (${fileStarts})) WHERE run_id IS NOT NULL`);
+      }
+      runs = storedAgentRunsSql(`store.${RUNS_TABLE}`, fromFiles ? '_file_runs' : undefined, 'span_attrs', 'run_starts', true);
+    }
+    for (const sql of viewStatements('span_attrs', 'run_starts', this.attributesStored, runs)) await this.conn.run(sql);
     for (const sql of logsViewStatements(this.dir, '_log_rows')) await this.conn.run(sql);
   }
 
