@@ -12,7 +12,7 @@ import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from './files.js';
 import { catchUp, needsCatchUp, type IngestProgress } from './ingest.js';
 import { liveProcessesSql, liveWriters } from './runStatus.js';
-import { spanAttrsSql, storedAgentRunsSql, viewStatements } from './views.js';
+import { agentRunsSql, spanAttrsSql, storedAgentRunsSql, viewStatements } from './views.js';
 import { logsViewStatements } from '../logs/view.js';
 
 export type Source = 'auto' | 'files' | 'duckdb';
@@ -39,6 +39,8 @@ export interface SessionOptions {
   onIngestProgress?: (p: IngestProgress) => void;
   /** How long to wait for another process's hold on telemetry.duckdb (one ingest or query), ms; default 2000. */
   waitMs?: number;
+  /** False: read telemetry.duckdb as it is plus the files, never writing it (the viewer catches up on its own turn). */
+  catchUp?: boolean;
 }
 
 /**
@@ -58,6 +60,8 @@ export class QuerySession {
   attributesStored = false;
   /** True when `agent_runs` reads the database's runs table (computing only runs the files add rows to). */
   runsStored = false;
+  /** The runs (`agent_runs` rows) as a query, with other columns of the run SQL if asked (the viewer's `start_span_id`). */
+  runsSql: (columns?: string) => string = () => 'SELECT * FROM agent_runs';
   private staged: string[] = [];
 
   private constructor(readonly dir: string, readonly conn: DuckDBConnection, private readonly instance: DuckDBInstance,
@@ -136,7 +140,7 @@ export class QuerySession {
     // The database is a materialized view of the files: bring it up to date before reading it.
     const canWrite = !problem && (attached || !fs.existsSync(dbFile));
     // An older database without the typed attribute columns (or the runs table) gets them from the writer too.
-    if (source === 'auto' && canWrite && (needsCatchUp(files, held) || (attached && !(this.storeTyped && this.storeTables.has(RUNS_TABLE))))) {
+    if (source === 'auto' && canWrite && this.opts.catchUp !== false && (needsCatchUp(files, held) || (attached && !(this.storeTyped && this.storeTables.has(RUNS_TABLE))))) {
       if (attached) await this.conn.run('DETACH store');
       attached = false;
       // Held by another reader (its query has it read-only), a catch-up would wait for that whole query:
@@ -178,7 +182,10 @@ export class QuerySession {
           SELECT "agent.run.id" AS run_id FROM (SELECT ${spanAttributesSql('s.attributes')} FROM (${fileSpans}) s)
           UNION ALL SELECT run_id FROM (${fileStarts})) WHERE run_id IS NOT NULL`);
       }
-      runs = storedAgentRunsSql(`store.${RUNS_TABLE}`, fromFiles ? '_file_runs' : undefined, 'span_attrs', 'run_starts', true);
+      this.runsSql = (columns) => storedAgentRunsSql(`store.${RUNS_TABLE}`, fromFiles ? '_file_runs' : undefined, 'span_attrs', 'run_starts', true, columns);
+      runs = this.runsSql();
+    } else {
+      this.runsSql = (columns) => agentRunsSql('span_attrs', 'run_starts', 'TRUE', this.attributesStored, columns);
     }
     for (const sql of viewStatements('span_attrs', 'run_starts', this.attributesStored, runs)) await this.conn.run(sql);
     for (const sql of logsViewStatements(this.dir, '_log_rows')) await this.conn.run(sql);

@@ -52,18 +52,19 @@ export const AGENT_RUN_COLUMNS = `run_id, agent, kind, status, start_time, end_t
   error_type, status_message, trace_id, span_id, service_name, tool_calls, tool_errors`;
 
 /** SQL: `agent_runs` rows computed over `base` (span_attrs columns) and `runStarts`, for the runs `runFilter` selects. */
-export const agentRunsSql = (base: string, runStarts: string, runFilter = 'TRUE', typed = false): string =>
-  `SELECT ${AGENT_RUN_COLUMNS} FROM (${runsSql(`(SELECT ${SLIM_SPAN_COLUMNS}, ${slimColumnsSql(c, 'marker_pid', 'marker_host')} FROM ${base})`, runStarts, runFilter, typed)})`;
+export const agentRunsSql = (base: string, runStarts: string, runFilter = 'TRUE', typed = false, columns = AGENT_RUN_COLUMNS): string =>
+  `SELECT ${columns} FROM (${runsSql(`(SELECT ${SLIM_SPAN_COLUMNS}, ${slimColumnsSql(c, 'marker_pid', 'marker_host')} FROM ${base})`, runStarts, runFilter, typed)})`;
 
 /**
  * SQL: `agent_runs` from telemetry.duckdb's `runs` table (`storedRuns`) for every run the files add no row
  * to, and computed over all rows (`base`, `runStarts`) for the runs in `fileRuns` (a relation of `run_id`).
  */
-export const storedAgentRunsSql = (storedRuns: string, fileRuns: string | undefined, base: string, runStarts: string, typed: boolean): string =>
+export const storedAgentRunsSql = (storedRuns: string, fileRuns: string | undefined, base: string, runStarts: string, typed: boolean,
+  columns = AGENT_RUN_COLUMNS): string =>
   fileRuns
-    ? `SELECT ${AGENT_RUN_COLUMNS} FROM (${storedRunsSql(storedRuns, `r.run_id NOT IN (SELECT run_id FROM ${fileRuns})`)})
-      UNION ALL ${agentRunsSql(base, runStarts, `run_id IN (SELECT run_id FROM ${fileRuns})`, typed)}`
-    : `SELECT ${AGENT_RUN_COLUMNS} FROM (${storedRunsSql(storedRuns)})`;
+    ? `SELECT ${columns} FROM (${storedRunsSql(storedRuns, `r.run_id NOT IN (SELECT run_id FROM ${fileRuns})`)})
+      UNION ALL ${agentRunsSql(base, runStarts, `run_id IN (SELECT run_id FROM ${fileRuns})`, typed, columns)}`
+    : `SELECT ${columns} FROM (${storedRunsSql(storedRuns)})`;
 
 /**
  * The derived views over `base` (`span_attrs`, or a table copied from it). `agent_runs` reads run

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { listFiles } from '../query/files.js';
-import { QueryError, readParquetSql, SOURCES, type Source } from '../query/session.js';
+import { QueryError, readParquetSql, SOURCES, type QuerySession, type Source } from '../query/session.js';
 import { createIndexTables, SpanIndexer, SRC_DB, type LoadedFile } from './indexer.js';
 import { ConnectionPool } from './pool.js';
 import { LLM_OPS_SQL } from './sql.js';
@@ -106,6 +106,15 @@ export class ViewerStore {
     } finally {
       this.pool.release(conn);
     }
+  }
+
+  /**
+   * `fn` over a query session on telemetry.duckdb as it is plus the files' rows beyond it, when its
+   * runs come from the database's runs table; undefined otherwise (the index answers).
+   */
+  async fromDatabase<T>(fn: (s: QuerySession) => Promise<T>): Promise<T | undefined> {
+    if (this.source === 'files' || this.closed) return undefined;
+    return this.db.session(this.source, async (s) => (s.runsStored ? fn(s) : undefined));
   }
 
   /** Distinct values for the filters of the pages (cached until the rows change). */
