@@ -150,12 +150,13 @@ export function createApi(store: ViewerStore, o: ApiOptions, logs = new ViewerLo
   const api = new Hono();
   const q = (c: Context) => new URL(c.req.url).searchParams;
 
-  api.get('/info', (c) => {
+  api.get('/info', async (c) => {
     parseQuery(q(c), {});
+    const counts = await store.counts();
     return c.json({
       version: VERSION, dir: store.dir, source: store.from, notes: store.notes, jaeger_url: o.jaegerUrl ?? null,
       generation: store.generation, loading: store.loading, load_error: store.loadError ?? null,
-      spans: store.spanCount, runs: store.runCount, updated_at: store.updatedAt.toISOString(), poll_ms: o.pollMs,
+      spans: counts.spans, runs: counts.runs, updated_at: store.updatedAt.toISOString(), poll_ms: o.pollMs,
     });
   });
 

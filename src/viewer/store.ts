@@ -24,25 +24,38 @@ export type Row = Record<string, unknown>;
 export interface TraceRows { spans: Row[]; notes: string[] }
 
 /**
- * What the viewer reads: a scratch DuckDB of its own holding a slim row per span and a row per run, loaded
- * from the telemetry directory and kept current by polling every `pollMs` (src/viewer/indexer.ts).
- * telemetry.duckdb is attached only while it is read and detached at once (src/viewer/telemetryDb.ts), so
- * an agent starting later can still open it for writing.
+ * What the viewer reads. The runs list, the filters' values, a trace and the counts come from
+ * telemetry.duckdb as it is plus what the files hold beyond it (a query session per request,
+ * `fromDatabase`; the runs from its stored runs table), brought up to date at start and whenever the
+ * directory changes. The LLM calls, tool calls and charts pages (and everything with `--source files`,
+ * or while the database cannot be read) use a scratch DuckDB of the viewer's own, a slim row per span and
+ * a row per run (src/viewer/indexer.ts), built on first need and kept current by polling every `pollMs`.
+ * telemetry.duckdb is attached only while it is read and detached at once (src/viewer/telemetryDb.ts),
+ * so an agent starting later can still open it for writing.
  */
 export class ViewerStore {
   readonly dir: string;
   readonly source: Source;
-  loading = true;
+  /** True while the index is being built. */
+  loading = false;
   loadError: string | undefined;
-  readonly ready: Promise<void>;
 
   private readonly pool: ConnectionPool;
   private readonly db: TelemetryDb;
   private readonly indexer: SpanIndexer;
+  private indexing: Promise<void> | undefined;
+  private indexed = false;
   private timer: NodeJS.Timeout | undefined;
   private busy: Promise<unknown> = Promise.resolve();
   private closed = false;
   private facetCache: { generation: number; value: Promise<Row> } | undefined;
+  private countCache: { generation: number; value: Promise<{ spans: number; runs: number }> } | undefined;
+  /** Changes seen before the index exists (then the index counts them), where rows last came from, what the catch-up said. */
+  private changes = 0;
+  private dirSig = '';
+  private lastFrom: 'duckdb' | 'files' | 'duckdb+files' = 'duckdb';
+  private catchUpNote: string | undefined;
+  private changedAt = new Date();
 
   private constructor(dir: string, source: Source, private readonly pollMs: number,
     /** The viewer's own scratch directory (its database file, staged lines), removed on close. */
@@ -53,12 +66,22 @@ export class ViewerStore {
     this.pool = new ConnectionPool(instance);
     this.db = new TelemetryDb(dir, this.pool);
     this.indexer = new SpanIndexer(dir, source, loader, this.db, new Staging(work));
-    this.ready = this.serial(() => this.indexer.fullLoad()).then(() => {
-      this.loading = false;
-    }, (err: Error) => {
-      this.loading = false;
-      this.loadError = err.message;
-    }).finally(() => this.schedule());
+    void this.serial(() => this.watch()).finally(() => this.schedule());
+  }
+
+  /** The index (src/viewer/indexer.ts), built once on first need. */
+  get ready(): Promise<void> {
+    return (this.indexing ??= this.serial(async () => {
+      this.loading = true;
+      try {
+        await this.indexer.fullLoad();
+        this.indexed = true;
+      } catch (err) {
+        this.loadError = (err as Error).message;
+      } finally {
+        this.loading = false;
+      }
+    }));
   }
 
   static async open(o: ViewerStoreOptions): Promise<ViewerStore> {
@@ -85,13 +108,29 @@ export class ViewerStore {
   }
 
   /** Where rows came from, and anything the user should know. */
-  get notes(): string[] { return this.indexer.notes; }
-  get from(): 'duckdb' | 'files' | 'duckdb+files' { return this.indexer.from; }
+  get notes(): string[] { return this.indexed ? this.indexer.notes : (this.catchUpNote ? [this.catchUpNote] : []); }
+  get from(): 'duckdb' | 'files' | 'duckdb+files' { return this.indexed ? this.indexer.from : this.lastFrom; }
   /** Bumped whenever the rows change: the page reloads what it shows when it sees a new one. */
-  get generation(): number { return this.indexer.generation; }
-  get spanCount(): number { return this.indexer.spanCount; }
-  get runCount(): number { return this.indexer.runCount; }
-  get updatedAt(): Date { return this.indexer.updatedAt; }
+  get generation(): number { return this.changes + this.indexer.generation; }
+  get updatedAt(): Date { return this.indexed ? this.indexer.updatedAt : this.changedAt; }
+
+  /** Spans and runs in all (from the database when it can say, cached until the rows change). */
+  counts(): Promise<{ spans: number; runs: number }> {
+    if (this.countCache?.generation !== this.generation) {
+      const value = (async () => {
+        const fromDb = await this.fromDatabase(async (s) => {
+          const [r] = (await s.query(`SELECT (SELECT count(*) FROM spans)::DOUBLE AS spans, (SELECT count(*) FROM (${s.runsSql('run_id')}))::DOUBLE AS runs`)).rows;
+          return { spans: Number(r!.spans), runs: Number(r!.runs) };
+        });
+        if (fromDb) return fromDb;
+        await this.ready;
+        return { spans: this.indexer.spanCount, runs: this.indexer.runCount };
+      })();
+      value.catch(() => { this.countCache = undefined; });
+      this.countCache = { generation: this.generation, value };
+    }
+    return this.countCache.value;
+  }
 
   // ---------------------------------------------------------------- reading
 
@@ -114,16 +153,30 @@ export class ViewerStore {
    */
   async fromDatabase<T>(fn: (s: QuerySession) => Promise<T>): Promise<T | undefined> {
     if (this.source === 'files' || this.closed) return undefined;
-    return this.db.session(this.source, async (s) => (s.runsStored ? fn(s) : undefined));
+    return this.db.session(this.source, async (s) => {
+      if (!s.runsStored) return undefined;
+      this.lastFrom = s.source;
+      return fn(s);
+    });
   }
 
   /** Distinct values for the filters of the pages (cached until the rows change). */
   facets(): Promise<Row> {
     if (this.facetCache?.generation !== this.generation) {
+      const fromDb = this.fromDatabase(async (s) => {
+        const distinct = async (col: string, from: string, where: string) =>
+          (await s.query(`SELECT DISTINCT ${col} AS v FROM ${from} WHERE ${col} IS NOT NULL AND ${where} ORDER BY 1 LIMIT 500`)).rows.map((r) => r.v);
+        return {
+          agents: await distinct('agent', `(${s.runsSql('agent')})`, 'TRUE'),
+          statuses: await distinct('status', `(${s.runsSql('status')})`, 'TRUE'),
+          models: await distinct('"gen_ai.request.model"', 'span_attrs', `"gen_ai.operation.name" IN ${LLM_OPS_SQL}`),
+          tools: await distinct('"gen_ai.tool.name"', 'span_attrs', `"gen_ai.operation.name" = 'execute_tool'`),
+        };
+      });
       const distinct = (col: string, where: string, table = 'vspans') =>
         this.query(`SELECT DISTINCT ${col} AS v FROM ${table} WHERE ${col} IS NOT NULL AND ${where} ORDER BY 1 LIMIT 500`)
           .then((rows) => rows.map((r) => r.v));
-      const value = (async () => ({
+      const value = (async () => (await fromDb) ?? ({
         agents: await distinct('agent', 'TRUE', 'vruns'),
         statuses: await distinct('status', 'TRUE', 'vruns'),
         models: await distinct('model', `op IN ${LLM_OPS_SQL}`),
@@ -137,6 +190,10 @@ export class ViewerStore {
 
   /** The whole rows of one trace, read from the files (or the database) its spans came from. */
   async trace(traceId: string): Promise<TraceRows | undefined> {
+    // From the database (and the files' rows beyond it): what `agent-otel trace` reads.
+    const fromDb = await this.fromDatabase(async (s) =>
+      (await s.conn.runAndReadAll(`SELECT ${TRACE_COLUMNS} FROM spans WHERE trace_id = ?`, [traceId])).getRowObjectsJson() as Row[]);
+    if (fromDb) return fromDb.length ? { spans: dedupe(fromDb), notes: [] } : undefined;
     const srcs = (await this.query('SELECT DISTINCT src FROM vspans WHERE trace_id = ?', [traceId])).map((r) => Number(r.src));
     if (srcs.length === 0) return undefined;
     const notes: string[] = [];
@@ -164,14 +221,7 @@ export class ViewerStore {
         .map((f) => ({ id: -1, rel: f.rel, file: f.file, kind: f.kind, offset: f.size }));
       rows = [...rows, ...await this.spansFrom(every, traceId)];
     }
-    const seen = new Set<string>();
-    rows = rows.filter((r) => {
-      const id = String(r.span_id);
-      if (seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    });
-    return { spans: rows, notes };
+    return { spans: dedupe(rows), notes };
   }
 
   private async spansFrom(parts: LoadedFile[], traceId: string): Promise<Row[]> {
@@ -209,7 +259,22 @@ export class ViewerStore {
 
   private async refresh(): Promise<void> {
     if (this.closed || this.loadError) return;
-    await this.indexer.refresh();
+    if (this.indexed) await this.indexer.refresh();
+    else if (!this.indexing) await this.watch();
+  }
+
+  /** Before the index exists: when the files (or the database) changed, bring the database up to date and say so. */
+  private async watch(): Promise<void> {
+    const sig = `${listFiles(this.dir).map((f) => `${f.rel}:${f.size}`).join(',')}|${this.db.signature() ?? '-'}`;
+    if (sig === this.dirSig) return;
+    if (this.source === 'auto') {
+      const why = await this.db.catchUp();
+      this.catchUpNote = why && `${why}; reading what it lacks from the files`;
+    }
+    // After a catch-up the database's own signature moved: take the one it has now.
+    this.dirSig = `${listFiles(this.dir).map((f) => `${f.rel}:${f.size}`).join(',')}|${this.db.signature() ?? '-'}`;
+    this.changes++;
+    this.changedAt = new Date();
   }
 
   async close(): Promise<void> {
@@ -223,4 +288,15 @@ export class ViewerStore {
     try { this.instance.closeSync(); } catch { /* closed */ }
     fs.rmSync(this.work, { recursive: true, force: true });
   }
+}
+
+/** One row per span id (a span read from both the database and a file counts once). */
+function dedupe(rows: Row[]): Row[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    const id = String(r.span_id);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }
