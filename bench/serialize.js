@@ -56,11 +56,11 @@ const o = main.baselineMedian / spansPerRound;
 const j = main.candidateMedian / spansPerRound;
 report({
   name: 'serialize',
-  what: `CPU per span, batches of ${BATCH} ended spans (8 attributes, full resource), JSONL vs OTLP JSON serializer`,
+  what: `CPU per span, batches of ${BATCH} ended spans (8 attributes, the agent's resource), JSONL vs OTLP JSON serializer`,
   rows: [
     { label: 'to UTF-8 bytes', baseline: `${fmt(o)} µs`, candidate: `${fmt(j)} µs`, result: `${fmt(o / j)}× faster`, target: '≥ 2× faster', pass: o / j >= 2 },
   ],
   data: { batch: BATCH, spansPerRound, otlpUsPerSpan: o, jsonlUsPerSpan: j, speedup: o / j,
     bytesPerSpan, roundsCpuUs: main, sink },
-  notes: [`bytes per span: JSONL ${fmt(bytesPerSpan.jsonl, 0)} (resource repeated on every row), OTLP JSON ${fmt(bytesPerSpan.otlp, 0)}`],
+  notes: [`bytes per span: JSONL ${fmt(bytesPerSpan.jsonl, 0)} (the resource named by its id; written once to resources/), OTLP JSON ${fmt(bytesPerSpan.otlp, 0)}`],
 });

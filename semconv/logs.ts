@@ -26,7 +26,9 @@ export interface LogRow {
   attributes: AttributeMap;
   scope: { name: string; version: string | null };
   service_name: string;
-  resource: AttributeMap;
+  /** As in span rows: the id of a `resources/` row, or (older rows) the resource inline. */
+  resource_id?: string;
+  resource?: AttributeMap;
 }
 
 /** SeverityNumber of the OpenTelemetry log data model: the first number of each range. */
@@ -54,6 +56,7 @@ export const LOG_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['time', 'TIMESTAMP'], ['severity_text', 'VARCHAR'], ['severity_number', 'INTEGER'], ['body', 'JSON'],
   ['event_name', 'VARCHAR'], ['component', 'VARCHAR'], ['trace_id', 'VARCHAR'], ['span_id', 'VARCHAR'],
   ['attributes', 'JSON'], ['scope', 'STRUCT(name VARCHAR, version VARCHAR)'], ['service_name', 'VARCHAR'], ['resource', 'JSON'],
+  ['resource_id', 'VARCHAR'],
 ];
 
 /** Self-metric: log records agent-otel could not deliver, by reason (attribute `agent_otel.reason`). */

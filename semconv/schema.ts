@@ -20,7 +20,9 @@ export interface SpanRow {
   attributes: AttributeMap;
   events: Array<{ name: string; time: string; attributes: AttributeMap }>;
   links: Array<{ trace_id: string; span_id: string; attributes: AttributeMap }>;
-  resource: AttributeMap;
+  /** Rows written since format v2 name their resource (a row of `resources/`); older rows hold it inline. */
+  resource_id?: string;
+  resource?: AttributeMap;
 }
 
 export type MetricType = 'sum' | 'gauge' | 'histogram' | 'exponential_histogram';
@@ -45,7 +47,9 @@ export interface MetricRow {
   bounds?: number[];
   bucket_counts?: number[];
   service_name: string;
-  resource: AttributeMap;
+  /** As in span rows: the id of a `resources/` row, or (older rows) the resource inline. */
+  resource_id?: string;
+  resource?: AttributeMap;
   scope: { name: string; version: string | null };
 }
 
@@ -72,6 +76,20 @@ export const DIR_SPANS = 'spans';
 export const DIR_METRICS = 'metrics';
 export const DIR_RUNS = 'runs';
 export const DUCKDB_FILE = 'telemetry.duckdb';
+/** Each resource once: the rows of the other signals name theirs by `resource_id`. */
+export const DIR_RESOURCES = 'resources';
+
+/** A row of `resources/*.jsonl`; `resource_id` is the first 16 hex digits of sha256(JSON of `resource`). */
+export interface ResourceRow {
+  resource_id: string;
+  service_name: string;
+  resource: AttributeMap;
+}
+
+/** DuckDB column types of the resource rows (the `resources` table). */
+export const RESOURCE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['resource_id', 'VARCHAR'], ['service_name', 'VARCHAR'], ['resource', 'JSON'],
+];
 
 /**
  * DuckDB column types of the span rows, in row order (the JSONL fields, typed): part of the row contract,
@@ -82,7 +100,7 @@ export const SPAN_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['kind', 'VARCHAR'], ['start_time', 'TIMESTAMP'], ['end_time', 'TIMESTAMP'], ['duration_ms', 'DOUBLE'],
   ['status_code', 'VARCHAR'], ['status_message', 'VARCHAR'], ['service_name', 'VARCHAR'],
   ['scope', 'STRUCT(name VARCHAR, version VARCHAR)'], ['attributes', 'JSON'], ['events', 'JSON'], ['links', 'JSON'],
-  ['resource', 'JSON'],
+  ['resource', 'JSON'], ['resource_id', 'VARCHAR'],
 ];
 
 /** DuckDB column types of the metric rows. */
@@ -91,6 +109,7 @@ export const METRIC_COLUMNS: ReadonlyArray<readonly [string, string]> = [
   ['temporality', 'VARCHAR'], ['monotonic', 'BOOLEAN'], ['attributes', 'JSON'], ['value', 'DOUBLE'], ['count', 'UBIGINT'],
   ['sum', 'DOUBLE'], ['min', 'DOUBLE'], ['max', 'DOUBLE'], ['bounds', 'DOUBLE[]'], ['bucket_counts', 'UBIGINT[]'],
   ['service_name', 'VARCHAR'], ['resource', 'JSON'], ['scope', 'STRUCT(name VARCHAR, version VARCHAR)'],
+  ['resource_id', 'VARCHAR'],
 ];
 
 /** DuckDB column types of the run-start rows (`<dir>/runs/`, table and relation `run_starts`). */

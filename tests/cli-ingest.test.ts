@@ -32,22 +32,22 @@ describe('agent-otel ingest', () => {
     const first = await runCli(['ingest', '--dir', dir]);
     expect(first.stderr).not.toContain('not loaded');
     expect(first.code).toBe(0);
-    expect(first.stdout).toBe(loaded(dir, 3, spans, metrics, 0, 0, runs));
+    expect(first.stdout).toBe(loaded(dir, 4, spans, metrics, 0, 0, runs)); // spans, metrics, run starts and the resources file
     expect(await sqlCount(dir, 'SELECT count(DISTINCT span_id) FROM spans', 'duckdb')).toBe(spans);
     expect(await sqlCount(dir, 'SELECT count(*) FROM metrics', 'duckdb')).toBe(metrics);
 
     const second = await runCli(['ingest', '--dir', dir]);
-    expect(second.stdout).toBe(loaded(dir, 0, 0, 0, 3));
+    expect(second.stdout).toBe(loaded(dir, 0, 0, 0, 4));
     expect(await sqlCount(dir, 'SELECT count(*) FROM spans', 'duckdb')).toBe(spans);
 
     const [file] = fs.readdirSync(path.join(dir, 'spans')).map((f) => path.join(dir, 'spans', f));
     const late = spanRow('late-3', new Date());
     fs.appendFileSync(file!, spanRow('late-1', new Date()) + spanRow('late-2', new Date()) + late.slice(0, 40));
     const third = await runCli(['ingest', '--dir', dir]);
-    expect(third.stdout).toBe(loaded(dir, 1, 2, 0, 2));
+    expect(third.stdout).toBe(loaded(dir, 1, 2, 0, 3));
     fs.appendFileSync(file!, late.slice(40));
     const fourth = await runCli(['ingest', '--dir', dir]);
-    expect(fourth.stdout).toBe(loaded(dir, 1, 1, 0, 2));
+    expect(fourth.stdout).toBe(loaded(dir, 1, 1, 0, 3));
     expect(await sqlCount(dir, "SELECT count(*) FROM spans WHERE name LIKE 'late-%'", 'duckdb')).toBe(3);
     expect(await sqlCount(dir, 'SELECT count(DISTINCT span_id) FROM spans', 'duckdb')).toBe(spans + 3);
     expect(await sqlCount(dir, 'SELECT count(*) FROM spans', 'duckdb')).toBe(spans + 3);
@@ -58,18 +58,18 @@ describe('agent-otel ingest', () => {
     const spans = jsonlLines(dir, 'spans').length;
     const metrics = jsonlLines(dir, 'metrics').length;
     const runs = jsonlLines(dir, 'runs').length;
-    expect((await runCli(['ingest', '--dir', dir])).stdout).toBe(loaded(dir, 3, spans, metrics, 0, 0, runs));
+    expect((await runCli(['ingest', '--dir', dir])).stdout).toBe(loaded(dir, 4, spans, metrics, 0, 0, runs));
     expect((await runCli(['compact', '--dir', dir, '--older-than', '0s'])).code).toBe(0);
     expect(jsonlLines(dir, 'spans')).toEqual([]);
-    expect((await runCli(['ingest', '--dir', dir])).stdout).toBe(loaded(dir, 0, 0, 0, 3));
+    expect((await runCli(['ingest', '--dir', dir])).stdout).toBe(loaded(dir, 0, 0, 0, 4));
     expect(await sqlCount(dir, 'SELECT count(*) FROM spans', 'duckdb')).toBe(spans);
 
     fs.rmSync(dbOf(dir));
-    expect((await runCli(['ingest', '--dir', dir])).stdout).toBe(loaded(dir, 3, spans, metrics, 0, 0, runs));
+    expect((await runCli(['ingest', '--dir', dir])).stdout).toBe(loaded(dir, 4, spans, metrics, 0, 0, runs));
     expect(await sqlCount(dir, 'SELECT count(DISTINCT span_id) FROM spans', 'duckdb')).toBe(spans);
     expect(await sqlCount(dir, 'SELECT count(*) FROM metrics', 'duckdb')).toBe(metrics);
     expect(await sqlCount(dir, 'SELECT count(*) FROM run_starts', 'duckdb')).toBe(runs);
-    expect((await runCli(['ingest', '--dir', dir])).stdout).toBe(loaded(dir, 0, 0, 0, 3));
+    expect((await runCli(['ingest', '--dir', dir])).stdout).toBe(loaded(dir, 0, 0, 0, 4));
   });
 
   it('says clearly when another process holds the database, and recovers the rows once it is gone', async () => {
@@ -92,7 +92,7 @@ describe('agent-otel ingest', () => {
     expect((await holder).signal).toBe('SIGKILL');
     const r = await runCli(['ingest', '--dir', dir]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^loaded [12] files?, \d+ rows \(50 spans, \d+ metric points, 0 log records, 0 run starts\)/);
+    expect(r.stdout).toMatch(/^loaded [1-4] files?, \d+ rows \(50 spans, \d+ metric points, 0 log records, 0 run starts\)/);
     expect(await sqlCount(dir, "SELECT count(*) FROM spans WHERE name LIKE 'W-%'", 'duckdb')).toBe(50);
     expect(await sqlCount(dir, 'SELECT count(*) FROM spans', 'duckdb')).toBe(jsonlLines(dir, 'spans').length);
     expect(await sqlCount(dir, 'SELECT count(*) FROM metrics', 'duckdb')).toBe(jsonlLines(dir, 'metrics').length);
@@ -102,7 +102,7 @@ describe('agent-otel ingest', () => {
     const dir = await demoWithoutDb();
     const r = await runCli(['ingest', '--dir', dir]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/^ingest: \[#{20}\] 100% [\d.]+ KiB of [\d.]+ KiB, 3\/3 files, \d+ rows/m);
+    expect(r.stderr).toMatch(/^ingest: \[#{20}\] 100% [\d.]+ KiB of [\d.]+ KiB, 4\/4 files, \d+ rows/m);
   });
 
   it('loads the other files when one has a line that does not parse, and names it (exit 1)', async () => {

@@ -65,7 +65,7 @@ describe('DuckDB in the agent', () => {
     expect(tokens!.first).toBeTruthy();
     // the bookkeeping says which bytes of which files it holds
     const held = await queryDb(file, 'SELECT file, bytes FROM _agent_otel_ingested ORDER BY file');
-    const files = ['metrics', 'runs', 'spans'].flatMap((sub) => fs.readdirSync(path.join(dir, sub)).map((f) => `${sub}/${f}`)).sort();
+    const files = ['metrics', 'resources', 'runs', 'spans'].flatMap((sub) => fs.readdirSync(path.join(dir, sub)).map((f) => `${sub}/${f}`)).sort();
     expect(held.map((r) => r.file)).toEqual(files);
     for (const r of held) expect(Number(r.bytes)).toBe(fs.statSync(path.join(dir, String(r.file))).size);
   });

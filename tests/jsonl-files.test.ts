@@ -5,7 +5,7 @@ import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { registerTelemetry, type TelemetryHandle } from '../dist/src/index.js';
 import { AppendFile, pruneFiles } from '../dist/exporters/jsonl/index.js';
 import { newReadStats, readJsonl } from '../dist/exporters/jsonl/readJsonl.js';
-import { readMetrics, readSpans, sumMetric, tmpDir } from './support/harness.js';
+import { rawRows, readMetrics, readSpans, resourcesById, sumMetric, tmpDir } from './support/harness.js';
 
 let handle: TelemetryHandle | undefined;
 afterEach(async () => {
@@ -26,8 +26,15 @@ describe('JSONL span rows', () => {
     span.end();
     await handle.forceFlush();
     const [row] = await readSpans(dir);
+    // as written: the resource named by id (its row is in resources/); readJsonl (readSpans) fills it in
+    const [raw] = rawRows<Record<string, unknown>>(dir, 'spans');
+    expect(Object.keys(raw!)).toEqual(['trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'start_time', 'end_time', 'duration_ms',
+      'status_code', 'status_message', 'scope', 'attributes', 'events', 'links', 'service_name', 'resource_id']);
+    expect(raw!.resource_id).toMatch(/^[0-9a-f]{16}$/);
     expect(Object.keys(row!).sort()).toEqual(['attributes', 'duration_ms', 'end_time', 'events', 'kind', 'links', 'name',
-      'parent_span_id', 'resource', 'scope', 'service_name', 'span_id', 'start_time', 'status_code', 'status_message', 'trace_id'].sort());
+      'parent_span_id', 'resource', 'resource_id', 'scope', 'service_name', 'span_id', 'start_time', 'status_code', 'status_message', 'trace_id'].sort());
+    expect(row!.resource).toEqual(resourcesById(dir).get(raw!.resource_id as string));
+    expect(row!.resource).toMatchObject({ 'service.name': 'svc', 'process.pid': process.pid });
     expect(row).toMatchObject({
       name: 'op "quoted"\n', kind: 'INTERNAL', parent_span_id: null, status_code: 'ERROR', status_message: 'it broke: "badly"',
       service_name: 'svc', attributes: { 'gen_ai.request.model': 'gpt-4o', n: 3, ok: true, list: ['a', 'b'] },

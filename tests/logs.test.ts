@@ -11,7 +11,7 @@ import { newReadStats, readJsonl } from '../dist/exporters/jsonl/readJsonl.js';
 import type { LogRow } from '../dist/semconv/logs.js';
 import { wire } from './fixtures/logs-wire.mjs';
 import { filesContaining } from './support/store.js';
-import { readSpans, runFixture, tmpDir } from './support/harness.js';
+import { readSpans, resourcesById, runFixture, tmpDir } from './support/harness.js';
 
 async function readLogs(dir: string, stats = newReadStats()): Promise<LogRow[]> {
   const rows: LogRow[] = [];
@@ -69,13 +69,15 @@ describe('logs from an agent', () => {
 
   it('writes the row documented in semconv/README.md', () => {
     const r = byEvent('run.started')!;
+    // as written, ending in the resource's id; readJsonl appends the resource from resources/
     expect(Object.keys(r)).toEqual(['time', 'severity_text', 'severity_number', 'body', 'event_name', 'component', 'trace_id', 'span_id',
-      'attributes', 'scope', 'service_name', 'resource']);
+      'attributes', 'scope', 'service_name', 'resource_id', 'resource']);
+    expect(r.resource).toEqual(resourcesById(dir).get(r.resource_id!));
     expect(r.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(r).toMatchObject({ severity_text: 'INFO', severity_number: 9, body: 'run.started', attributes: { files: 3 }, service_name: 'log-agent' });
     expect(r.scope.name).toBe('planner');
-    expect(r.resource['service.name']).toBe('log-agent');
-    expect(r.resource['process.pid']).toBe(process.pid);
+    expect(r.resource!['service.name']).toBe('log-agent');
+    expect(r.resource!['process.pid']).toBe(process.pid);
   });
 
   it('adds the with() fields to every record of that logger, and only of it', () => {

@@ -132,7 +132,7 @@ describe('telemetry.duckdb as a materialized view of the files', () => {
     const store = await openStore(dir);
     try {
       const again = await ingest(store);
-      expect([again.files, again.rows]).toEqual([0, { spans: 0, metrics: 0, logs: 0, run_starts: 0 }]);
+      expect([again.files, again.rows]).toEqual([0, { resources: 0, spans: 0, metrics: 0, logs: 0, run_starts: 0 }]);
     } finally {
       await store.close();
     }

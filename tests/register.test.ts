@@ -44,7 +44,7 @@ describe('registerTelemetry', () => {
       'process.pid': process.pid, 'process.runtime.name': 'nodejs', 'deployment.environment.name': 'dev', team: 'ml',
       'service.instance.id': expect.any(String),
     });
-    expect(Object.keys(row!.resource).filter((k) => k.includes('command'))).toEqual([]);
+    expect(Object.keys(row!.resource!).filter((k) => k.includes('command'))).toEqual([]);
   });
 
   it('registers an AsyncLocalStorage context manager: parents survive await', async () => {
@@ -149,7 +149,7 @@ describe('node --import agent-otel/register', () => {
     const spans = await readSpans(dir);
     expect(spans.map((s) => s.name).sort()).toEqual(['child op', 'root op']);
     expect(spans[0]!.service_name).toBe('hooked-agent');
-    expect(spans[0]!.resource.team).toBe('ml');
+    expect(spans[0]!.resource!.team).toBe('ml');
     expect((await readMetrics(dir)).some((m) => m.name === 'app.jobs')).toBe(true);
   });
 

@@ -10,7 +10,7 @@ import type { LogRow } from '../dist/semconv/logs.js';
 import { progressPath } from '../dist/src/replay/replaySpans.js';
 import type { SpanRow } from '../dist/semconv/schema.js';
 import { closedPort, startReceiver, type Receiver } from './support/otlpReceiver.js';
-import { ROOT, readSpans, tmpDir, type ChildResult } from './support/harness.js';
+import { ROOT, readSpans, resourcesById, tmpDir, type ChildResult } from './support/harness.js';
 import { decodeLogsRequest, type ReceivedLog } from './support/otlpLogs.js';
 
 /** Runs `agent-otel …` in a child (asynchronously: the receiver lives in this process). */
@@ -95,6 +95,9 @@ describe('agent-otel replay', () => {
         expect(s.events.map((e) => ({ name: e.name, time: BigInt(e.timeUnixNano), attributes: e.attributes })))
           .toEqual(row.events.map((e) => ({ name: e.name, time: nanos(e.time), attributes: e.attributes })));
         expect(s.links).toEqual(row.links.map((l) => ({ traceId: l.trace_id, spanId: l.span_id, attributes: l.attributes })));
+        // written as an id (the resource once in resources/): the receiver gets the attributes themselves
+        expect(row.resource_id).toMatch(/^[0-9a-f]{16}$/);
+        expect(s.resource).toEqual(resourcesById(dir).get(row.resource_id!));
         expect(s.resource).toEqual(row.resource);
         expect(s.scope).toEqual({ name: row.scope.name, version: row.scope.version ?? '' });
       }
@@ -280,7 +283,10 @@ describe('agent-otel replay: logs', () => {
         expect(got.attributes).toEqual(row.attributes);
         expect(got.traceId).toBe(row.trace_id ?? '');
         expect(got.spanId).toBe(row.span_id ?? '');
-        expect(got.resource).toEqual(row.resource);
+        // the row names its resource; replay sends the resource itself (its row in resources/)
+        expect(row.resource).toBeUndefined();
+        expect(got.resource).toEqual(resourcesById(dir).get(row.resource_id!));
+        expect(got.resource['service.name']).toBe('offline-logger');
         expect({ name: got.scope.name, version: got.scope.version }).toEqual({ name: row.component, version: row.scope.version ?? undefined });
       });
       const failed = rx.logs.find((l) => l.eventName === 'tool.failed')!;

@@ -3,18 +3,25 @@ import path from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ensurePrivateDir, makePrivate, O_NEW_FILE } from '../jsonl/safeFiles.js';
-import { DUCKDB_FILE, INGESTED_TABLE, METRIC_COLUMNS, RUN_START_COLUMNS, SPAN_COLUMNS } from '../../semconv/schema.js';
+import { DUCKDB_FILE, INGESTED_TABLE, METRIC_COLUMNS, RESOURCE_COLUMNS, RUN_START_COLUMNS, SPAN_COLUMNS } from '../../semconv/schema.js';
 import { LOG_COLUMNS } from '../../semconv/logs.js';
 import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
 import { RUNS_TABLE, storeRunsSql } from './runs.js';
-import { INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql } from './tables.js';
+import {
+  INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
+} from './tables.js';
 
-/** The kinds of rows, each a directory of files and a table (`run_starts`: the `runs/` directory). */
-export type Signal = 'spans' | 'metrics' | 'logs' | 'run_starts';
-export const SIGNALS: readonly Signal[] = ['spans', 'metrics', 'logs', 'run_starts'];
+/**
+ * What the files hold, one directory and table each (`run_starts`: the `runs/` directory); `resources`
+ * first: the other rows' loads join it.
+ */
+export type Signal = 'resources' | 'spans' | 'metrics' | 'logs' | 'run_starts';
+export const SIGNALS: readonly Signal[] = ['resources', 'spans', 'metrics', 'logs', 'run_starts'];
+/** The signals whose rows name a resource (`resource_id`, joined back by `withResourceSql`). */
+export const namesResource = (signal: Signal): boolean => signal === 'spans' || signal === 'metrics' || signal === 'logs';
 export const COLUMNS: Record<Signal, ReadonlyArray<readonly [string, string]>> = {
-  spans: SPAN_COLUMNS, metrics: METRIC_COLUMNS, logs: LOG_COLUMNS, run_starts: RUN_START_COLUMNS,
+  resources: RESOURCE_COLUMNS, spans: SPAN_COLUMNS, metrics: METRIC_COLUMNS, logs: LOG_COLUMNS, run_starts: RUN_START_COLUMNS,
 };
 
 /** A run of JSONL bytes to load, and the JSONL file they also went to (null when there is none). */
@@ -35,7 +42,7 @@ export class FilesChangedError extends Error {
   }
 }
 
-export const emptyCounts = (): Record<Signal, number> => ({ spans: 0, metrics: 0, logs: 0, run_starts: 0 });
+export const emptyCounts = (): Record<Signal, number> => ({ resources: 0, spans: 0, metrics: 0, logs: 0, run_starts: 0 });
 
 /**
  * `<dir>/telemetry.duckdb`: a materialized view of the JSONL/Parquet files, with the `spans`, `metrics`
@@ -77,9 +84,13 @@ export class DuckDbStore {
         // on all its threads without merging batches back into file order.
         this.instance = await DuckDBInstance.create(this.file, { preserve_insertion_order: 'false', ...(threads ? { threads: String(threads) } : {}) });
         this.conn = await this.instance.connect();
-        await this.conn.run(createTableSql('spans', SPAN_TABLE_COLUMNS));
+        // A database made before resources were written once lacks `resource_id` (added before the
+        // typed attribute columns, whose rebuild copies the row's columns).
+        for (const signal of SIGNALS) {
+          await this.conn.run(createTableSql(signal, signal === 'spans' ? SPAN_TABLE_COLUMNS : COLUMNS[signal]));
+          if (namesResource(signal)) await this.conn.run(`ALTER TABLE ${signal} ADD COLUMN IF NOT EXISTS resource_id VARCHAR`);
+        }
         await addAttributeColumns(this.conn);
-        for (const signal of SIGNALS) if (signal !== 'spans') await this.conn.run(createTableSql(signal, COLUMNS[signal]));
         await this.conn.run(INGESTED_DDL);
         await addRunsTable(this.conn);
         this.makePrivate();
@@ -148,8 +159,15 @@ export class DuckDbStore {
           }
           if (sources.length === 0) continue;
           current = fileChunks.filter((c) => c.signal === signal).reduce((n, c) => n + c.bytes, 0) + bufs.reduce((n, b) => n + b.length, 0);
-          const r = await conn.run(`INSERT INTO ${signal} BY NAME SELECT *${typedColumns(signal)} FROM read_json([${sources.map(globLit).join(', ')}], ` +
-            `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`);
+          const rows = `SELECT * FROM read_json([${sources.map(globLit).join(', ')}], ` +
+            `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`;
+          // Each resource once; rows get theirs joined in (and spans their typed attributes), so the
+          // tables need no join or parse to read.
+          const r = await conn.run(signal === 'resources'
+            ? `INSERT INTO resources BY NAME SELECT DISTINCT ON (resource_id) * FROM (${rows}) n ` +
+              'WHERE resource_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM resources o WHERE o.resource_id = n.resource_id)'
+            : namesResource(signal) ? `INSERT INTO ${signal} BY NAME SELECT *${typedColumns(signal)} FROM (${withResourceSql(rows, 'resources')})`
+            : `INSERT INTO ${signal} BY NAME ${rows}`);
           loaded[signal] = r.rowsChanged;
           before += current;
           current = 0;

@@ -3,8 +3,9 @@
  * telemetry.duckdb and the `columns={...}` that make read_json type JSONL rows the same way. semconv/ holds
  * the names and types; the SQL lives with the store that runs it.
  */
-import { INGESTED_TABLE, SPAN_COLUMNS } from '../../semconv/schema.js';
+import { INGESTED_TABLE, RESOURCE_COLUMNS, SPAN_COLUMNS } from '../../semconv/schema.js';
 import { VIEW_ATTRIBUTES } from '../../semconv/viewAttributes.js';
+import { globLit } from './sqlPaths.js';
 
 /** `[column name, DuckDB type]` pairs in row order, e.g. SPAN_COLUMNS. */
 export type ColumnTypes = ReadonlyArray<readonly [string, string]>;
@@ -36,3 +37,19 @@ export const spanAttributesSql = (attributes = 'attributes'): string => `unnest(
 
 /** `"name", …` of a column list. */
 export const columnList = (columns: ColumnTypes): string => columns.map(([n]) => `"${n}"`).join(', ');
+
+/**
+ * Rows of a span, metric or log relation (with a `resource_id` column) with `resource` filled from a
+ * relation of resource rows: rows written since format v2 name their resource, older rows keep their own
+ * (coalesce). The one join every SQL reader of JSONL rows goes through.
+ */
+export const withResourceSql = (rows: string, resources: string): string =>
+  `SELECT _row.* REPLACE (coalesce(_row.resource, _res.resource) AS resource) FROM (${rows}) _row ` +
+  `LEFT JOIN (SELECT resource_id, any_value(resource) AS resource FROM ${resources} GROUP BY resource_id) _res ` +
+  'ON _res.resource_id = _row.resource_id';
+
+/** The resource rows of `resources/` files, typed (a torn line is left out), as a parenthesized relation; empty for none. */
+export const readResourcesSql = (files: string[]): string => files.length === 0
+  ? `(SELECT ${RESOURCE_COLUMNS.map(([n, t]) => `NULL::${t} AS ${n}`).join(', ')} WHERE false)`
+  : `(SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
+    `columns=${readJsonColumns(RESOURCE_COLUMNS)}, ignore_errors=true) WHERE resource_id IS NOT NULL)`;

@@ -4,6 +4,7 @@ import { AppendFile } from './AppendFile.js';
 import type { JsonlExporterOptions } from './JsonlSpanExporter.js';
 import { JsonlRowExporter } from './JsonlRowExporter.js';
 import { LogRowSerializer } from './serializeLog.js';
+import { ResourceFile } from './ResourceFile.js';
 
 /** Where a log exporter reports records it could not serialize. */
 export interface LogDropSink {
@@ -16,12 +17,13 @@ export interface LogDropSink {
  * files in 0700 folders, every write's outcome reported.
  */
 export class JsonlLogExporter extends JsonlRowExporter<ReadableLogRecord> implements LogRecordExporter {
-  readonly rows = new LogRowSerializer();
+  readonly rows: LogRowSerializer;
   private readonly drops: LogDropSink | undefined;
 
   constructor(opts: Omit<JsonlExporterOptions, 'drops'> & { drops?: LogDropSink }) {
     const { drops, ...fileOpts } = opts;
-    super(new AppendFile({ ...fileOpts, signal: DIR_LOGS }), 'JsonlLogExporter');
+    super(new AppendFile({ ...fileOpts, signal: DIR_LOGS }), 'JsonlLogExporter', ResourceFile.acquire(fileOpts));
+    this.rows = new LogRowSerializer(this.resources);
     this.drops = drops;
   }
 

@@ -4,18 +4,22 @@ import { DIR_METRICS } from '../../semconv/schema.js';
 import { AppendFile } from './AppendFile.js';
 import type { JsonlExporterOptions } from './JsonlSpanExporter.js';
 import { metricRows } from './serializeMetric.js';
+import { ResourceFile } from './ResourceFile.js';
 import { metricRowTemporality } from '../temporality.js';
 
 /**
- * Writes one JSONL row per metric data point to `<root>/metrics/`. Counters and histograms are
+ * Writes one JSONL row per metric data point to `<root>/metrics/` (resources once to `<root>/resources/`). Counters and histograms are
  * exported as deltas, up-down counters and gauges cumulative (metricRowTemporality).
  */
 export class JsonlMetricExporter implements PushMetricExporter {
   readonly file: AppendFile;
+  /** The directory's shared resources file: rows name their resource by id. */
+  readonly resources: ResourceFile;
   private isShutdown = false;
 
   constructor(private readonly opts: JsonlExporterOptions) {
     this.file = new AppendFile({ ...opts, signal: DIR_METRICS });
+    this.resources = ResourceFile.acquire(opts);
   }
 
   /** Process exit: writes these points now, with a synchronous write; failures are counted. */
@@ -33,7 +37,7 @@ export class JsonlMetricExporter implements PushMetricExporter {
     let text = '';
     let points = 0;
     try {
-      const rows = metricRows(metrics);
+      const rows = metricRows(metrics, this.resources.idFor(metrics.resource));
       points = rows.length;
       for (const row of rows) text += JSON.stringify(row) + '\n';
       return { text, points };
@@ -68,5 +72,6 @@ export class JsonlMetricExporter implements PushMetricExporter {
     if (this.isShutdown) return;
     this.isShutdown = true;
     await this.file.close();
+    await this.resources.release();
   }
 }

@@ -1,6 +1,7 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import { AppendFile } from './AppendFile.js';
+import type { ResourceFile } from './ResourceFile.js';
 
 /**
  * What the JSONL span and log exporters share: the write path through one AppendFile, the wait for a
@@ -12,7 +13,8 @@ export abstract class JsonlRowExporter<T extends { resource?: Resource }> {
   private inFlight = false;
   private isShutdown = false;
 
-  constructor(readonly file: AppendFile, private readonly name: string) {}
+  /** `resources`: the directory's shared resources file (its rows name their resource by id); released at shutdown. */
+  constructor(readonly file: AppendFile, private readonly name: string, readonly resources: ResourceFile) {}
 
   /** The rows of `items` as UTF-8 JSONL in a reused buffer. */
   protected abstract encode(items: T[]): Buffer;
@@ -55,5 +57,6 @@ export abstract class JsonlRowExporter<T extends { resource?: Resource }> {
     if (this.isShutdown) return;
     this.isShutdown = true;
     await this.file.close();
+    await this.resources.release();
   }
 }

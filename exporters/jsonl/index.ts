@@ -7,3 +7,5 @@ export { readJsonl, jsonlFiles, newReadStats, type ReadStats } from './readJsonl
 export { serializeSpanHead, resourceTail } from './serializeSpan.js';
 export { SpanRowSerializer } from './SpanRowSerializer.js';
 export { liveFiles, isAlive, parseFileName } from './liveFiles.js';
+export { ResourceFile, type ResourceSink } from './ResourceFile.js';
+export { ResourceLookup, resourceFiles, resourceRowJson, resourceIdOf } from './resources.js';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
+import { ResourceLookup } from './resources.js';
 
 export interface ReadStats {
   files: number;
@@ -23,9 +24,13 @@ export function jsonlFiles(target: string): string[] {
 /**
  * Streams the rows of JSONL files back, one parsed object at a time. A last line without its newline
  * that does not parse is a torn write: it is skipped and counted in `stats.tornLines`, never thrown.
+ * `target` is a signal folder of a telemetry directory (`<dir>/spans`) or a file in one: a row that
+ * names its resource (`resource_id`) comes back with `resource` filled from `<dir>/resources/`.
  */
 export async function* readJsonl<T = Record<string, unknown>>(target: string, stats: ReadStats = newReadStats()): AsyncGenerator<T> {
-  for (const file of jsonlFiles(target)) {
+  const files = jsonlFiles(target);
+  const resources = new ResourceLookup(path.dirname(files.length === 1 && files[0] === target ? path.dirname(target) : target));
+  for (const file of files) {
     stats.files++;
     const size = fs.statSync(file).size;
     const endsWithNewline = size === 0 || (await lastByte(file, size)) === 0x0a;
@@ -38,7 +43,7 @@ export async function* readJsonl<T = Record<string, unknown>>(target: string, st
       try {
         const row = JSON.parse(line) as T;
         stats.rows++;
-        return row;
+        return resources.fill(row as { resource?: unknown; resource_id?: unknown }) as T;
       } catch (err) {
         if (isLast && !endsWithNewline) stats.tornLines.push({ file, line: n });
         else stats.badLines.push({ file, line: n, error: (err as Error).message });

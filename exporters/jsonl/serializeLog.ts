@@ -3,6 +3,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { isoMicros } from './isoTime.js';
 import { attributesJson, resourceTail } from './serializeSpan.js';
+import type { ResourceSink } from './ResourceFile.js';
 
 // A string JSON.stringify leaves as it is between quotes (see serializeSpan.ts).
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
@@ -30,7 +31,7 @@ function cacheScope(scope: InstrumentationScope): void {
 }
 
 /**
- * One log record → one JSONL row without the per-resource tail (`,"service_name":…,"resource":…}\n`,
+ * One log record → one JSONL row without the per-resource tail (`,"service_name":…,"resource_id":…}\n`,
  * shared with span rows). Hand-built like span rows: ids and numbers need no escaping.
  */
 export function serializeLogHead(r: ReadableLogRecord): string {
@@ -56,6 +57,9 @@ export class LogRowSerializer {
   private lastTail = '';
   private scratch = Buffer.allocUnsafe(256 * 1024);
 
+  /** `resources` writes each resource once and rows name it by id; without it rows carry it inline. */
+  constructor(private readonly resources?: ResourceSink) {}
+
   /** The batch's rows: a view of the scratch buffer, valid until the next call; `failed` counts skipped records. */
   toBuffer(records: readonly ReadableLogRecord[]): { bytes: Buffer; failed: number } {
     let off = 0;
@@ -77,8 +81,9 @@ export class LogRowSerializer {
 
   private tailFor(resource: Resource): string {
     if (resource !== this.lastResource) {
-      this.lastResource = resource;
-      this.lastTail = resourceTail(resource.attributes as Record<string, unknown>);
+      const id = this.resources?.idFor(resource);
+      this.lastTail = resourceTail(resource.attributes as Record<string, unknown>, id);
+      this.lastResource = id === undefined && this.resources ? undefined : resource;
     }
     return this.lastTail;
   }

@@ -1,6 +1,7 @@
 import { AggregationTemporality, DataPointType, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { MetricRow, MetricType } from '../../semconv/schema.js';
 import { isoMicros } from './isoTime.js';
+import { serviceOf } from './resources.js';
 
 const TYPES: Record<DataPointType, MetricType> = {
   [DataPointType.HISTOGRAM]: 'histogram',
@@ -9,10 +10,14 @@ const TYPES: Record<DataPointType, MetricType> = {
   [DataPointType.SUM]: 'sum',
 };
 
-/** One row per data point (metric volume is low, so plain objects and JSON.stringify). */
-export function metricRows(rm: ResourceMetrics): MetricRow[] {
+/**
+ * One row per data point (metric volume is low, so plain objects and JSON.stringify). With `resourceId`
+ * (the resource's row is in `resources/`) rows name it; without, they carry it inline.
+ */
+export function metricRows(rm: ResourceMetrics, resourceId?: string): MetricRow[] {
   const resource = rm.resource.attributes as Record<string, unknown>;
-  const service = typeof resource['service.name'] === 'string' ? resource['service.name'] : 'unknown_service';
+  const service = serviceOf(resource);
+  const res = resourceId === undefined ? { resource } : { resource_id: resourceId };
   const rows: MetricRow[] = [];
   for (const sm of rm.scopeMetrics) {
     const scope = { name: sm.scope.name, version: sm.scope.version ?? null };
@@ -25,7 +30,7 @@ export function metricRows(rm: ResourceMetrics): MetricRow[] {
         const row: MetricRow = {
           time: isoMicros(dp.endTime), start_time: isoMicros(dp.startTime), name: metric.descriptor.name,
           unit: metric.descriptor.unit, type, temporality, monotonic, attributes: dp.attributes,
-          service_name: service, resource, scope,
+          service_name: service, ...res, scope,
         };
         const v = dp.value as unknown;
         if (typeof v === 'number') {

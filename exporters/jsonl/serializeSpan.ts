@@ -2,6 +2,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Attributes, Link } from '@opentelemetry/api';
 import { durationMs, isoMicros } from './isoTime.js';
+import { serviceOf } from './resources.js';
 
 // Fixed text between the values is joined ahead of time: fewer pieces per row for V8 to concatenate
 // and then flatten when the row is encoded.
@@ -105,9 +106,11 @@ export function serializeSpanHead(span: ReadableSpan): string {
       : ',"events":' + eventsJson(span) + ',"links":' + linksJson(span.links));
 }
 
-/** The per-resource tail of each row: `,"service_name":…,"resource":{…}}\n`. */
-export function resourceTail(attributes: Record<string, unknown>): string {
-  const service = attributes['service.name'];
-  return ',"service_name":' + JSON.stringify(typeof service === 'string' ? service : 'unknown_service') +
-    ',"resource":' + JSON.stringify(attributes) + '}\n';
+/**
+ * The per-resource tail of each row: `,"service_name":…,"resource_id":"…"}\n` when the resource is
+ * written once to `resources/` (`id` given), else `,"service_name":…,"resource":{…}}\n` (inline).
+ */
+export function resourceTail(attributes: Record<string, unknown>, id?: string): string {
+  return ',"service_name":' + JSON.stringify(serviceOf(attributes)) +
+    (id === undefined ? ',"resource":' + JSON.stringify(attributes) : ',"resource_id":"' + id + '"') + '}\n';
 }

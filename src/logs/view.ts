@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createTableSql, globLit, readJsonColumns } from '../../exporters/duckdb/index.js';
+import { createTableSql, globLit, readJsonColumns, readResourcesSql, withResourceSql } from '../../exporters/duckdb/index.js';
+import { resourceFiles } from '../../exporters/jsonl/resources.js';
 import { DIR_LOGS, LOG_COLUMNS } from '../../semconv/logs.js';
 
 /** Columns of the `logs` view, in order (the log row, typed; `level` is the severity's name, `body` text). */
 export const LOGS_VIEW_COLUMNS = ['time', 'level', 'severity_text', 'severity_number', 'component', 'event_name', 'body',
-  'trace_id', 'span_id', 'attributes', 'service_name', 'scope', 'resource'] as const;
+  'trace_id', 'span_id', 'attributes', 'service_name', 'scope', 'resource', 'resource_id'] as const;
 
 /** The JSONL log files of a telemetry directory, oldest name first. */
 export function logFiles(dir: string): string[] {
@@ -34,7 +35,7 @@ export function logsViewStatements(dir: string, rows?: string): string[] {
   if (rows) {
     from = rows;
   } else if (files.length) {
-    from = `(${readLogsSql(files)})`;
+    from = `(${withResourceSql(readLogsSql(files), readResourcesSql(resourceFiles(dir)))})`;
   } else {
     pre.push(createTableSql('_empty_logs', LOG_COLUMNS).replace('CREATE TABLE IF NOT EXISTS', 'CREATE OR REPLACE TEMP TABLE'));
     from = '_empty_logs';
@@ -45,6 +46,6 @@ export function logsViewStatements(dir: string, rows?: string): string[] {
         WHEN severity_number BETWEEN 17 AND 20 THEN 'error' WHEN severity_number BETWEEN 21 AND 24 THEN 'fatal' END AS level,
       severity_text, severity_number, component, event_name,
       CASE WHEN json_type(body) = 'VARCHAR' THEN body->>'$' ELSE CAST(body AS VARCHAR) END AS body,
-      trace_id, span_id, attributes, service_name, scope, resource
+      trace_id, span_id, attributes, service_name, scope, resource, resource_id
     FROM ${from} l`];
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { COLUMNS, globLit, lit, readJsonColumns, type Signal } from '../../exporters/duckdb/index.js';
+import { COLUMNS, globLit, lit, namesResource, readJsonColumns, readResourcesSql, withResourceSql, type Signal } from '../../exporters/duckdb/index.js';
+import { resourceFiles } from '../../exporters/jsonl/resources.js';
 import { DUCKDB_FILE } from '../../semconv/schema.js';
 import { listFiles, readCompleteLines, type FilePart } from './files.js';
 import { countLines, ingest, openStore } from './ingest.js';
@@ -31,11 +32,14 @@ const readJsonStrict = (signal: Signal, file: string): string =>
   `SELECT * FROM read_json(${globLit(file)}, format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, ` +
   'maximum_object_size=67108864)';
 
-/** JSONL files no process writes any more and last written before the cutoff. */
+/**
+ * JSONL files no process writes any more and last written before the cutoff. Resource files stay JSONL:
+ * tiny, and what readers of the other JSONL files join.
+ */
 export function closedFiles(dir: string, olderThanMs: number, now = Date.now()): FilePart[] {
   const files = listFiles(dir);
   const open = openFiles(files);
-  return files.filter((f) => f.kind === 'jsonl' && now - f.mtimeMs > olderThanMs && !open.has(f.file));
+  return files.filter((f) => f.kind === 'jsonl' && f.signal !== 'resources' && now - f.mtimeMs > olderThanMs && !open.has(f.file));
 }
 
 /**
@@ -54,7 +58,7 @@ export async function compact(dir: string, opts: CompactOptions): Promise<Compac
   try {
     for (const [i, f] of todo.entries()) {
       try {
-        const done = await compactFile(conn, f, staging, !!opts.dryRun);
+        const done = await compactFile(conn, f, staging, !!opts.dryRun, dir);
         if (done) {
           result.files.push(done);
           rows += done.rows;
@@ -73,7 +77,7 @@ export async function compact(dir: string, opts: CompactOptions): Promise<Compac
 }
 
 /** Undefined for a file with no complete line: a Parquet file would be larger, and it is left as it is. */
-async function compactFile(conn: DuckDBConnection, f: FilePart, staging: string, dryRun: boolean): Promise<CompactedFile | undefined> {
+async function compactFile(conn: DuckDBConnection, f: FilePart, staging: string, dryRun: boolean, dir: string): Promise<CompactedFile | undefined> {
   const buf = readCompleteLines(f);
   const rows = countLines(buf);
   if (rows === 0) return undefined;
@@ -87,7 +91,10 @@ async function compactFile(conn: DuckDBConnection, f: FilePart, staging: string,
   }
   const tmp = `${parquet}.tmp`; // not a data file name: no reader sees it half written
   try {
-    await conn.run(`COPY (${readJsonStrict(f.signal, source)}) TO ${lit(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+    // Parquet rows hold their resource (joined in here): a Parquet file is read without `resources/`.
+    const select = readJsonStrict(f.signal, source);
+    await conn.run(`COPY (${namesResource(f.signal) ? withResourceSql(select, readResourcesSql(resourceFiles(dir))) : select}) ` +
+      `TO ${lit(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
     const n = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${globLit(tmp)})`)).getRowObjectsJS()[0]!.n);
     if (n !== rows) throw new Error(`the Parquet file holds ${n} rows, the JSONL file ${rows} lines; left as JSONL`);
     const st = fs.statSync(f.file);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { DIR_METRICS, DIR_RUNS, DIR_SPANS } from '../../semconv/schema.js';
+import { DIR_METRICS, DIR_RESOURCES, DIR_RUNS, DIR_SPANS } from '../../semconv/schema.js';
 import { DIR_LOGS } from '../../semconv/logs.js';
 import type { Signal } from '../../exporters/duckdb/index.js';
 
@@ -18,9 +18,16 @@ export interface FilePart {
   offset: number;
 }
 
-const SIGNAL_DIRS: Array<[Signal, string]> = [['spans', DIR_SPANS], ['metrics', DIR_METRICS], ['logs', DIR_LOGS], ['run_starts', DIR_RUNS]];
+// resources last: listed after the rows naming them, so every resource of a listed row is listed too
+const SIGNAL_DIRS: Array<[Signal, string]> = [
+  ['spans', DIR_SPANS], ['metrics', DIR_METRICS], ['logs', DIR_LOGS], ['run_starts', DIR_RUNS], ['resources', DIR_RESOURCES],
+];
 
-/** Every data file of the directory (spans, metrics, logs, run starts), oldest name first. */
+/**
+ * Every data file of the directory (resources, spans, metrics, logs, run starts), oldest name first per
+ * signal. The resource files come first (loads take them before the rows that name them) though they are
+ * listed last (so they hold every resource that the rows listed before them name).
+ */
 export function listFiles(dir: string): FilePart[] {
   const parts: FilePart[] = [];
   for (const [signal, sub] of SIGNAL_DIRS) {
@@ -36,7 +43,7 @@ export function listFiles(dir: string): FilePart[] {
       } catch { /* pruned meanwhile */ }
     }
   }
-  return parts;
+  return [...parts.filter((p) => p.signal === 'resources'), ...parts.filter((p) => p.signal !== 'resources')];
 }
 
 /** The JSONL twin of a compacted Parquet file: the database knows the rows under that name. */

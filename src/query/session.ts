@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import {
-  COLUMNS, createTableSql, duckdbPathProblem, globLit, isLockError, lit, readJsonColumns, type Signal,
+  COLUMNS, createTableSql, duckdbPathProblem, globLit, isLockError, lit, namesResource, readJsonColumns, withResourceSql, type Signal,
 } from '../../exporters/duckdb/index.js';
 import { columnList, SPAN_ATTRIBUTE_COLUMNS, spanAttributesSql } from '../../exporters/duckdb/tables.js';
 import { RUNS_TABLE } from '../../exporters/duckdb/runs.js';
@@ -29,7 +29,7 @@ export { QueryError };
 export const readJsonSql = (signal: Signal, files: string[]): string =>
   `SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
   `columns=${readJsonColumns(COLUMNS[signal])}, ignore_errors=true, maximum_object_size=67108864) ` +
-  `WHERE ${{ spans: 'span_id', metrics: 'name', logs: 'time', run_starts: 'run_id' }[signal]} IS NOT NULL`;
+  `WHERE ${{ resources: 'resource_id', spans: 'span_id', metrics: 'name', logs: 'time', run_starts: 'run_id' }[signal]} IS NOT NULL`;
 
 export const readParquetSql = (files: string[]): string =>
   `SELECT * FROM read_parquet([${files.map(globLit).join(', ')}], union_by_name=true)`;
@@ -101,13 +101,14 @@ export class QuerySession {
   private storeTables = new Set<string>();
   /** Whether its `spans` table has the typed attribute columns (an older version's has not, until a writer adds them). */
   private storeTyped = false;
+  private storeSpanColumns = new Set<string>();
 
   private async held(): Promise<Map<string, number>> {
     this.storeTables = new Set((await this.conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'`))
       .getRowObjectsJS().map((r) => String(r.table_name)));
-    const spanColumns = new Set((await this.conn.runAndReadAll(`SELECT column_name FROM duckdb_columns()
+    this.storeSpanColumns = new Set((await this.conn.runAndReadAll(`SELECT column_name FROM duckdb_columns()
       WHERE database_name = 'store' AND table_name = 'spans'`)).getRowObjectsJS().map((r) => String(r.column_name)));
-    this.storeTyped = SPAN_ATTRIBUTE_COLUMNS.every(([name]) => spanColumns.has(name));
+    this.storeTyped = SPAN_ATTRIBUTE_COLUMNS.every(([name]) => this.storeSpanColumns.has(name));
     const rows = (await this.conn.runAndReadAll(`SELECT file, bytes FROM store.${INGESTED_TABLE}`)).getRowObjectsJS();
     return new Map(rows.map((r) => [String(r.file), Number(r.bytes)]));
   }
@@ -159,16 +160,20 @@ export class QuerySession {
     }
     const torn = tornFiles(files);
     if (torn.length) this.notes.push(`${torn.length} file(s) end in a partial line (a writer was killed, or is writing): skipped (${torn.slice(0, 3).join(', ')})`);
-    // `spans` has exactly the row's columns; span_attrs reads the database's typed columns where it has them.
+    const union = (signal: Signal, fromStore = attached) => this.unionSql(signal, fromStore, parts.filter((p) => p.signal === signal));
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW resources AS ${await union('resources')}`);
+    // `spans` has exactly the row's columns (those an older database has; the empty typed table adds the
+    // rest); span_attrs reads the database's typed columns where it has them.
     const stored = attached && this.storeTables.has('spans');
-    const fileSpans = await this.unionSql('spans', false, parts.filter((p) => p.signal === 'spans'));
-    await this.conn.run(`CREATE OR REPLACE TEMP VIEW spans AS ${stored ? `SELECT ${columnList(SPAN_COLUMNS)} FROM store.spans UNION ALL BY NAME ` : ''}${fileSpans}`);
-    await this.conn.run(`CREATE OR REPLACE TEMP VIEW metrics AS ${await this.unionSql('metrics', attached, parts.filter((p) => p.signal === 'metrics'))}`);
+    const fileSpans = await union('spans', false);
+    const storeColumns = columnList(SPAN_COLUMNS.filter(([n]) => this.storeSpanColumns.has(n)));
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW spans AS ${stored ? `SELECT ${storeColumns} FROM store.spans UNION ALL BY NAME ` : ''}${fileSpans}`);
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW metrics AS ${await union('metrics')}`);
     const startParts = parts.filter((p) => p.signal === 'run_starts');
-    const fileStarts = await this.unionSql('run_starts', false, startParts);
+    const fileStarts = await union('run_starts', false);
     const storedStarts = attached && this.storeTables.has('run_starts');
     await this.conn.run(`CREATE OR REPLACE TEMP VIEW run_starts AS ${storedStarts ? 'SELECT * FROM store.run_starts UNION ALL BY NAME ' : ''}${fileStarts}`);
-    await this.conn.run(`CREATE OR REPLACE TEMP VIEW _log_rows AS ${await this.unionSql('logs', attached, parts.filter((p) => p.signal === 'logs'))}`);
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW _log_rows AS ${await union('logs')}`);
     for (const sql of liveProcessesSql(liveWriters(files))) await this.conn.run(sql);
     this.attributesStored = stored && this.storeTyped;
     await this.conn.run(this.attributesStored ? spanAttrsSql('store.spans', fileSpans) : spanAttrsSql(undefined, 'SELECT * FROM spans'));
@@ -193,9 +198,12 @@ export class QuerySession {
 
   private async unionSql(signal: Signal, attached: boolean, parts: FilePart[]): Promise<string> {
     const selects: string[] = [];
+    // JSONL rows that name their resource get it back from the `resources` view; the database's rows
+    // and Parquet files hold theirs already.
+    const joined = (sql: string) => (namesResource(signal) ? withResourceSql(sql, 'resources') : sql);
     if (attached && this.storeTables.has(signal)) selects.push(`SELECT * FROM store.${signal}`);
-    const whole = parts.filter((p) => p.kind === 'jsonl' && p.offset === 0).map((p) => p.file);
-    if (whole.length) selects.push(readJsonSql(signal, whole));
+    const jsonl = parts.filter((p) => p.kind === 'jsonl' && p.offset === 0).map((p) => p.file);
+    if (jsonl.length) selects.push(joined(readJsonSql(signal, jsonl)));
     const parquet = parts.filter((p) => p.kind === 'parquet').map((p) => p.file);
     if (parquet.length) selects.push(readParquetSql(parquet));
     // Tails of files the database holds the start of: their complete lines, staged into a temp file.
@@ -205,12 +213,11 @@ export class QuerySession {
       fs.writeFileSync(staging, Buffer.concat(tails.map(readCompleteLines)), { mode: 0o600 });
       this.staged.push(staging);
       await this.conn.run(`CREATE OR REPLACE TEMP TABLE _tail_${signal} AS ${readJsonSql(signal, [staging])}`);
-      selects.push(`SELECT * FROM _tail_${signal}`);
+      selects.push(joined(`SELECT * FROM _tail_${signal}`));
     }
-    if (selects.length === 0) {
-      await this.conn.run(createTableSql(`_empty_${signal}`, COLUMNS[signal]).replace('CREATE TABLE', 'CREATE TEMP TABLE'));
-      selects.push(`SELECT * FROM _empty_${signal}`);
-    }
+    // Always there, typed and empty: every column exists even when the database predates some of them.
+    await this.conn.run(createTableSql(`_empty_${signal}`, COLUMNS[signal]).replace('CREATE TABLE', 'CREATE TEMP TABLE'));
+    selects.push(`SELECT * FROM _empty_${signal}`);
     return selects.join(' UNION ALL BY NAME ');
   }
 

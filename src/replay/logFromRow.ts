@@ -1,6 +1,7 @@
 import { TraceFlags, type AnyValue, type Attributes } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { LogRow } from '../../semconv/logs.js';
+import type { ResourceLookup } from '../../exporters/jsonl/resources.js';
 import { BadRowError, isoToHrTime, RowConverter } from './spanFromRow.js';
 
 const HEX32 = /^[0-9a-f]{32}$/;
@@ -8,7 +9,11 @@ const HEX16 = /^[0-9a-f]{16}$/;
 
 /** JSONL log rows → the ReadableLogRecords the OTLP log exporters serialize (resources and scopes shared). */
 export class LogRowConverter {
-  private readonly rows = new RowConverter();
+  private readonly rows: RowConverter;
+
+  constructor(lookup?: ResourceLookup) {
+    this.rows = new RowConverter(lookup);
+  }
 
   toLogRecord(row: LogRow): ReadableLogRecord {
     if (!row || typeof row !== 'object' || Array.isArray(row)) throw new BadRowError('not a JSON object');

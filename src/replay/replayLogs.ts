@@ -1,6 +1,7 @@
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { DIR_LOGS, type LogRow } from '../../semconv/logs.js';
 import { createOtlpLogExporter } from '../logs/otlp.js';
+import { ResourceLookup } from '../../exporters/jsonl/resources.js';
 import { LogRowConverter } from './logFromRow.js';
 import { replayFolder, type ReplayOptions, type ReplayResult } from './replaySpans.js';
 
@@ -10,7 +11,7 @@ import { replayFolder, type ReplayOptions, type ReplayResult } from './replaySpa
  * URL differs), resumable and idempotent.
  */
 export function replayLogs(o: Omit<ReplayOptions, 'exporter'> & { exporter?: LogRecordExporter }): Promise<ReplayResult> {
-  const converter = new LogRowConverter();
+  const converter = new LogRowConverter(new ResourceLookup(o.dir));
   return replayFolder<ReadableLogRecord>(o, {
     folder: DIR_LOGS, what: 'log records',
     convert: (row) => converter.toLogRecord(row as LogRow),

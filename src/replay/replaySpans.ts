@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { jsonlFiles } from '../../exporters/jsonl/readJsonl.js';
+import { ResourceLookup } from '../../exporters/jsonl/resources.js';
 import { DIR_SPANS, type SpanRow } from '../../semconv/schema.js';
 import type { OtlpProtocol } from '../config.js';
 import { createOtlpTraceExporter } from '../otlp/pipeline.js';
@@ -131,7 +132,7 @@ export interface ReplaySignal<T> {
  * interrupted run resumes where it stopped (at most the one batch in flight is sent again).
  */
 export function replaySpans(o: ReplayOptions): Promise<ReplayResult> {
-  const converter = new RowConverter();
+  const converter = new RowConverter(new ResourceLookup(o.dir));
   return replayFolder<ReadableSpan>(o, {
     folder: DIR_SPANS, what: 'spans',
     convert: (row) => converter.toSpan(row as SpanRow),

@@ -4,6 +4,7 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { SpanRow } from '../../semconv/schema.js';
 import { hrTimeFromIso } from '../../exporters/jsonl/isoTime.js';
+import type { ResourceLookup } from '../../exporters/jsonl/resources.js';
 
 const KINDS: Record<string, SpanKind> = {
   INTERNAL: SpanKind.INTERNAL, SERVER: SpanKind.SERVER, CLIENT: SpanKind.CLIENT, PRODUCER: SpanKind.PRODUCER, CONSUMER: SpanKind.CONSUMER,
@@ -27,9 +28,16 @@ export class RowConverter {
   private readonly resources = new Map<string, Resource>();
   private readonly scopes = new Map<string, InstrumentationScope>();
 
-  /** The row's resource (as written with it; else just its service name), one object per distinct resource. */
-  resourceOf(row: Pick<SpanRow, 'resource' | 'service_name'>): Resource {
-    const attrs = row.resource && typeof row.resource === 'object' ? row.resource : { 'service.name': row.service_name };
+  /** `lookup`: the directory's resources, for rows that name theirs by `resource_id`. */
+  constructor(private readonly lookup?: ResourceLookup) {}
+
+  /**
+   * The row's resource (inline in older rows, else the one its `resource_id` names; failing both just its
+   * service name), one object per distinct resource.
+   */
+  resourceOf(row: Pick<SpanRow, 'resource' | 'resource_id' | 'service_name'>): Resource {
+    const named = typeof row.resource_id === 'string' ? this.lookup?.get(row.resource_id) : undefined;
+    const attrs = row.resource && typeof row.resource === 'object' ? row.resource : named ?? { 'service.name': row.service_name };
     const key = JSON.stringify(attrs);
     let r = this.resources.get(key);
     if (!r) this.resources.set(key, (r = resourceFromAttributes(attrs as Attributes)));

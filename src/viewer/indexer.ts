@@ -150,7 +150,7 @@ export class SpanIndexer {
         bytes += whole[i]!.size;
         batch.push(whole[i]!);
       }
-      await this.run(insertSlimSql('vspans_next', readJsonWithFile(batch.map((f) => f.file)), ids));
+      await this.run(insertSlimSql('vspans_next', readJsonWithFile(batch.map((f) => f.file), this.dir), ids));
     }
     const parquet = parts.filter((p) => p.kind === 'parquet');
     ids.clear();
@@ -162,7 +162,7 @@ export class SpanIndexer {
         const buf = readCompleteLines(f);
         return { lf: this.register(f, f.offset + buf.length), buf };
       }));
-      if (staged.size) await this.run(insertSlimSql('vspans_next', readJsonWithFile([...staged.keys()]), staged));
+      if (staged.size) await this.run(insertSlimSql('vspans_next', readJsonWithFile([...staged.keys()], this.dir), staged));
       this.staging.unstage();
     }
     if (fromDb) {
@@ -331,7 +331,7 @@ export class SpanIndexer {
     }
     try {
       await c.run(`CREATE OR REPLACE TEMP TABLE vdelta AS SELECT * FROM vspans LIMIT 0`);
-      if (staged.size) await this.run(insertSlimSql('vdelta', readJsonWithFile([...staged.keys()]), staged));
+      if (staged.size) await this.run(insertSlimSql('vdelta', readJsonWithFile([...staged.keys()], this.dir), staged));
       if (pq.size) await this.run(insertSlimSql('vdelta', readParquetWithFile([...pq.keys()]), pq));
       if (fromDb) await c.run('INSERT INTO vdelta SELECT * FROM vdelta_db');
     } finally {

@@ -8,8 +8,9 @@
  *   `vrun_starts` and kept up to date run by run as spans and run starts arrive.
  * Every statement here is fixed text; values from requests are bound as prepared-statement parameters.
  */
-import { COLUMNS, createTableSql, globLit, lit, readJsonColumns } from '../../exporters/duckdb/index.js';
+import { COLUMNS, createTableSql, globLit, lit, readJsonColumns, readResourcesSql, withResourceSql } from '../../exporters/duckdb/index.js';
 import { SPAN_ATTRIBUTE_COLUMNS } from '../../exporters/duckdb/tables.js';
+import { resourceFiles } from '../../exporters/jsonl/resources.js';
 import { LLM_OPERATIONS } from '../../semconv/attributes.js';
 import { countedLlmSql, countedToolSql, MARKER_HOST, MARKER_PID, runsSql as sharedRunsSql } from '../query/runStatus.js';
 import { SLIM_ATTRIBUTES, SLIM_COLUMN_TYPES, SLIM_SPAN_COLUMNS, slimColumnsSql } from '../query/views.js';
@@ -64,12 +65,13 @@ export const newRunStartsSql = (table: string, relation: string): string =>
 
 /**
  * `read_json` over JSONL files with the row's typed columns and the file name of each row; unparsable
- * lines (a torn last line) come back all-NULL and are dropped.
+ * lines (a torn last line) come back all-NULL and are dropped. Each row's resource is joined in from the
+ * resource files of `dir` (listed now, after the span files were).
  */
-export const readJsonWithFile = (files: string[]): string =>
+export const readJsonWithFile = (files: string[], dir: string): string => withResourceSql(
   `SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
   `columns=${readJsonColumns(COLUMNS.spans)}, ignore_errors=true, maximum_object_size=67108864, filename=true) ` +
-  `WHERE span_id IS NOT NULL`;
+  `WHERE span_id IS NOT NULL`, readResourcesSql(resourceFiles(dir)));
 
 export const readParquetWithFile = (files: string[]): string =>
   `SELECT * FROM read_parquet([${files.map(globLit).join(', ')}], union_by_name=true, filename=true)`;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { ResourceLookup } from '../../exporters/jsonl/resources.js';
 import { listFiles } from '../query/files.js';
 import { QueryError, readParquetSql, SOURCES, type QuerySession, type Source } from '../query/session.js';
 import { createIndexTables, SpanIndexer, SRC_DB, type LoadedFile } from './indexer.js';
@@ -42,6 +43,8 @@ export class ViewerStore {
 
   private readonly pool: ConnectionPool;
   private readonly db: TelemetryDb;
+  /** Resources of the directory, for span rows read straight from JSONL (the trace page). */
+  private readonly resources: ResourceLookup;
   private readonly indexer: SpanIndexer;
   private indexing: Promise<void> | undefined;
   private indexed = false;
@@ -62,6 +65,7 @@ export class ViewerStore {
     private readonly work: string,
     private readonly instance: DuckDBInstance, private readonly loader: DuckDBConnection) {
     this.dir = dir;
+    this.resources = new ResourceLookup(dir);
     this.source = source;
     this.pool = new ConnectionPool(instance);
     this.db = new TelemetryDb(dir, this.pool);
@@ -228,7 +232,13 @@ export class ViewerStore {
     const jsonl = [...new Set(parts.filter((p) => p.kind === 'jsonl').map((p) => p.file))];
     const parquet = [...new Set(parts.filter((p) => p.kind === 'parquet').map((p) => p.file))];
     const rows: Row[] = [];
-    for (const file of jsonl) rows.push(...await scanJsonl(file, traceId));
+    // the resource in, its id out: the rows as TRACE_COLUMNS reads them from the database and Parquet
+    for (const file of jsonl) {
+      rows.push(...(await scanJsonl(file, traceId)).map((r) => {
+        const { resource_id: _id, ...row } = this.resources.fill(r);
+        return row;
+      }));
+    }
     if (parquet.length) rows.push(...await this.query(`SELECT ${TRACE_COLUMNS} FROM (${readParquetSql(parquet)}) WHERE trace_id = ?`, [traceId]));
     return rows;
   }

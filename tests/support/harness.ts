@@ -24,6 +24,18 @@ export const readSpans = (root: string, stats = newReadStats()) => collect<SpanR
 export const readMetrics = (root: string, stats = newReadStats()) => collect<MetricRow>(path.join(root, 'metrics'), stats);
 export const readRunStarts = (root: string, stats = newReadStats()) => collect<RunStartRow>(path.join(root, 'runs'), stats);
 
+/** The rows of `<root>/<signal>/*.jsonl` as written (JSON.parse of each line; readJsonl fills resources in). */
+export function rawRows<T = Record<string, unknown>>(root: string, signal: string): T[] {
+  const dir = path.join(root, signal);
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()
+    .flatMap((n) => fs.readFileSync(path.join(dir, n), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T));
+}
+
+/** The resource rows of `<root>/resources/`, by id. */
+export const resourcesById = (root: string): Map<string, Record<string, unknown>> =>
+  new Map(rawRows<{ resource_id: string; resource: Record<string, unknown> }>(root, 'resources').map((r) => [r.resource_id, r.resource]));
+
 /** Sum of a delta counter's values over all rows matching `where`. */
 export function sumMetric(rows: MetricRow[], name: string, where: Record<string, unknown> = {}): number {
   return rows.filter((r) => r.name === name && Object.entries(where).every(([k, v]) => r.attributes[k] === v))
