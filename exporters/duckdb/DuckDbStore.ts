@@ -7,7 +7,7 @@ import { DUCKDB_FILE, INGESTED_TABLE, METRIC_COLUMNS, RESOURCE_COLUMNS, RUN_STAR
 import { LOG_COLUMNS } from '../../semconv/logs.js';
 import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
-import { RUNS_TABLE, storeRunsSql } from './runs.js';
+import { refreshRunsSql, RUNS_TABLE, storeRunsSql } from './runs.js';
 import {
   INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
 } from './tables.js';
@@ -289,18 +289,14 @@ async function tableEnds(conn: DuckDBConnection): Promise<TableEnds> {
  * deleted), every run.
  */
 export async function refreshRuns(conn: DuckDBConnection, ends?: TableEnds): Promise<void> {
-  if (!ends || (ends.spans < 0n && ends.run_starts < 0n)) {
-    await conn.run(`DELETE FROM ${RUNS_TABLE}`);
-    await conn.run(`INSERT INTO ${RUNS_TABLE} BY NAME SELECT * FROM (${storeRunsSql()})`);
-    return;
+  const all = !ends || (ends.spans < 0n && ends.run_starts < 0n);
+  if (!all) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE _runs_touched AS
+      SELECT "agent.run.id" AS run_id FROM spans WHERE rowid > ${ends.spans} AND "agent.run.id" IS NOT NULL
+      UNION SELECT run_id FROM run_starts WHERE rowid > ${ends.run_starts} AND run_id IS NOT NULL`);
   }
-  await conn.run(`CREATE OR REPLACE TEMP TABLE _runs_touched AS
-    SELECT "agent.run.id" AS run_id FROM spans WHERE rowid > ${ends.spans} AND "agent.run.id" IS NOT NULL
-    UNION SELECT run_id FROM run_starts WHERE rowid > ${ends.run_starts} AND run_id IS NOT NULL`);
-  const touched = 'run_id IN (SELECT run_id FROM _runs_touched)';
-  await conn.run(`DELETE FROM ${RUNS_TABLE} WHERE ${touched}`);
-  await conn.run(`INSERT INTO ${RUNS_TABLE} BY NAME SELECT * FROM (${storeRunsSql(touched)})`);
-  await conn.run('DROP TABLE _runs_touched');
+  for (const sql of refreshRunsSql(all ? undefined : '_runs_touched')) await conn.run(sql);
+  if (!all) await conn.run('DROP TABLE _runs_touched');
 }
 
 /** A database made before the `runs` table gets it, computed over all its rows, once. */

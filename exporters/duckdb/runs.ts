@@ -127,6 +127,22 @@ const storeSlimSpans = (spans: string): string =>
 export const storeRunsSql = (runFilter = 'TRUE'): string => runsSql(storeSlimSpans('spans'), 'run_starts', runFilter, true, true);
 
 /**
+ * Statements that compute the stored runs again: those whose ids the table `touched` (column `run_id`)
+ * holds, or every run. The rows of those runs are copied out first (one pass over `spans`), so the run
+ * SQL's four parts read a small table rather than the whole store four times.
+ */
+export const refreshRunsSql = (touched?: string): string[] => {
+  const selected = touched ? `IN (SELECT run_id FROM ${touched})` : 'IS NOT NULL';
+  return [
+    `CREATE OR REPLACE TEMP TABLE _runs_spans AS SELECT * FROM ${storeSlimSpans(`spans WHERE "agent.run.id" ${selected}`)}`,
+    `CREATE OR REPLACE TEMP TABLE _runs_starts AS SELECT * FROM run_starts WHERE run_id ${selected}`,
+    `DELETE FROM ${RUNS_TABLE}${touched ? ` WHERE run_id IN (SELECT run_id FROM ${touched})` : ''}`,
+    `INSERT INTO ${RUNS_TABLE} BY NAME SELECT * FROM (${runsSql('_runs_spans', '_runs_starts', 'TRUE', true, true)})`,
+    'DROP TABLE _runs_spans', 'DROP TABLE _runs_starts',
+  ];
+};
+
+/**
  * SQL: the rows of a stored runs table `runs`, with the status of a run still without its run span
  * decided now from its process (running / abandoned).
  */
