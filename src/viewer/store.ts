@@ -55,7 +55,8 @@ export class ViewerStore {
   private countCache: { generation: number; value: Promise<{ spans: number; runs: number }> } | undefined;
   /** Changes seen before the index exists (then the index counts them), where rows last came from, what the catch-up said. */
   private changes = 0;
-  private dirSig = '';
+  private caughtUpSig = '';
+  private seenSig = '';
   private lastFrom: 'duckdb' | 'files' | 'duckdb+files' = 'duckdb';
   private catchUpNote: string | undefined;
   private changedAt = new Date();
@@ -115,7 +116,10 @@ export class ViewerStore {
   get notes(): string[] { return this.indexed ? this.indexer.notes : (this.catchUpNote ? [this.catchUpNote] : []); }
   get from(): 'duckdb' | 'files' | 'duckdb+files' { return this.indexed ? this.indexer.from : this.lastFrom; }
   /** Bumped whenever the rows change: the page reloads what it shows when it sees a new one. */
-  get generation(): number { return this.changes + this.indexer.generation; }
+  get generation(): number {
+    this.look();
+    return this.changes + this.indexer.generation;
+  }
   get updatedAt(): Date { return this.indexed ? this.indexer.updatedAt : this.changedAt; }
 
   /** Spans and runs in all (from the database when it can say, cached until the rows change). */
@@ -273,18 +277,33 @@ export class ViewerStore {
     else if (!this.indexing) await this.watch();
   }
 
-  /** Before the index exists: when the files (or the database) changed, bring the database up to date and say so. */
+  /** The files' sizes and the database's: a new one means new rows. */
+  private signature(): string {
+    return `${listFiles(this.dir).map((f) => `${f.rel}:${f.size}`).join(',')}|${this.db.signature() ?? '-'}`;
+  }
+
+  /**
+   * A new generation as soon as the directory changed: requests read the rows as they are now, so the
+   * page must hear of a change at once, not after the next poll's catch-up.
+   */
+  private look(): void {
+    const sig = this.signature();
+    if (sig === this.seenSig) return;
+    this.seenSig = sig;
+    this.changes++;
+    this.changedAt = new Date();
+  }
+
+  /** Before the index exists: when the files (or the database) changed, bring the database up to date. */
   private async watch(): Promise<void> {
-    const sig = `${listFiles(this.dir).map((f) => `${f.rel}:${f.size}`).join(',')}|${this.db.signature() ?? '-'}`;
-    if (sig === this.dirSig) return;
+    if (this.signature() === this.caughtUpSig) return;
     if (this.source === 'auto') {
       const why = await this.db.catchUp();
       this.catchUpNote = why && `${why}; reading what it lacks from the files`;
     }
     // After a catch-up the database's own signature moved: take the one it has now.
-    this.dirSig = `${listFiles(this.dir).map((f) => `${f.rel}:${f.size}`).join(',')}|${this.db.signature() ?? '-'}`;
-    this.changes++;
-    this.changedAt = new Date();
+    this.caughtUpSig = this.signature();
+    this.look();
   }
 
   async close(): Promise<void> {
