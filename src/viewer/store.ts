@@ -122,6 +122,10 @@ export class ViewerStore {
   }
   get updatedAt(): Date { return this.indexed ? this.indexer.updatedAt : this.changedAt; }
 
+  /** Spans and runs in the index (0 until it is built). */
+  get spanCount(): number { return this.indexer.spanCount; }
+  get runCount(): number { return this.indexer.runCount; }
+
   /** Spans and runs in all (from the database when it can say, cached until the rows change). */
   counts(): Promise<{ spans: number; runs: number }> {
     if (this.countCache?.generation !== this.generation) {
