@@ -7,6 +7,7 @@ import { DUCKDB_FILE, INGESTED_TABLE, METRIC_COLUMNS, RESOURCE_COLUMNS, RUN_STAR
 import { LOG_COLUMNS } from '../../semconv/logs.js';
 import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
+import { refreshRunsSql, RUNS_TABLE, storeRunsSql } from './runs.js';
 import {
   INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
 } from './tables.js';
@@ -91,6 +92,7 @@ export class DuckDbStore {
         }
         await addAttributeColumns(this.conn);
         await this.conn.run(INGESTED_DDL);
+        await addRunsTable(this.conn);
         this.makePrivate();
         this.unavailable = undefined;
         this.openError = undefined;
@@ -144,6 +146,7 @@ export class DuckDbStore {
     }
     try {
       await withTransaction(conn, async () => {
+        const ends = await tableEnds(conn);
         for (const signal of SIGNALS) {
           const sources: string[] = fileChunks.filter((c) => c.signal === signal).map((c) => c.file);
           const bufs = chunks.filter((c) => c.signal === signal).map((c) => c.buf);
@@ -172,6 +175,7 @@ export class DuckDbStore {
         // A file read in place must not have grown meanwhile: the bookkeeping would miss rows DuckDB read.
         const grown = fileChunks.filter((c) => { try { return fs.statSync(c.file).size !== c.bytes; } catch { return true; } });
         if (grown.length) throw new FilesChangedError(grown.map((c) => c.file));
+        if (loaded.spans || loaded.run_starts) await refreshRuns(conn, ends);
         for (const [file, f] of files) {
           await conn.run(`INSERT INTO ${INGESTED_TABLE} VALUES (${lit(file)}, '${f.signal}', ${f.bytes}, now()) ` +
             `ON CONFLICT (file) DO UPDATE SET bytes = bytes + EXCLUDED.bytes, updated_at = now()`);
@@ -193,7 +197,9 @@ export class DuckDbStore {
     const conn = await this.open();
     if (!conn || this.closed) throw new Error(this.unavailable ?? 'DuckDB store is closed');
     return withTransaction(conn, async () => {
+      const ends = await tableEnds(conn);
       const r = await conn.run(`INSERT INTO ${signal} BY NAME SELECT *${typedColumns(signal)} FROM read_parquet(${globLit(file)})`);
+      if (r.rowsChanged && (signal === 'spans' || signal === 'run_starts')) await refreshRuns(conn, ends);
       await conn.run(`INSERT INTO ${INGESTED_TABLE} VALUES (${lit(path.relative(this.dir, file))}, '${signal}', ` +
         `${fs.statSync(file).size}, now()) ON CONFLICT (file) DO UPDATE SET bytes = EXCLUDED.bytes, updated_at = now()`);
       return r.rowsChanged;
@@ -267,6 +273,37 @@ async function addAttributeColumns(conn: DuckDBConnection): Promise<void> {
     await conn.run('DROP TABLE spans');
     await conn.run('ALTER TABLE _spans_typed RENAME TO spans');
   });
+}
+
+/** The last row id of `spans` and `run_starts` (-1 when empty): rows a transaction appends after have larger ones. */
+type TableEnds = { spans: bigint; run_starts: bigint };
+async function tableEnds(conn: DuckDBConnection): Promise<TableEnds> {
+  const r = (await conn.runAndReadAll(`SELECT (SELECT coalesce(max(rowid), -1) FROM spans) AS spans,
+    (SELECT coalesce(max(rowid), -1) FROM run_starts) AS run_starts`)).getRowObjectsJS()[0]!;
+  return { spans: BigInt(r.spans as bigint), run_starts: BigInt(r.run_starts as bigint) };
+}
+
+/**
+ * Brings the `runs` table (exporters/duckdb/runs.ts) up to date in the caller's transaction: the runs the
+ * rows appended after `ends` name are computed again over all their rows; without `ends` (rows were
+ * deleted), every run.
+ */
+export async function refreshRuns(conn: DuckDBConnection, ends?: TableEnds): Promise<void> {
+  const all = !ends || (ends.spans < 0n && ends.run_starts < 0n);
+  if (!all) {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE _runs_touched AS
+      SELECT "agent.run.id" AS run_id FROM spans WHERE rowid > ${ends.spans} AND "agent.run.id" IS NOT NULL
+      UNION SELECT run_id FROM run_starts WHERE rowid > ${ends.run_starts} AND run_id IS NOT NULL`);
+  }
+  for (const sql of refreshRunsSql(all ? undefined : '_runs_touched')) await conn.run(sql);
+  if (!all) await conn.run('DROP TABLE _runs_touched');
+}
+
+/** A database made before the `runs` table gets it, computed over all its rows, once. */
+async function addRunsTable(conn: DuckDBConnection): Promise<void> {
+  const have = (await conn.runAndReadAll(`SELECT 1 FROM duckdb_tables()
+    WHERE database_name = current_database() AND schema_name = 'main' AND table_name = '${RUNS_TABLE}'`)).getRowObjectsJS();
+  if (have.length === 0) await conn.run(`CREATE TABLE ${RUNS_TABLE} AS ${storeRunsSql()}`);
 }
 
 /**

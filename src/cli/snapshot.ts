@@ -9,22 +9,25 @@ import { viewStatements } from '../query/views.js';
  * filter on the cutoff itself. When the attributes are parsed from JSON (rows from the files), those rows
  * are copied into a table first, parsed once, without the big JSON columns (sections read only the typed
  * attribute columns); telemetry.duckdb's typed columns are read in place. `agent_runs` (four scans
- * joined, read by several sections) is kept as a table either way, with only `runColumns` (DuckDB then
+ * joined, read by several sections; or the stored runs) is kept as a table either way, with only `runColumns` (DuckDB then
  * skips the joins the others need: a third of its cost).
  */
 export async function snapshotViews(s: QuerySession, cutoff: string | undefined, runColumns = '*'): Promise<void> {
   const where = cutoff ? `WHERE start_time >= TIMESTAMP ${lit(cutoff)} - INTERVAL 1 MINUTE` : '';
+  // Stored runs (telemetry.duckdb's runs table) are read as they are, over all of each run's rows.
+  if (s.runsStored) await s.query(`CREATE OR REPLACE TEMP TABLE _snapshot_runs AS SELECT ${runColumns} FROM agent_runs ${where}`);
+  const runs = s.runsStored ? 'SELECT * FROM _snapshot_runs' : undefined;
   if (s.attributesStored) {
     await s.query(`CREATE OR REPLACE TEMP VIEW _window_spans AS SELECT * FROM span_attrs ${where}`);
     await s.query(`CREATE OR REPLACE TEMP VIEW _window_run_starts AS SELECT * FROM run_starts ${where}`);
-    for (const sql of viewStatements('_window_spans', '_window_run_starts', true)) await s.query(sql);
+    for (const sql of viewStatements('_window_spans', '_window_run_starts', true, runs)) await s.query(sql);
   } else {
     await s.query(`CREATE OR REPLACE TEMP TABLE _snapshot_spans AS
       SELECT * EXCLUDE (attributes, events, links, resource, scope), '[]'::JSON AS events FROM span_attrs ${where}`);
     await s.query('CREATE OR REPLACE TEMP VIEW span_attrs AS SELECT * FROM _snapshot_spans');
     await s.query(`CREATE OR REPLACE TEMP TABLE _snapshot_run_starts AS SELECT * FROM run_starts ${where}`);
-    for (const sql of viewStatements('_snapshot_spans', '_snapshot_run_starts', true)) await s.query(sql);
+    for (const sql of viewStatements('_snapshot_spans', '_snapshot_run_starts', true, runs)) await s.query(sql);
   }
-  await s.query(`CREATE OR REPLACE TEMP TABLE _snapshot_runs AS SELECT ${runColumns} FROM agent_runs`);
+  if (!s.runsStored) await s.query(`CREATE OR REPLACE TEMP TABLE _snapshot_runs AS SELECT ${runColumns} FROM agent_runs`);
   await s.query('CREATE OR REPLACE TEMP VIEW agent_runs AS SELECT * FROM _snapshot_runs');
 }

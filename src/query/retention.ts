@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { lit, withTransaction } from '../../exporters/duckdb/index.js';
+import { lit, refreshRuns, withTransaction } from '../../exporters/duckdb/index.js';
 import { sqlTimestamp } from '../../exporters/jsonl/isoTime.js';
 import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { openDatabase } from './database.js';
@@ -40,6 +40,8 @@ export async function pruneDatabase(dir: string, cutoff: Date, gone: Set<string>
     }
     await withTransaction(db.conn, async () => {
       for (const t of tables) result[t] = (await db.conn.run(`DELETE FROM ${t} WHERE ${where[t]}`)).rowsChanged;
+      // The stored runs of deleted rows change (or go): computed again over what is left.
+      if (present.has('runs') && (result.spans || result.run_starts)) await refreshRuns(db.conn);
       if (forgotten.length) await db.conn.run(`DELETE FROM ${INGESTED_TABLE} WHERE file IN (${forgotten.map(lit).join(', ')})`);
     });
     await db.conn.run('CHECKPOINT');

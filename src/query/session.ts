@@ -5,13 +5,14 @@ import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/no
 import {
   COLUMNS, createTableSql, duckdbPathProblem, globLit, isLockError, lit, namesResource, readJsonColumns, withResourceSql, type Signal,
 } from '../../exporters/duckdb/index.js';
-import { columnList, SPAN_ATTRIBUTE_COLUMNS } from '../../exporters/duckdb/tables.js';
+import { columnList, SPAN_ATTRIBUTE_COLUMNS, spanAttributesSql } from '../../exporters/duckdb/tables.js';
+import { RUNS_TABLE } from '../../exporters/duckdb/runs.js';
 import { SPAN_COLUMNS } from '../../semconv/schema.js';
 import { DUCKDB_FILE, INGESTED_TABLE } from '../../semconv/schema.js';
 import { listFiles, notIngested, readCompleteLines, tornFiles, type FilePart } from './files.js';
 import { catchUp, needsCatchUp, type IngestProgress } from './ingest.js';
 import { liveProcessesSql, liveWriters } from './runStatus.js';
-import { spanAttrsSql, viewStatements } from './views.js';
+import { agentRunsSql, spanAttrsSql, storedAgentRunsSql, viewStatements } from './views.js';
 import { logsViewStatements } from '../logs/view.js';
 
 export type Source = 'auto' | 'files' | 'duckdb';
@@ -38,6 +39,8 @@ export interface SessionOptions {
   onIngestProgress?: (p: IngestProgress) => void;
   /** How long to wait for another process's hold on telemetry.duckdb (one ingest or query), ms; default 2000. */
   waitMs?: number;
+  /** False: read telemetry.duckdb as it is plus the files, never writing it (the viewer catches up on its own turn). */
+  catchUp?: boolean;
 }
 
 /**
@@ -55,6 +58,10 @@ export class QuerySession {
   source: 'duckdb' | 'files' | 'duckdb+files' = 'files';
   /** True when `span_attrs` reads the database's typed attribute columns (only rows from the files are parsed). */
   attributesStored = false;
+  /** True when `agent_runs` reads the database's runs table (computing only runs the files add rows to). */
+  runsStored = false;
+  /** The runs (`agent_runs` rows) as a query, with other columns of the run SQL if asked (the viewer's `start_span_id`). */
+  runsSql: (columns?: string) => string = () => 'SELECT * FROM agent_runs';
   private staged: string[] = [];
 
   private constructor(readonly dir: string, readonly conn: DuckDBConnection, private readonly instance: DuckDBInstance,
@@ -133,8 +140,8 @@ export class QuerySession {
 
     // The database is a materialized view of the files: bring it up to date before reading it.
     const canWrite = !problem && (attached || !fs.existsSync(dbFile));
-    // An older database without the typed attribute columns gets them from the writer too.
-    if (source === 'auto' && canWrite && (needsCatchUp(files, held) || (attached && !this.storeTyped))) {
+    // An older database without the typed attribute columns (or the runs table) gets them from the writer too.
+    if (source === 'auto' && canWrite && this.opts.catchUp !== false && (needsCatchUp(files, held) || (attached && !(this.storeTyped && this.storeTables.has(RUNS_TABLE))))) {
       if (attached) await this.conn.run('DETACH store');
       attached = false;
       // Held by another reader (its query has it read-only), a catch-up would wait for that whole query:
@@ -161,12 +168,31 @@ export class QuerySession {
     const fileSpans = await union('spans', false);
     const storeColumns = columnList(SPAN_COLUMNS.filter(([n]) => this.storeSpanColumns.has(n)));
     await this.conn.run(`CREATE OR REPLACE TEMP VIEW spans AS ${stored ? `SELECT ${storeColumns} FROM store.spans UNION ALL BY NAME ` : ''}${fileSpans}`);
-    for (const signal of ['metrics', 'run_starts'] as const) await this.conn.run(`CREATE OR REPLACE TEMP VIEW ${signal} AS ${await union(signal)}`);
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW metrics AS ${await union('metrics')}`);
+    const startParts = parts.filter((p) => p.signal === 'run_starts');
+    const fileStarts = await union('run_starts', false);
+    const storedStarts = attached && this.storeTables.has('run_starts');
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW run_starts AS ${storedStarts ? 'SELECT * FROM store.run_starts UNION ALL BY NAME ' : ''}${fileStarts}`);
     await this.conn.run(`CREATE OR REPLACE TEMP VIEW _log_rows AS ${await union('logs')}`);
     for (const sql of liveProcessesSql(liveWriters(files))) await this.conn.run(sql);
     this.attributesStored = stored && this.storeTyped;
     await this.conn.run(this.attributesStored ? spanAttrsSql('store.spans', fileSpans) : spanAttrsSql(undefined, 'SELECT * FROM spans'));
-    for (const sql of viewStatements('span_attrs', 'run_starts', this.attributesStored)) await this.conn.run(sql);
+    // Runs: telemetry.duckdb's runs table, but computed over all rows for the runs the files add rows to.
+    this.runsStored = this.attributesStored && this.storeTables.has(RUNS_TABLE);
+    let runs: string | undefined;
+    if (this.runsStored) {
+      const fromFiles = parts.some((p) => p.signal === 'spans') || startParts.length > 0;
+      if (fromFiles) {
+        await this.conn.run(`CREATE OR REPLACE TEMP TABLE _file_runs AS SELECT DISTINCT run_id FROM (
+          SELECT "agent.run.id" AS run_id FROM (SELECT ${spanAttributesSql('s.attributes')} FROM (${fileSpans}) s)
+          UNION ALL SELECT run_id FROM (${fileStarts})) WHERE run_id IS NOT NULL`);
+      }
+      this.runsSql = (columns) => storedAgentRunsSql(`store.${RUNS_TABLE}`, fromFiles ? '_file_runs' : undefined, 'span_attrs', 'run_starts', true, columns);
+      runs = this.runsSql();
+    } else {
+      this.runsSql = (columns) => agentRunsSql('span_attrs', 'run_starts', 'TRUE', this.attributesStored, columns);
+    }
+    for (const sql of viewStatements('span_attrs', 'run_starts', this.attributesStored, runs)) await this.conn.run(sql);
     for (const sql of logsViewStatements(this.dir, '_log_rows')) await this.conn.run(sql);
   }
 

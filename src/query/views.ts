@@ -11,40 +11,18 @@
 import { VIEW_ATTRIBUTES, type ViewAttribute } from '../../semconv/viewAttributes.js';
 import { columnList, SPAN_ATTRIBUTE_COLUMNS, spanAttributesSql } from '../../exporters/duckdb/tables.js';
 import { SPAN_COLUMNS } from '../../semconv/schema.js';
-import { countedLlmSql, countedToolSql, MARKER_HOST, MARKER_PID, runsSql, toolOutcomeSql } from './runStatus.js';
+import {
+  countedLlmSql, countedToolSql, MARKER_HOST, MARKER_PID, runsSql, SLIM_COLUMNS, SLIM_SPAN_COLUMNS, slimColumnsSql, storedRunsSql, toolOutcomeSql,
+} from '../../exporters/duckdb/runs.js';
+
+export { SLIM_COLUMNS, SLIM_SPAN_COLUMNS, slimColumnsSql } from '../../exporters/duckdb/runs.js';
 
 /** Attribute keys the views read, and their types: the one map (semconv/viewAttributes.ts), the viewer's slim rows included. */
 export { VIEW_ATTRIBUTES, type ViewAttribute } from '../../semconv/viewAttributes.js';
 
-/**
- * The short columns the viewer's slim span rows keep (and the run SQL of ./runStatus.ts reads), each
- * one attribute of VIEW_ATTRIBUTES. `provider` falls back to the older `gen_ai.system`.
- */
-export const SLIM_COLUMNS = {
-  op: 'gen_ai.operation.name', agent: 'gen_ai.agent.name', run_id: 'agent.run.id', run_kind: 'agent.run.kind',
-  run_status: 'agent.run.status', model: 'gen_ai.request.model', provider: 'gen_ai.provider.name',
-  tool: 'gen_ai.tool.name', outcome: 'agent.tool.outcome', risk_level: 'agent.tool.risk_level',
-  input_tokens: 'gen_ai.usage.input_tokens', output_tokens: 'gen_ai.usage.output_tokens', cost_usd: 'agent.cost.usd',
-  run_cost_usd: 'agent.run.cost.usd', error_type: 'error.type', items_discovered: 'agent.items.discovered',
-  items_succeeded: 'agent.items.succeeded', items_failed: 'agent.items.failed', wrapper: 'agent.call.wrapper',
-} as const satisfies Record<string, ViewAttribute>;
-
 /** The attributes of SLIM_COLUMNS (plus what they fall back to) and their types: a json_transform shape. */
 export const SLIM_ATTRIBUTES: Partial<Record<ViewAttribute, string>> = Object.fromEntries(
   [...Object.values(SLIM_COLUMNS), 'gen_ai.system' as const].map((k) => [k, VIEW_ATTRIBUTES[k]]));
-
-/** The span row columns the slim rows keep. */
-export const SLIM_SPAN_COLUMNS = 'trace_id, span_id, parent_span_id, name, start_time, end_time, duration_ms, status_code, status_message, service_name';
-
-/**
- * `expr AS column` for each slim column, given how to read an attribute (`col(key)`) and the marker's
- * process columns: the same projection for `span_attrs` (views) and raw span rows (viewer).
- */
-export function slimColumnsSql(col: (key: ViewAttribute) => string, pid: string, host: string): string {
-  const cols = Object.entries(SLIM_COLUMNS).map(([name, key]) =>
-    name === 'provider' ? `coalesce(${col(key)}, ${col('gen_ai.system')}) AS provider` : `${col(key)} AS ${name}`);
-  return [...cols, `${pid} AS pid`, `${host} AS host`].join(', ');
-}
 
 /** SQL column types of the slim columns, in projection order (for the viewer's table DDL). */
 export const SLIM_COLUMN_TYPES: string = [
@@ -68,14 +46,34 @@ export function spanAttrsSql(stored: string | undefined, parsed: string | undefi
 
 const c = (key: string) => `"${key}"`;
 
+/** The columns of `agent_runs` (the run SQL's, less the run start's ids and process). */
+export const AGENT_RUN_COLUMNS = `run_id, agent, kind, status, start_time, end_time, duration_ms,
+  items_discovered, items_succeeded, items_failed, llm_calls, input_tokens, output_tokens, cost_usd,
+  error_type, status_message, trace_id, span_id, service_name, tool_calls, tool_errors`;
+
+/** SQL: `agent_runs` rows computed over `base` (span_attrs columns) and `runStarts`, for the runs `runFilter` selects. */
+export const agentRunsSql = (base: string, runStarts: string, runFilter = 'TRUE', typed = false, columns = AGENT_RUN_COLUMNS): string =>
+  `SELECT ${columns} FROM (${runsSql(`(SELECT ${SLIM_SPAN_COLUMNS}, ${slimColumnsSql(c, 'marker_pid', 'marker_host')} FROM ${base})`, runStarts, runFilter, typed)})`;
+
+/**
+ * SQL: `agent_runs` from telemetry.duckdb's `runs` table (`storedRuns`) for every run the files add no row
+ * to, and computed over all rows (`base`, `runStarts`) for the runs in `fileRuns` (a relation of `run_id`).
+ */
+export const storedAgentRunsSql = (storedRuns: string, fileRuns: string | undefined, base: string, runStarts: string, typed: boolean,
+  columns = AGENT_RUN_COLUMNS): string =>
+  fileRuns
+    ? `SELECT ${columns} FROM (${storedRunsSql(storedRuns, `r.run_id NOT IN (SELECT run_id FROM ${fileRuns})`)})
+      UNION ALL ${agentRunsSql(base, runStarts, `run_id IN (SELECT run_id FROM ${fileRuns})`, typed, columns)}`
+    : `SELECT ${columns} FROM (${storedRunsSql(storedRuns)})`;
+
 /**
  * The derived views over `base` (`span_attrs`, or a table copied from it). `agent_runs` reads run
  * starts from `runStarts` and which processes live from `_live_processes` (./runStatus.ts
  * `liveProcessesSql`), which must exist. `typed`: reading `base` parses no JSON (a table, or
  * telemetry.duckdb's typed columns), so the run SQL reads it once per part rather than copying it
- * (./runStatus.ts `runsSql`).
+ * (./runStatus.ts `runsSql`). `runs`: a query with the `agent_runs` columns to use instead (the stored runs).
  */
-export function viewStatements(base = 'span_attrs', runStarts = 'run_starts', typed = false): string[] {
+export function viewStatements(base = 'span_attrs', runStarts = 'run_starts', typed = false, runs?: string): string[] {
   return [
     `CREATE OR REPLACE TEMP VIEW llm_calls AS SELECT
       trace_id, span_id, parent_span_id, name, start_time, end_time, duration_ms, status_code, status_message,
@@ -98,11 +96,8 @@ export function viewStatements(base = 'span_attrs', runStarts = 'run_starts', ty
       ${c('gen_ai.agent.name')} AS agent, ${c('agent.run.id')} AS run_id, service_name
     FROM ${base} WHERE ${countedToolSql(c('gen_ai.operation.name'), c('agent.call.wrapper'))}`,
 
-    // Runs as ./runStatus.ts defines them, over span_attrs cut down to the slim columns.
-    `CREATE OR REPLACE TEMP VIEW agent_runs AS SELECT run_id, agent, kind, status, start_time, end_time, duration_ms,
-      items_discovered, items_succeeded, items_failed, llm_calls, input_tokens, output_tokens, cost_usd,
-      error_type, status_message, trace_id, span_id, service_name, tool_calls, tool_errors
-    FROM (${runsSql(`(SELECT ${SLIM_SPAN_COLUMNS}, ${slimColumnsSql(c, 'marker_pid', 'marker_host')} FROM ${base})`, runStarts, 'TRUE', typed)})`,
+    // Runs as ./runStatus.ts defines them: given (the stored runs table), or over `base` cut down to the slim columns.
+    `CREATE OR REPLACE TEMP VIEW agent_runs AS ${runs ?? agentRunsSql(base, runStarts, 'TRUE', typed)}`,
 
     // Events as rows: artifacts a run produced, commits it made, audit entries, budget and mode events.
     `CREATE OR REPLACE TEMP VIEW span_events AS

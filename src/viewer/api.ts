@@ -5,6 +5,7 @@ import { p, ParamError, parseQuery, TRACE_ID } from './params.js';
 import { isoSql } from '../../exporters/jsonl/isoTime.js';
 import { LLM_CALL_SQL, LLM_OPS_SQL, TOOL_CALL_SQL } from './sql.js';
 import { RUN_STATUSES, toolOutcomeSql } from '../query/runStatus.js';
+import { AGENT_RUN_COLUMNS } from '../query/views.js';
 import type { Row, ViewerStore } from './store.js';
 import { LEVELS, traceIdPrefix, ViewerLogs } from './logs.js';
 
@@ -31,9 +32,12 @@ class Where {
   }
 }
 
-async function paged(store: ViewerStore, select: string, from: string, where: Where, order: string, limit = 50, offset = 0) {
-  const [total] = await store.query(`SELECT count(*)::DOUBLE AS n FROM ${from} ${where.sql}`, where.values);
-  const rows = await store.query(`SELECT ${select} FROM ${from} ${where.sql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, where.values);
+type Query = (sql: string, values: DuckDBValue[]) => Promise<Row[]>;
+
+async function paged(store: ViewerStore | Query, select: string, from: string, where: Where, order: string, limit = 50, offset = 0) {
+  const query: Query = typeof store === 'function' ? store : (sql, values) => store.query(sql, values);
+  const [total] = await query(`SELECT count(*)::DOUBLE AS n FROM ${from} ${where.sql}`, where.values);
+  const rows = await query(`SELECT ${select} FROM ${from} ${where.sql} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`, where.values);
   return { total: Number(total!.n), limit, offset, rows };
 }
 
@@ -146,12 +150,13 @@ export function createApi(store: ViewerStore, o: ApiOptions, logs = new ViewerLo
   const api = new Hono();
   const q = (c: Context) => new URL(c.req.url).searchParams;
 
-  api.get('/info', (c) => {
+  api.get('/info', async (c) => {
     parseQuery(q(c), {});
+    const counts = await store.counts();
     return c.json({
       version: VERSION, dir: store.dir, source: store.from, notes: store.notes, jaeger_url: o.jaegerUrl ?? null,
       generation: store.generation, loading: store.loading, load_error: store.loadError ?? null,
-      spans: store.spanCount, runs: store.runCount, updated_at: store.updatedAt.toISOString(), poll_ms: o.pollMs,
+      spans: counts.spans, runs: counts.runs, updated_at: store.updatedAt.toISOString(), poll_ms: o.pollMs,
     });
   });
 
@@ -163,12 +168,16 @@ export function createApi(store: ViewerStore, o: ApiOptions, logs = new ViewerLo
   api.get('/runs', async (c) => {
     const f = parseQuery(q(c), { agent: p.name, status: p.oneOf(RUN_STATUSES), since: p.since, ...page });
     const where = new Where().addIf(f.agent, 'agent = ?').addIf(f.status, 'status = ?').addIf(f.since, 'start_time >= CAST(? AS TIMESTAMP)');
-    return c.json(await paged(store, `run_id, agent, kind, status, ${isoSql('start_time', 'ms')} AS start_time, ${isoSql('end_time', 'ms')} AS end_time,
+    const select = `run_id, agent, kind, status, ${isoSql('start_time', 'ms')} AS start_time, ${isoSql('end_time', 'ms')} AS end_time,
       duration_ms, items_discovered::DOUBLE AS items_discovered, items_succeeded::DOUBLE AS items_succeeded,
       items_failed::DOUBLE AS items_failed, llm_calls::DOUBLE AS llm_calls, tool_calls::DOUBLE AS tool_calls,
       tool_errors::DOUBLE AS tool_errors, input_tokens::DOUBLE AS input_tokens, output_tokens::DOUBLE AS output_tokens,
-      cost_usd, error_type, status_message, trace_id, coalesce(span_id, start_span_id) AS span_id, service_name`,
-    'vruns', where, 'start_time DESC NULLS LAST, run_id', f.limit, f.offset));
+      cost_usd, error_type, status_message, trace_id, coalesce(span_id, start_span_id) AS span_id, service_name`;
+    const order = 'start_time DESC NULLS LAST, run_id';
+    // From telemetry.duckdb's runs table (plus runs the files add rows to), without waiting for the index.
+    const fromDb = await store.fromDatabase((s) => paged(async (sql, values) => (await s.conn.runAndReadAll(sql, values)).getRowObjectsJson() as Row[],
+      select, `(${s.runsSql(`${AGENT_RUN_COLUMNS}, start_span_id`)}) runs`, where, order, f.limit, f.offset));
+    return c.json(fromDb ?? await paged(store, select, 'vruns', where, order, f.limit, f.offset));
   });
 
   api.get('/llm-calls', async (c) => {

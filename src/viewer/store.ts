@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { ResourceLookup } from '../../exporters/jsonl/resources.js';
 import { listFiles } from '../query/files.js';
-import { QueryError, readParquetSql, SOURCES, type Source } from '../query/session.js';
+import { QueryError, readParquetSql, SOURCES, type QuerySession, type Source } from '../query/session.js';
 import { createIndexTables, SpanIndexer, SRC_DB, type LoadedFile } from './indexer.js';
 import { ConnectionPool } from './pool.js';
 import { LLM_OPS_SQL } from './sql.js';
@@ -25,27 +25,41 @@ export type Row = Record<string, unknown>;
 export interface TraceRows { spans: Row[]; notes: string[] }
 
 /**
- * What the viewer reads: a scratch DuckDB of its own holding a slim row per span and a row per run, loaded
- * from the telemetry directory and kept current by polling every `pollMs` (src/viewer/indexer.ts).
- * telemetry.duckdb is attached only while it is read and detached at once (src/viewer/telemetryDb.ts), so
- * an agent starting later can still open it for writing.
+ * What the viewer reads. The runs list, the filters' values, a trace and the counts come from
+ * telemetry.duckdb as it is plus what the files hold beyond it (a query session per request,
+ * `fromDatabase`; the runs from its stored runs table), brought up to date at start and whenever the
+ * directory changes. The LLM calls, tool calls and charts pages (and everything with `--source files`,
+ * or while the database cannot be read) use a scratch DuckDB of the viewer's own, a slim row per span and
+ * a row per run (src/viewer/indexer.ts), built on first need and kept current by polling every `pollMs`.
+ * telemetry.duckdb is attached only while it is read and detached at once (src/viewer/telemetryDb.ts),
+ * so an agent starting later can still open it for writing.
  */
 export class ViewerStore {
   readonly dir: string;
   readonly source: Source;
-  loading = true;
+  /** True while the index is being built. */
+  loading = false;
   loadError: string | undefined;
-  readonly ready: Promise<void>;
 
   private readonly pool: ConnectionPool;
   private readonly db: TelemetryDb;
   /** Resources of the directory, for span rows read straight from JSONL (the trace page). */
   private readonly resources: ResourceLookup;
   private readonly indexer: SpanIndexer;
+  private indexing: Promise<void> | undefined;
+  private indexed = false;
   private timer: NodeJS.Timeout | undefined;
   private busy: Promise<unknown> = Promise.resolve();
   private closed = false;
   private facetCache: { generation: number; value: Promise<Row> } | undefined;
+  private countCache: { generation: number; value: Promise<{ spans: number; runs: number }> } | undefined;
+  /** Changes seen before the index exists (then the index counts them), where rows last came from, what the catch-up said. */
+  private changes = 0;
+  private caughtUpSig = '';
+  private seenSig = '';
+  private lastFrom: 'duckdb' | 'files' | 'duckdb+files' = 'duckdb';
+  private catchUpNote: string | undefined;
+  private changedAt = new Date();
 
   private constructor(dir: string, source: Source, private readonly pollMs: number,
     /** The viewer's own scratch directory (its database file, staged lines), removed on close. */
@@ -57,12 +71,22 @@ export class ViewerStore {
     this.pool = new ConnectionPool(instance);
     this.db = new TelemetryDb(dir, this.pool);
     this.indexer = new SpanIndexer(dir, source, loader, this.db, new Staging(work));
-    this.ready = this.serial(() => this.indexer.fullLoad()).then(() => {
-      this.loading = false;
-    }, (err: Error) => {
-      this.loading = false;
-      this.loadError = err.message;
-    }).finally(() => this.schedule());
+    void this.serial(() => this.watch()).finally(() => this.schedule());
+  }
+
+  /** The index (src/viewer/indexer.ts), built once on first need. */
+  get ready(): Promise<void> {
+    return (this.indexing ??= this.serial(async () => {
+      this.loading = true;
+      try {
+        await this.indexer.fullLoad();
+        this.indexed = true;
+      } catch (err) {
+        this.loadError = (err as Error).message;
+      } finally {
+        this.loading = false;
+      }
+    }));
   }
 
   static async open(o: ViewerStoreOptions): Promise<ViewerStore> {
@@ -89,13 +113,36 @@ export class ViewerStore {
   }
 
   /** Where rows came from, and anything the user should know. */
-  get notes(): string[] { return this.indexer.notes; }
-  get from(): 'duckdb' | 'files' | 'duckdb+files' { return this.indexer.from; }
+  get notes(): string[] { return this.indexed ? this.indexer.notes : (this.catchUpNote ? [this.catchUpNote] : []); }
+  get from(): 'duckdb' | 'files' | 'duckdb+files' { return this.indexed ? this.indexer.from : this.lastFrom; }
   /** Bumped whenever the rows change: the page reloads what it shows when it sees a new one. */
-  get generation(): number { return this.indexer.generation; }
+  get generation(): number {
+    this.look();
+    return this.changes + this.indexer.generation;
+  }
+  get updatedAt(): Date { return this.indexed ? this.indexer.updatedAt : this.changedAt; }
+
+  /** Spans and runs in the index (0 until it is built). */
   get spanCount(): number { return this.indexer.spanCount; }
   get runCount(): number { return this.indexer.runCount; }
-  get updatedAt(): Date { return this.indexer.updatedAt; }
+
+  /** Spans and runs in all (from the database when it can say, cached until the rows change). */
+  counts(): Promise<{ spans: number; runs: number }> {
+    if (this.countCache?.generation !== this.generation) {
+      const value = (async () => {
+        const fromDb = await this.fromDatabase(async (s) => {
+          const [r] = (await s.query(`SELECT (SELECT count(*) FROM spans)::DOUBLE AS spans, (SELECT count(*) FROM (${s.runsSql('run_id')}))::DOUBLE AS runs`)).rows;
+          return { spans: Number(r!.spans), runs: Number(r!.runs) };
+        });
+        if (fromDb) return fromDb;
+        await this.ready;
+        return { spans: this.indexer.spanCount, runs: this.indexer.runCount };
+      })();
+      value.catch(() => { this.countCache = undefined; });
+      this.countCache = { generation: this.generation, value };
+    }
+    return this.countCache.value;
+  }
 
   // ---------------------------------------------------------------- reading
 
@@ -112,13 +159,36 @@ export class ViewerStore {
     }
   }
 
+  /**
+   * `fn` over a query session on telemetry.duckdb as it is plus the files' rows beyond it, when its
+   * runs come from the database's runs table; undefined otherwise (the index answers).
+   */
+  async fromDatabase<T>(fn: (s: QuerySession) => Promise<T>): Promise<T | undefined> {
+    if (this.source === 'files' || this.closed) return undefined;
+    return this.db.session(this.source, async (s) => {
+      if (!s.runsStored) return undefined;
+      this.lastFrom = s.source;
+      return fn(s);
+    });
+  }
+
   /** Distinct values for the filters of the pages (cached until the rows change). */
   facets(): Promise<Row> {
     if (this.facetCache?.generation !== this.generation) {
+      const fromDb = this.fromDatabase(async (s) => {
+        const distinct = async (col: string, from: string, where: string) =>
+          (await s.query(`SELECT DISTINCT ${col} AS v FROM ${from} WHERE ${col} IS NOT NULL AND ${where} ORDER BY 1 LIMIT 500`)).rows.map((r) => r.v);
+        return {
+          agents: await distinct('agent', `(${s.runsSql('agent')})`, 'TRUE'),
+          statuses: await distinct('status', `(${s.runsSql('status')})`, 'TRUE'),
+          models: await distinct('"gen_ai.request.model"', 'span_attrs', `"gen_ai.operation.name" IN ${LLM_OPS_SQL}`),
+          tools: await distinct('"gen_ai.tool.name"', 'span_attrs', `"gen_ai.operation.name" = 'execute_tool'`),
+        };
+      });
       const distinct = (col: string, where: string, table = 'vspans') =>
         this.query(`SELECT DISTINCT ${col} AS v FROM ${table} WHERE ${col} IS NOT NULL AND ${where} ORDER BY 1 LIMIT 500`)
           .then((rows) => rows.map((r) => r.v));
-      const value = (async () => ({
+      const value = (async () => (await fromDb) ?? ({
         agents: await distinct('agent', 'TRUE', 'vruns'),
         statuses: await distinct('status', 'TRUE', 'vruns'),
         models: await distinct('model', `op IN ${LLM_OPS_SQL}`),
@@ -132,6 +202,10 @@ export class ViewerStore {
 
   /** The whole rows of one trace, read from the files (or the database) its spans came from. */
   async trace(traceId: string): Promise<TraceRows | undefined> {
+    // From the database (and the files' rows beyond it): what `agent-otel trace` reads.
+    const fromDb = await this.fromDatabase(async (s) =>
+      (await s.conn.runAndReadAll(`SELECT ${TRACE_COLUMNS} FROM spans WHERE trace_id = ?`, [traceId])).getRowObjectsJson() as Row[]);
+    if (fromDb) return fromDb.length ? { spans: dedupe(fromDb), notes: [] } : undefined;
     const srcs = (await this.query('SELECT DISTINCT src FROM vspans WHERE trace_id = ?', [traceId])).map((r) => Number(r.src));
     if (srcs.length === 0) return undefined;
     const notes: string[] = [];
@@ -159,14 +233,7 @@ export class ViewerStore {
         .map((f) => ({ id: -1, rel: f.rel, file: f.file, kind: f.kind, offset: f.size }));
       rows = [...rows, ...await this.spansFrom(every, traceId)];
     }
-    const seen = new Set<string>();
-    rows = rows.filter((r) => {
-      const id = String(r.span_id);
-      if (seen.has(id)) return false;
-      seen.add(id);
-      return true;
-    });
-    return { spans: rows, notes };
+    return { spans: dedupe(rows), notes };
   }
 
   private async spansFrom(parts: LoadedFile[], traceId: string): Promise<Row[]> {
@@ -210,7 +277,37 @@ export class ViewerStore {
 
   private async refresh(): Promise<void> {
     if (this.closed || this.loadError) return;
-    await this.indexer.refresh();
+    if (this.indexed) await this.indexer.refresh();
+    else if (!this.indexing) await this.watch();
+  }
+
+  /** The files' sizes and the database's: a new one means new rows. */
+  private signature(): string {
+    return `${listFiles(this.dir).map((f) => `${f.rel}:${f.size}`).join(',')}|${this.db.signature() ?? '-'}`;
+  }
+
+  /**
+   * A new generation as soon as the directory changed: requests read the rows as they are now, so the
+   * page must hear of a change at once, not after the next poll's catch-up.
+   */
+  private look(): void {
+    const sig = this.signature();
+    if (sig === this.seenSig) return;
+    this.seenSig = sig;
+    this.changes++;
+    this.changedAt = new Date();
+  }
+
+  /** Before the index exists: when the files (or the database) changed, bring the database up to date. */
+  private async watch(): Promise<void> {
+    if (this.signature() === this.caughtUpSig) return;
+    if (this.source === 'auto') {
+      const why = await this.db.catchUp();
+      this.catchUpNote = why && `${why}; reading what it lacks from the files`;
+    }
+    // After a catch-up the database's own signature moved: take the one it has now.
+    this.caughtUpSig = this.signature();
+    this.look();
   }
 
   async close(): Promise<void> {
@@ -224,4 +321,15 @@ export class ViewerStore {
     try { this.instance.closeSync(); } catch { /* closed */ }
     fs.rmSync(this.work, { recursive: true, force: true });
   }
+}
+
+/** One row per span id (a span read from both the database and a file counts once). */
+function dedupe(rows: Row[]): Row[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    const id = String(r.span_id);
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
 }

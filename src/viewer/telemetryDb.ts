@@ -5,17 +5,23 @@ import { duckdbPathProblem, isLockError, lit } from '../../exporters/duckdb/inde
 import { DUCKDB_FILE } from '../../semconv/schema.js';
 import { listFiles } from '../query/files.js';
 import { catchUp } from '../query/ingest.js';
+import { QuerySession, type Source } from '../query/session.js';
 import type { ConnectionPool } from './pool.js';
 
 const DB_ALIAS = 'viewer_store';
 
 /**
  * The viewer's use of a directory's telemetry.duckdb: attached only while it is read and detached at
- * once, so an agent starting later can still open it for writing; one use at a time.
+ * once, so an agent starting later can still open it for writing. A catch-up (this process writing it)
+ * waits for every read and holds back those after it; reads through the pool (one alias) go one at a
+ * time, query sessions (an instance of their own each) alongside them.
  */
 export class TelemetryDb {
   readonly file: string;
-  private chain: Promise<unknown> = Promise.resolve();
+  /** The last catch-up queued, reads under way (or waiting), the pool's reads one after another. */
+  private writing: Promise<unknown> = Promise.resolve();
+  private readonly reading = new Set<Promise<unknown>>();
+  private poolChain: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly dir: string, private readonly pool: ConnectionPool) {
     this.file = path.join(dir, DUCKDB_FILE);
@@ -40,7 +46,7 @@ export class TelemetryDb {
    * the file is held by a running agent (or unreadable).
    */
   read<T>(fn: (alias: string, conn: DuckDBConnection) => Promise<T>): Promise<T | string> {
-    return this.inTurn(async (): Promise<T | string> => {
+    return this.asReader(() => this.inPoolTurn(async (): Promise<T | string> => {
       const conn = await this.pool.acquire();
       try {
         try {
@@ -58,6 +64,27 @@ export class TelemetryDb {
       } finally {
         this.pool.release(conn);
       }
+    }));
+  }
+
+  /**
+   * A query session (src/query/session.ts: the views, runs from the database's runs table) over the
+   * database as it is plus what the files hold beyond it, open for `fn` only; undefined when it cannot
+   * be opened (no database with source `duckdb`, …: the caller answers otherwise).
+   */
+  session<T>(source: Source, fn: (s: QuerySession) => Promise<T>): Promise<T | undefined> {
+    return this.asReader(async () => {
+      let s: QuerySession;
+      try {
+        s = await QuerySession.open(this.dir, source, { catchUp: false });
+      } catch {
+        return undefined;
+      }
+      try {
+        return await fn(s);
+      } finally {
+        s.close();
+      }
     });
   }
 
@@ -67,7 +94,7 @@ export class TelemetryDb {
    * that is worth saying (another process holding it for a moment is not).
    */
   catchUp(): Promise<string | undefined> {
-    return this.inTurn(async (): Promise<string | undefined> => {
+    return this.asWriter(async (): Promise<string | undefined> => {
       if (duckdbPathProblem(this.file)) return undefined;
       const files = listFiles(this.dir);
       if (files.length === 0) return undefined;
@@ -78,12 +105,26 @@ export class TelemetryDb {
 
   /** Resolves once every use queued so far is done. */
   async settled(): Promise<void> {
-    await this.chain.catch(() => {});
+    await Promise.all([this.writing, ...this.reading]);
   }
 
-  private inTurn<T>(run: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(run, run);
-    this.chain = next.catch(() => {});
+  private asReader<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.writing.then(run, run);
+    const done = next.catch(() => {});
+    this.reading.add(done);
+    void done.then(() => this.reading.delete(done));
+    return next;
+  }
+
+  private asWriter<T>(run: () => Promise<T>): Promise<T> {
+    const next = Promise.all([this.writing, ...this.reading]).then(run, run);
+    this.writing = next.catch(() => {});
+    return next;
+  }
+
+  private inPoolTurn<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.poolChain.then(run, run);
+    this.poolChain = next.catch(() => {});
     return next;
   }
 }
