@@ -2,7 +2,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
 import type { DropCounter } from '../dropCounter.js';
 import type { ResourceSink } from './ResourceFile.js';
-import { resourceTail, serializeSpanHead } from './serializeSpan.js';
+import { ResourceTails, serializeSpanHead } from './serializeSpan.js';
 
 /**
  * Spans → JSONL bytes, shared by the JSONL and DuckDB exporters. Rows are encoded one by one into a
@@ -12,12 +12,15 @@ import { resourceTail, serializeSpanHead } from './serializeSpan.js';
  * (the JSONL files), else the resource inline (rows loaded straight into DuckDB).
  */
 export class SpanRowSerializer {
-  private lastResource: Resource | undefined;
-  /** The resource tail, encoded once per resource. */
-  private lastTail: Buffer = Buffer.alloc(0);
+  private readonly tails: ResourceTails;
+  /** The tail's bytes, encoded once per tail: copying them costs less than encoding them on every row. */
+  private tailText = '';
+  private tailBytes: Buffer = Buffer.alloc(0);
   private scratch = Buffer.allocUnsafe(1024 * 1024);
 
-  constructor(private readonly drops?: DropCounter, private readonly resources?: ResourceSink) {}
+  constructor(private readonly drops?: DropCounter, resources?: ResourceSink) {
+    this.tails = new ResourceTails(resources);
+  }
 
   /** The batch's rows; a view of the scratch buffer, valid until the next call. A span that cannot be serialized is skipped and counted. */
   toBuffer(spans: ReadableSpan[]): Buffer {
@@ -44,13 +47,12 @@ export class SpanRowSerializer {
   }
 
   private tailFor(resource: Resource): Buffer {
-    if (resource !== this.lastResource) {
-      const id = this.resources?.idFor(resource);
-      this.lastTail = Buffer.from(resourceTail(resource.attributes as Record<string, unknown>, id), 'utf8');
-      // a resource that could not be written is inline, and tried again with the next batch
-      this.lastResource = id === undefined && this.resources ? undefined : resource;
+    const text = this.tails.of(resource);
+    if (text !== this.tailText) {
+      this.tailText = text;
+      this.tailBytes = Buffer.from(text, 'utf8');
     }
-    return this.lastTail;
+    return this.tailBytes;
   }
 
   private grow(need: number): void {

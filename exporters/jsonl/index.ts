@@ -4,7 +4,7 @@ export { RunStartWriter, type RunStartWriterOptions } from './RunStartWriter.js'
 export { AppendFile, type AppendFileOptions } from './AppendFile.js';
 export { pruneFiles, type RetentionOptions, type PruneResult } from './prune.js';
 export { readJsonl, jsonlFiles, newReadStats, type ReadStats } from './readJsonl.js';
-export { serializeSpanHead, resourceTail } from './serializeSpan.js';
+export { serializeSpanHead, resourceTail, ResourceTails } from './serializeSpan.js';
 export { SpanRowSerializer } from './SpanRowSerializer.js';
 export { liveFiles, isAlive, parseFileName } from './liveFiles.js';
 export { ResourceFile, type ResourceSink } from './ResourceFile.js';

@@ -1,8 +1,7 @@
 import type { InstrumentationScope } from '@opentelemetry/core';
-import type { Resource } from '@opentelemetry/resources';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { isoMicros } from './isoTime.js';
-import { attributesJson, resourceTail } from './serializeSpan.js';
+import { attributesJson, ResourceTails } from './serializeSpan.js';
 import type { ResourceSink } from './ResourceFile.js';
 
 // A string JSON.stringify leaves as it is between quotes (see serializeSpan.ts).
@@ -53,12 +52,13 @@ export function serializeLogHead(r: ReadableLogRecord): string {
  * spans). A record that cannot be serialized (a cyclic or BigInt body) is skipped and reported.
  */
 export class LogRowSerializer {
-  private lastResource: Resource | undefined;
-  private lastTail = '';
+  private readonly tails: ResourceTails;
   private scratch = Buffer.allocUnsafe(256 * 1024);
 
   /** `resources` writes each resource once and rows name it by id; without it rows carry it inline. */
-  constructor(private readonly resources?: ResourceSink) {}
+  constructor(resources?: ResourceSink) {
+    this.tails = new ResourceTails(resources);
+  }
 
   /** The batch's rows: a view of the scratch buffer, valid until the next call; `failed` counts skipped records. */
   toBuffer(records: readonly ReadableLogRecord[]): { bytes: Buffer; failed: number } {
@@ -68,7 +68,7 @@ export class LogRowSerializer {
       const rec = records[i]!;
       let row: string;
       try {
-        row = serializeLogHead(rec) + this.tailFor(rec.resource);
+        row = serializeLogHead(rec) + this.tails.of(rec.resource);
       } catch {
         failed++;
         continue;
@@ -77,15 +77,6 @@ export class LogRowSerializer {
       off += this.scratch.write(row, off, 'utf8');
     }
     return { bytes: this.scratch.subarray(0, off), failed };
-  }
-
-  private tailFor(resource: Resource): string {
-    if (resource !== this.lastResource) {
-      const id = this.resources?.idFor(resource);
-      this.lastTail = resourceTail(resource.attributes as Record<string, unknown>, id);
-      this.lastResource = id === undefined && this.resources ? undefined : resource;
-    }
-    return this.lastTail;
   }
 
   private grow(need: number): void {

@@ -2,6 +2,8 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Attributes, Link } from '@opentelemetry/api';
 import { durationMs, isoMicros } from './isoTime.js';
+import type { Resource } from '@opentelemetry/resources';
+import type { ResourceSink } from './ResourceFile.js';
 import { serviceOf } from './resources.js';
 
 // Fixed text between the values is joined ahead of time: fewer pieces per row for V8 to concatenate
@@ -113,4 +115,25 @@ export function serializeSpanHead(span: ReadableSpan): string {
 export function resourceTail(attributes: Record<string, unknown>, id?: string): string {
   return ',"service_name":' + JSON.stringify(serviceOf(attributes)) +
     (id === undefined ? ',"resource":' + JSON.stringify(attributes) : ',"resource_id":"' + id + '"') + '}\n';
+}
+
+/**
+ * The tail of the rows of a batch, kept from one row to the next (a batch's rows share their resource):
+ * the resource's id when `resources` has written it once, else the resource inline. One that could not
+ * be written is asked for again with the next resource change or batch.
+ */
+export class ResourceTails {
+  private last: Resource | undefined;
+  private tail = '';
+
+  constructor(private readonly resources?: ResourceSink) {}
+
+  of(resource: Resource): string {
+    if (resource !== this.last) {
+      const id = this.resources?.idFor(resource);
+      this.tail = resourceTail(resource.attributes as Record<string, unknown>, id);
+      this.last = id === undefined && this.resources ? undefined : resource;
+    }
+    return this.tail;
+  }
 }
