@@ -31,6 +31,9 @@ export interface LogRow {
   resource?: AttributeMap;
 }
 
+/** Format v3: log row fields left out of the file when null; readers put them back. */
+export const LOG_DEFAULTS = { severity_text: null, event_name: null, trace_id: null, span_id: null } as const;
+
 /** SeverityNumber of the OpenTelemetry log data model: the first number of each range. */
 export const LOG_SEVERITY = { trace: 1, debug: 5, info: 9, warn: 13, error: 17, fatal: 21 } as const;
 export type LogSeverityName = keyof typeof LOG_SEVERITY;

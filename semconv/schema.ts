@@ -4,6 +4,11 @@
  */
 export type AttributeMap = Record<string, unknown>;
 
+/**
+ * A span row as readers give it back (readJsonl, the views): every field filled. Since format v3 the file
+ * leaves out fields at their default (`SPAN_DEFAULTS`), `duration_ms` (end − start) and, for a row that
+ * names its resource, `service_name` and `scope` (in its resource row).
+ */
 export interface SpanRow {
   trace_id: string;
   span_id: string;
@@ -24,6 +29,12 @@ export interface SpanRow {
   resource_id?: string;
   resource?: AttributeMap;
 }
+
+/** Format v3: span row fields left out of the file when they hold these values; readers put them back. */
+export const SPAN_DEFAULTS = { parent_span_id: null, status_code: 'UNSET', status_message: null, events: [], links: [] } as const;
+
+/** Format v3: metric row fields left out when null (gauges, histograms); readers put them back. */
+export const METRIC_DEFAULTS = { temporality: null, monotonic: null } as const;
 
 export type MetricType = 'sum' | 'gauge' | 'histogram' | 'exponential_histogram';
 
@@ -79,16 +90,22 @@ export const DUCKDB_FILE = 'telemetry.duckdb';
 /** Each resource once: the rows of the other signals name theirs by `resource_id`. */
 export const DIR_RESOURCES = 'resources';
 
-/** A row of `resources/*.jsonl`; `resource_id` is the first 16 hex digits of sha256(JSON of `resource`). */
+/**
+ * A row of `resources/*.jsonl`: a resource and (format v3) the instrumentation scope of the rows that
+ * name it. `resource_id` is the first 16 hex digits of sha256 of `resource`'s JSON, followed (with a
+ * scope) by a newline and `scope`'s JSON.
+ */
 export interface ResourceRow {
   resource_id: string;
   service_name: string;
+  /** Since format v3; absent in v2 rows (whose span, metric and log rows carry their scope). */
+  scope?: { name: string; version: string | null };
   resource: AttributeMap;
 }
 
 /** DuckDB column types of the resource rows (the `resources` table). */
 export const RESOURCE_COLUMNS: ReadonlyArray<readonly [string, string]> = [
-  ['resource_id', 'VARCHAR'], ['service_name', 'VARCHAR'], ['resource', 'JSON'],
+  ['resource_id', 'VARCHAR'], ['service_name', 'VARCHAR'], ['resource', 'JSON'], ['scope', 'STRUCT(name VARCHAR, version VARCHAR)'],
 ];
 
 /**

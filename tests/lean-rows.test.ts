@@ -1,6 +1,7 @@
 // Format v2, lean rows: each resource once in resources/, span/metric/log rows name it by resource_id,
 // and every reader (CLI views from files and from telemetry.duckdb, ingest, compaction, the viewer,
 // readJsonl) gives rows their resource back; old rows with the resource inline still read right.
+// Since format v3 a resource row also names the scope of the rows naming it (tests/rows-v3.test.ts).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -47,13 +48,17 @@ describe('lean rows: the resource once', () => {
   it('writes each resource once to resources/, synchronously, before the rows that name it', async () => {
     const dir = tmpDir('agent-otel-lean-');
     await agent(dir);
-    const resources = rawRows<{ resource_id: string; service_name: string; resource: Record<string, unknown> }>(dir, 'resources');
-    expect(resources).toHaveLength(1);
-    const [res] = resources;
-    expect(Object.keys(res!)).toEqual(['resource_id', 'service_name', 'resource']);
-    expect(res!.service_name).toBe('lean-agent');
-    expect(res!.resource).toMatchObject({ 'service.name': 'lean-agent', 'process.pid': process.pid });
-    expect(res!.resource_id).toBe(crypto.createHash('sha256').update(JSON.stringify(res!.resource)).digest('hex').slice(0, 16));
+    // format v3: one row per (resource, scope): the tracer and meter `agent-otel`, the logger `planner`
+    const resources = rawRows<{ resource_id: string; service_name: string; scope: { name: string }; resource: Record<string, unknown> }>(dir, 'resources');
+    expect(resources.map((r) => r.scope.name).sort()).toEqual(['agent-otel', 'planner']);
+    for (const res of resources) {
+      expect(Object.keys(res)).toEqual(['resource_id', 'service_name', 'scope', 'resource']);
+      expect(res.service_name).toBe('lean-agent');
+      expect(res.resource).toEqual(resources[0]!.resource);
+      expect(res.resource).toMatchObject({ 'service.name': 'lean-agent', 'process.pid': process.pid });
+      expect(res.resource_id).toBe(crypto.createHash('sha256').update(`${JSON.stringify(res.resource)}\n${JSON.stringify(res.scope)}`).digest('hex').slice(0, 16));
+    }
+    const ids = new Map(resources.map((r) => [r.resource_id, r.scope.name]));
     const resFile = path.join(dir, 'resources', fs.readdirSync(path.join(dir, 'resources'))[0]!);
     expect(path.basename(resFile)).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d{6}Z-${process.pid}-\\d{3}\\.jsonl$`));
     expect(fs.statSync(resFile).mode & 0o777).toBe(0o600);
@@ -62,8 +67,9 @@ describe('lean rows: the resource once', () => {
       expect(rows.length, signal).toBeGreaterThan(0);
       for (const row of rows) {
         expect(row.resource, signal).toBeUndefined();
-        expect(row.resource_id, signal).toBe(res!.resource_id);
-        expect(row.service_name, signal).toBe('lean-agent');
+        expect(ids.get(row.resource_id as string), signal).toBe(signal === 'logs' ? 'planner' : 'agent-otel');
+        expect(row.service_name, signal).toBeUndefined(); // named by the resource row (v3)
+        expect(row.scope, signal).toBeUndefined();
       }
     }
   });
@@ -80,7 +86,7 @@ describe('lean rows: the resource once', () => {
     const bytes = Buffer.byteLength(line) + 1;
     const inline = bytes - Buffer.byteLength(`"resource_id":"${row.resource_id}"`) +
       Buffer.byteLength(`"resource":${JSON.stringify(resourcesById(dir).get(row.resource_id))}`);
-    // measured 652 bytes (issue 11 asks for 600: the rest of the row is not changed here), was ~1,150
+    // measured 652 bytes in format v2 (472 in v3: tests/rows-v3.test.ts), was ~1,150 with the resource inline
     expect(bytes).toBeLessThanOrEqual(680);
     expect(bytes / inline).toBeLessThan(0.6);
   });
@@ -105,8 +111,8 @@ describe('lean rows: the resource once', () => {
     try {
       const rows = (await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE resource IS NULL)::INT AS missing, count(*)::INT AS n FROM spans`)).getRowObjectsJS();
       expect(rows).toEqual([{ missing: 0, n: 2 }]); // the run and the LLM call
-      expect((await conn.runAndReadAll('SELECT resource_id, service_name FROM resources')).getRowObjectsJS())
-        .toEqual([{ resource_id: [...resourcesById(dir).keys()][0], service_name: 'lean-agent' }]);
+      expect((await conn.runAndReadAll('SELECT resource_id, service_name FROM resources ORDER BY resource_id')).getRowObjectsJS())
+        .toEqual([...resourcesById(dir).keys()].sort().map((id) => ({ resource_id: id, service_name: 'lean-agent' })));
     } finally {
       conn.closeSync();
       instance.closeSync();

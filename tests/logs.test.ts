@@ -69,9 +69,9 @@ describe('logs from an agent', () => {
 
   it('writes the row documented in semconv/README.md', () => {
     const r = byEvent('run.started')!;
-    // as written, ending in the resource's id; readJsonl appends the resource from resources/
+    // as written, ending in the id of its resource and scope; readJsonl appends what that names (format v3)
     expect(Object.keys(r)).toEqual(['time', 'severity_text', 'severity_number', 'body', 'event_name', 'component', 'trace_id', 'span_id',
-      'attributes', 'scope', 'service_name', 'resource_id', 'resource']);
+      'attributes', 'resource_id', 'resource', 'service_name', 'scope']);
     expect(r.resource).toEqual(resourcesById(dir).get(r.resource_id!));
     expect(r.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(r).toMatchObject({ severity_text: 'INFO', severity_number: 9, body: 'run.started', attributes: { files: 3 }, service_name: 'log-agent' });

@@ -10,7 +10,7 @@ import type { LogRow } from '../dist/semconv/logs.js';
 import { progressPath } from '../dist/src/replay/replaySpans.js';
 import type { SpanRow } from '../dist/semconv/schema.js';
 import { closedPort, startReceiver, type Receiver } from './support/otlpReceiver.js';
-import { ROOT, readSpans, resourcesById, tmpDir, type ChildResult } from './support/harness.js';
+import { ROOT, readSpans, resourceRowsById, resourcesById, tmpDir, type ChildResult } from './support/harness.js';
 import { decodeLogsRequest, type ReceivedLog } from './support/otlpLogs.js';
 
 /** Runs `agent-otel …` in a child (asynchronously: the receiver lives in this process). */
@@ -287,7 +287,10 @@ describe('agent-otel replay: logs', () => {
         expect(row.resource).toBeUndefined();
         expect(got.resource).toEqual(resourcesById(dir).get(row.resource_id!));
         expect(got.resource['service.name']).toBe('offline-logger');
-        expect({ name: got.scope.name, version: got.scope.version }).toEqual({ name: row.component, version: row.scope.version ?? undefined });
+        // format v3: the scope is named by the resource row too
+        const scope = resourceRowsById(dir).get(row.resource_id!)!.scope!;
+        expect(scope.name).toBe(row.component);
+        expect({ name: got.scope.name, version: got.scope.version }).toEqual({ name: row.component, version: scope.version ?? undefined });
       });
       const failed = rx.logs.find((l) => l.eventName === 'tool.failed')!;
       expect(failed.attributes).toMatchObject({ 'exception.type': 'TypeError', 'exception.message': 'bad 0', 'task.id': 'T-1' });

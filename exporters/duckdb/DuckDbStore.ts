@@ -9,7 +9,7 @@ import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
 import { refreshRunsSql, RUNS_TABLE, storeRunsSql } from './runs.js';
 import {
-  INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
+  INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql, type RowSignal,
 } from './tables.js';
 
 /**
@@ -19,7 +19,7 @@ import {
 export type Signal = 'resources' | 'spans' | 'metrics' | 'logs' | 'run_starts';
 export const SIGNALS: readonly Signal[] = ['resources', 'spans', 'metrics', 'logs', 'run_starts'];
 /** The signals whose rows name a resource (`resource_id`, joined back by `withResourceSql`). */
-export const namesResource = (signal: Signal): boolean => signal === 'spans' || signal === 'metrics' || signal === 'logs';
+export const namesResource = (signal: Signal): signal is RowSignal => signal === 'spans' || signal === 'metrics' || signal === 'logs';
 export const COLUMNS: Record<Signal, ReadonlyArray<readonly [string, string]>> = {
   resources: RESOURCE_COLUMNS, spans: SPAN_COLUMNS, metrics: METRIC_COLUMNS, logs: LOG_COLUMNS, run_starts: RUN_START_COLUMNS,
 };
@@ -89,6 +89,8 @@ export class DuckDbStore {
         for (const signal of SIGNALS) {
           await this.conn.run(createTableSql(signal, signal === 'spans' ? SPAN_TABLE_COLUMNS : COLUMNS[signal]));
           if (namesResource(signal)) await this.conn.run(`ALTER TABLE ${signal} ADD COLUMN IF NOT EXISTS resource_id VARCHAR`);
+          // format v3: a resource row names the scope of the rows naming it
+          if (signal === 'resources') await this.conn.run('ALTER TABLE resources ADD COLUMN IF NOT EXISTS scope STRUCT(name VARCHAR, version VARCHAR)');
         }
         await addAttributeColumns(this.conn);
         await this.conn.run(INGESTED_DDL);
@@ -166,7 +168,7 @@ export class DuckDbStore {
           const r = await conn.run(signal === 'resources'
             ? `INSERT INTO resources BY NAME SELECT DISTINCT ON (resource_id) * FROM (${rows}) n ` +
               'WHERE resource_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM resources o WHERE o.resource_id = n.resource_id)'
-            : namesResource(signal) ? `INSERT INTO ${signal} BY NAME SELECT *${typedColumns(signal)} FROM (${withResourceSql(rows, 'resources')})`
+            : namesResource(signal) ? `INSERT INTO ${signal} BY NAME SELECT *${typedColumns(signal)} FROM (${withResourceSql(rows, 'resources', signal)})`
             : `INSERT INTO ${signal} BY NAME ${rows}`);
           loaded[signal] = r.rowsChanged;
           before += current;

@@ -3,7 +3,7 @@
  * telemetry.duckdb and the `columns={...}` that make read_json type JSONL rows the same way. semconv/ holds
  * the names and types; the SQL lives with the store that runs it.
  */
-import { INGESTED_TABLE, RESOURCE_COLUMNS, SPAN_COLUMNS } from '../../semconv/schema.js';
+import { INGESTED_TABLE, RESOURCE_COLUMNS, SPAN_COLUMNS, SPAN_DEFAULTS } from '../../semconv/schema.js';
 import { VIEW_ATTRIBUTES } from '../../semconv/viewAttributes.js';
 import { globLit } from './sqlPaths.js';
 
@@ -38,15 +38,33 @@ export const spanAttributesSql = (attributes = 'attributes'): string => `unnest(
 /** `"name", …` of a column list. */
 export const columnList = (columns: ColumnTypes): string => columns.map(([n]) => `"${n}"`).join(', ');
 
+/** Signals whose rows name a resource row (`resource_id`). */
+export type RowSignal = 'spans' | 'metrics' | 'logs';
+
 /**
- * Rows of a span, metric or log relation (with a `resource_id` column) with `resource` filled from a
- * relation of resource rows: rows written since format v2 name their resource, older rows keep their own
- * (coalesce). The one join every SQL reader of JSONL rows goes through.
+ * Format v3: the select items that put back what a span row leaves out at its default (semconv
+ * SPAN_DEFAULTS; null defaults read as NULL anyway) and its `duration_ms` (end − start, to the microsecond).
  */
-export const withResourceSql = (rows: string, resources: string): string =>
-  `SELECT _row.* REPLACE (coalesce(_row.resource, _res.resource) AS resource) FROM (${rows}) _row ` +
-  `LEFT JOIN (SELECT resource_id, any_value(resource) AS resource FROM ${resources} GROUP BY resource_id) _res ` +
-  'ON _res.resource_id = _row.resource_id';
+const DEFAULTS_SQL: Record<RowSignal, string> = {
+  spans: `, coalesce(_row.status_code, '${SPAN_DEFAULTS.status_code}') AS status_code, coalesce(_row.events, '[]'::JSON) AS events, ` +
+    "coalesce(_row.links, '[]'::JSON) AS links, " +
+    'coalesce(_row.duration_ms, (epoch_us(_row.end_time) - epoch_us(_row.start_time))::DOUBLE / 1000) AS duration_ms',
+  metrics: '',
+  logs: '',
+};
+
+/**
+ * Rows of a span, metric or log relation (with a `resource_id` column) made whole: `resource`,
+ * `service_name` and `scope` from the relation of resource rows that `resource_id` names (rows written
+ * since format v2 name their resource, since v3 their scope too; older rows keep their own: coalesce),
+ * and the fields format v3 leaves out at their default. The one join every SQL reader of JSONL rows goes through.
+ */
+export const withResourceSql = (rows: string, resources: string, signal: RowSignal): string =>
+  'SELECT _row.* REPLACE (coalesce(_row.resource, _res.resource) AS resource, ' +
+  'coalesce(_row.service_name, _res.service_name) AS service_name, coalesce(_row.scope, _res.scope) AS scope' +
+  `${DEFAULTS_SQL[signal]}) FROM (${rows}) _row ` +
+  'LEFT JOIN (SELECT resource_id, any_value(resource) AS resource, any_value(service_name) AS service_name, ' +
+  `any_value(scope) AS scope FROM ${resources} GROUP BY resource_id) _res ON _res.resource_id = _row.resource_id`;
 
 /** The resource rows of `resources/` files, typed (a torn line is left out), as a parenthesized relation; empty for none. */
 export const readResourcesSql = (files: string[]): string => files.length === 0

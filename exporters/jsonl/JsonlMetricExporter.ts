@@ -37,7 +37,7 @@ export class JsonlMetricExporter implements PushMetricExporter {
     let text = '';
     let points = 0;
     try {
-      const rows = metricRows(metrics, this.resources.idFor(metrics.resource));
+      const rows = metricRows(metrics, this.resources);
       points = rows.length;
       for (const row of rows) text += JSON.stringify(row) + '\n';
       return { text, points };

@@ -1,5 +1,4 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import type { Resource } from '@opentelemetry/resources';
 import type { DropCounter } from '../dropCounter.js';
 import type { ResourceSink } from './ResourceFile.js';
 import { ResourceTails, serializeSpanHead } from './serializeSpan.js';
@@ -7,15 +6,12 @@ import { ResourceTails, serializeSpanHead } from './serializeSpan.js';
 /**
  * Spans → JSONL bytes, shared by the JSONL and DuckDB exporters. Rows are encoded one by one into a
  * reused buffer: concatenating a batch into one string first made V8 flatten a ~1 MB string and then
- * encode it again (about 1 µs a span). The resource part of a row is the same for every span of a
- * resource, so it is kept from one span to the next: its id when `resources` writes each resource once
- * (the JSONL files), else the resource inline (rows loaded straight into DuckDB).
+ * encode it again (about 1 µs a span). The tail of a row is the same for every span of a resource and
+ * scope, so it is kept, encoded, from one span to the next: their id when `resources` writes each pair
+ * once (the JSONL files), else the service name, scope and resource inline (rows loaded straight into DuckDB).
  */
 export class SpanRowSerializer {
   private readonly tails: ResourceTails;
-  /** The tail's bytes, encoded once per tail: copying them costs less than encoding them on every row. */
-  private tailText = '';
-  private tailBytes: Buffer = Buffer.alloc(0);
   private scratch = Buffer.allocUnsafe(1024 * 1024);
 
   constructor(private readonly drops?: DropCounter, resources?: ResourceSink) {
@@ -32,7 +28,7 @@ export class SpanRowSerializer {
       let tail: Buffer;
       try {
         head = serializeSpanHead(span);
-        tail = this.tailFor(span.resource);
+        tail = this.tails.of(span.resource, span.instrumentationScope).bytes;
       } catch {
         failed++;
         continue;
@@ -44,15 +40,6 @@ export class SpanRowSerializer {
     }
     if (failed) this.drops?.add('spans', 'serialize_failed', failed);
     return this.scratch.subarray(0, off);
-  }
-
-  private tailFor(resource: Resource): Buffer {
-    const text = this.tails.of(resource);
-    if (text !== this.tailText) {
-      this.tailText = text;
-      this.tailBytes = Buffer.from(text, 'utf8');
-    }
-    return this.tailBytes;
   }
 
   private grow(need: number): void {

@@ -39,11 +39,6 @@ export function hrTimeFromIso(iso: unknown): HrTime | undefined {
   return [Math.floor(ms / 1000), Number((m[2] ?? '').padEnd(9, '0'))];
 }
 
-/** HrTime duration → milliseconds, rounded to the microsecond. */
-export function durationMs(d: HrTime): number {
-  return Math.round(d[0] * 1e6 + d[1] / 1e3) / 1e3;
-}
-
 /** Milliseconds since the epoch (or a Date) → DuckDB timestamp text in UTC: `2026-11-21 23:38:05.123`. */
 export function sqlTimestamp(time: number | Date): string {
   return new Date(time).toISOString().replace('T', ' ').replace('Z', '');

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { ResourceLookup } from './resources.js';
+import { ResourceLookup, type RowSignal } from './resources.js';
 
 export interface ReadStats {
   files: number;
@@ -25,11 +25,19 @@ export function jsonlFiles(target: string): string[] {
  * Streams the rows of JSONL files back, one parsed object at a time. A last line without its newline
  * that does not parse is a torn write: it is skipped and counted in `stats.tornLines`, never thrown.
  * `target` is a signal folder of a telemetry directory (`<dir>/spans`) or a file in one: a row that
- * names its resource (`resource_id`) comes back with `resource` filled from `<dir>/resources/`.
+ * names its resource (`resource_id`) comes back with `resource`, `service_name` and `scope` filled from
+ * `<dir>/resources/`, and the fields format v3 leaves out at their default put back (rows of `runs/`
+ * and other files are parsed as they are).
  */
 export async function* readJsonl<T = Record<string, unknown>>(target: string, stats: ReadStats = newReadStats()): AsyncGenerator<T> {
   const files = jsonlFiles(target);
-  const resources = new ResourceLookup(path.dirname(files.length === 1 && files[0] === target ? path.dirname(target) : target));
+  const folder = files.length === 1 && files[0] === target ? path.dirname(target) : target;
+  const resources = new ResourceLookup(path.dirname(folder));
+  // Which signal's defaults to put back (format v3): the folder's name, else told by the row.
+  const named = path.basename(folder);
+  const signalOf = (row: Record<string, unknown>): RowSignal | undefined => named === 'spans' || named === 'metrics' || named === 'logs' ? named
+    : named === 'runs' ? undefined
+    : 'span_id' in row && 'end_time' in row ? 'spans' : 'severity_number' in row ? 'logs' : 'unit' in row && 'type' in row ? 'metrics' : undefined;
   for (const file of files) {
     stats.files++;
     const size = fs.statSync(file).size;
@@ -43,7 +51,7 @@ export async function* readJsonl<T = Record<string, unknown>>(target: string, st
       try {
         const row = JSON.parse(line) as T;
         stats.rows++;
-        return resources.fill(row as { resource?: unknown; resource_id?: unknown }) as T;
+        return resources.fill(row, signalOf(row as Record<string, unknown>));
       } catch (err) {
         if (isLast && !endsWithNewline) stats.tornLines.push({ file, line: n });
         else stats.badLines.push({ file, line: n, error: (err as Error).message });

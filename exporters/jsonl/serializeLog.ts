@@ -17,34 +17,32 @@ function bodyJson(body: unknown): string {
   return JSON.stringify(body) ?? 'null';
 }
 
-// Records of one logger share one scope object: remember the last one's JSON.
+// Records of one logger share one scope object: remember the last one's name as JSON.
 let lastScope: InstrumentationScope | undefined;
 let lastComponent = '';
-let lastScopeJson = '';
-function cacheScope(scope: InstrumentationScope): void {
+function componentJson(scope: InstrumentationScope): string {
   if (scope !== lastScope) {
     lastScope = scope;
     lastComponent = ',"component":' + JSON.stringify(scope.name);
-    lastScopeJson = ',"scope":' + JSON.stringify({ name: scope.name, version: scope.version ?? null });
   }
+  return lastComponent;
 }
 
 /**
- * One log record → one JSONL row without the per-resource tail (`,"service_name":…,"resource_id":…}\n`,
- * shared with span rows). Hand-built like span rows: ids and numbers need no escaping.
+ * One log record → one JSONL row (format v3) without the tail naming its resource and scope (shared with
+ * span rows). Null fields are left out (semconv LOG_DEFAULTS). Hand-built like span rows: ids and numbers
+ * need no escaping.
  */
 export function serializeLogHead(r: ReadableLogRecord): string {
   const ctx = r.spanContext;
-  cacheScope(r.instrumentationScope);
-  return '{"time":"' + isoMicros(r.hrTime) +
-    '","severity_text":' + (r.severityText === undefined ? 'null' : str(r.severityText)) +
+  return '{"time":"' + isoMicros(r.hrTime) + '"' +
+    (r.severityText === undefined ? '' : ',"severity_text":' + str(r.severityText)) +
     ',"severity_number":' + (r.severityNumber ?? 0) +
     ',"body":' + bodyJson(r.body) +
-    ',"event_name":' + (r.eventName ? str(r.eventName) : 'null') +
-    lastComponent +
-    ',"trace_id":' + (ctx ? '"' + ctx.traceId + '","span_id":"' + ctx.spanId + '"' : 'null,"span_id":null') +
-    ',"attributes":' + attributesJson(r.attributes) +
-    lastScopeJson;
+    (r.eventName ? ',"event_name":' + str(r.eventName) : '') +
+    componentJson(r.instrumentationScope) +
+    (ctx ? ',"trace_id":"' + ctx.traceId + '","span_id":"' + ctx.spanId + '"' : '') +
+    ',"attributes":' + attributesJson(r.attributes);
 }
 
 /**
@@ -68,7 +66,7 @@ export class LogRowSerializer {
       const rec = records[i]!;
       let row: string;
       try {
-        row = serializeLogHead(rec) + this.tails.of(rec.resource);
+        row = serializeLogHead(rec) + this.tails.of(rec.resource, rec.instrumentationScope).text;
       } catch {
         failed++;
         continue;

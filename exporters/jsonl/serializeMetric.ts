@@ -2,6 +2,7 @@ import { AggregationTemporality, DataPointType, type ResourceMetrics } from '@op
 import type { MetricRow, MetricType } from '../../semconv/schema.js';
 import { isoMicros } from './isoTime.js';
 import { serviceOf } from './resources.js';
+import type { ResourceSink } from './ResourceFile.js';
 
 const TYPES: Record<DataPointType, MetricType> = {
   [DataPointType.HISTOGRAM]: 'histogram',
@@ -10,27 +11,33 @@ const TYPES: Record<DataPointType, MetricType> = {
   [DataPointType.SUM]: 'sum',
 };
 
+/** A metric row as written: format v3 leaves null `temporality`/`monotonic` out, and names resource and scope by id. */
+export type MetricRowOut = Omit<MetricRow, 'temporality' | 'monotonic' | 'service_name' | 'scope'> &
+  Partial<Pick<MetricRow, 'temporality' | 'monotonic' | 'service_name' | 'scope'>>;
+
 /**
- * One row per data point (metric volume is low, so plain objects and JSON.stringify). With `resourceId`
- * (the resource's row is in `resources/`) rows name it; without, they carry it inline.
+ * One row per data point (metric volume is low, so plain objects and JSON.stringify). With `resources`
+ * (each resource and scope written once to `resources/`) rows name theirs by id; without, or when it
+ * could not be written, they carry the service name, scope and resource inline.
  */
-export function metricRows(rm: ResourceMetrics, resourceId?: string): MetricRow[] {
+export function metricRows(rm: ResourceMetrics, resources?: ResourceSink): MetricRowOut[] {
   const resource = rm.resource.attributes as Record<string, unknown>;
-  const service = serviceOf(resource);
-  const res = resourceId === undefined ? { resource } : { resource_id: resourceId };
-  const rows: MetricRow[] = [];
+  const rows: MetricRowOut[] = [];
   for (const sm of rm.scopeMetrics) {
-    const scope = { name: sm.scope.name, version: sm.scope.version ?? null };
+    const id = resources?.idFor(rm.resource, sm.scope);
+    const named = id === undefined
+      ? { service_name: serviceOf(resource), scope: { name: sm.scope.name, version: sm.scope.version ?? null }, resource }
+      : { resource_id: id };
     for (const metric of sm.metrics) {
       const type = TYPES[metric.dataPointType];
       const temporality = metric.dataPointType === DataPointType.GAUGE ? null
         : metric.aggregationTemporality === AggregationTemporality.DELTA ? 'delta' : 'cumulative';
       const monotonic = metric.dataPointType === DataPointType.SUM ? metric.isMonotonic : null;
       for (const dp of metric.dataPoints) {
-        const row: MetricRow = {
+        const row: MetricRowOut = {
           time: isoMicros(dp.endTime), start_time: isoMicros(dp.startTime), name: metric.descriptor.name,
-          unit: metric.descriptor.unit, type, temporality, monotonic, attributes: dp.attributes,
-          service_name: service, ...res, scope,
+          unit: metric.descriptor.unit, type, ...(temporality === null ? {} : { temporality }),
+          ...(monotonic === null ? {} : { monotonic }), attributes: dp.attributes, ...named,
         };
         const v = dp.value as unknown;
         if (typeof v === 'number') {

@@ -1,26 +1,16 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Attributes, Link } from '@opentelemetry/api';
-import { durationMs, isoMicros } from './isoTime.js';
+import { isoMicros } from './isoTime.js';
 import type { Resource } from '@opentelemetry/resources';
 import type { ResourceSink } from './ResourceFile.js';
-import { serviceOf } from './resources.js';
+import { scopeJson, serviceOf } from './resources.js';
 
 // Fixed text between the values is joined ahead of time: fewer pieces per row for V8 to concatenate
 // and then flatten when the row is encoded.
 const KIND_THEN_START = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'].map((k) => `,"kind":"${k}","start_time":"`);
-const STATUS_THEN_MESSAGE = ['UNSET', 'OK', 'ERROR'].map((c) => `,"status_code":"${c}","status_message":`);
-
-// Spans of one tracer share one scope object: remember the last one's JSON (with the text around it).
-let lastScope: InstrumentationScope | undefined;
-let lastScopeJson = '';
-function scopeThenAttributes(scope: InstrumentationScope): string {
-  if (scope !== lastScope) {
-    lastScope = scope;
-    lastScopeJson = ',"scope":' + JSON.stringify({ name: scope.name, version: scope.version ?? null }) + ',"attributes":';
-  }
-  return lastScopeJson;
-}
+// Format v3 leaves the default status (UNSET) out.
+const STATUS = ['', ',"status_code":"OK"', ',"status_code":"ERROR"'];
 
 // JSON.stringify of the attribute map was over half of a row's cost (~70 ns a key). Keys repeat from
 // span to span, so their JSON is cached; plain strings, numbers and booleans are written directly.
@@ -80,16 +70,17 @@ function eventsJson(span: ReadableSpan): string {
 }
 
 function linksJson(links: Link[]): string {
-  if (links.length === 0) return '[]';
   return JSON.stringify(links.map((l) => ({
     trace_id: l.context.traceId, span_id: l.context.spanId, attributes: l.attributes ?? {},
   })));
 }
 
 /**
- * One span → one JSONL row (without the trailing service/resource part, which is the same for every
- * span of a batch and is appended by the caller). Hand-built: no intermediate row object, ids and
- * enums need no escaping, user strings and attribute maps go through JSON.stringify.
+ * One span → one JSONL row (format v3), without the tail that names its resource and scope (the same
+ * for every span of a tracer, appended by the caller). Fields at their default are left out (semconv
+ * SPAN_DEFAULTS: no parent, status UNSET, no message, no events or links), and `duration_ms` (end − start).
+ * Hand-built: no intermediate row object, ids and enums need no escaping, user strings and attribute
+ * maps go through JSON.stringify.
  */
 export function serializeSpanHead(span: ReadableSpan): string {
   const ctx = span.spanContext();
@@ -97,43 +88,52 @@ export function serializeSpanHead(span: ReadableSpan): string {
   const msg = span.status.message;
   return '{"trace_id":"' + ctx.traceId +
     '","span_id":"' + ctx.spanId +
-    '","parent_span_id":' + (parent ? '"' + parent + '"' : 'null') +
-    ',"name":' + stringJson(span.name) +
+    (parent ? '","parent_span_id":"' + parent + '","name":' : '","name":') + stringJson(span.name) +
     KIND_THEN_START[span.kind] + isoMicros(span.startTime) +
-    '","end_time":"' + isoMicros(span.endTime) +
-    '","duration_ms":' + durationMs(span.duration) +
-    STATUS_THEN_MESSAGE[span.status.code] + (msg ? JSON.stringify(msg) : 'null') +
-    scopeThenAttributes(span.instrumentationScope) + attributesJson(span.attributes) +
-    (span.events.length === 0 && span.links.length === 0 ? ',"events":[],"links":[]'
-      : ',"events":' + eventsJson(span) + ',"links":' + linksJson(span.links));
+    '","end_time":"' + isoMicros(span.endTime) + '"' +
+    (STATUS[span.status.code] ?? '') + (msg ? ',"status_message":' + JSON.stringify(msg) : '') +
+    ',"attributes":' + attributesJson(span.attributes) +
+    (span.events.length === 0 ? '' : ',"events":' + eventsJson(span)) +
+    (span.links.length === 0 ? '' : ',"links":' + linksJson(span.links));
 }
 
 /**
- * The per-resource tail of each row: `,"service_name":…,"resource_id":"…"}\n` when the resource is
- * written once to `resources/` (`id` given), else `,"service_name":…,"resource":{…}}\n` (inline).
+ * The tail of each row: `,"resource_id":"…"}\n` when the resource and scope are written once to
+ * `resources/` (`id` given), else all inline: `,"service_name":…,"scope":{…},"resource":{…}}\n`.
  */
-export function resourceTail(attributes: Record<string, unknown>, id?: string): string {
-  return ',"service_name":' + JSON.stringify(serviceOf(attributes)) +
-    (id === undefined ? ',"resource":' + JSON.stringify(attributes) : ',"resource_id":"' + id + '"') + '}\n';
+export function resourceTail(attributes: Record<string, unknown>, scope: InstrumentationScope, id?: string): string {
+  return id !== undefined ? ',"resource_id":"' + id + '"}\n'
+    : ',"service_name":' + JSON.stringify(serviceOf(attributes)) + ',"scope":' + scopeJson(scope) +
+      ',"resource":' + JSON.stringify(attributes) + '}\n';
 }
 
+/** A row tail, as text and as UTF-8 bytes (copied onto each row: cheaper than encoding it every time). */
+export interface Tail { text: string; bytes: Buffer }
+
 /**
- * The tail of the rows of a batch, kept from one row to the next (a batch's rows share their resource):
- * the resource's id when `resources` has written it once, else the resource inline. One that could not
- * be written is asked for again with the next resource change or batch.
+ * The tails of a batch's rows, kept from one row to the next (rows share a handful of resource and scope
+ * pairs): the id when `resources` has written the pair once, else everything inline. One that could not
+ * be written is asked for again with the next row.
  */
 export class ResourceTails {
-  private last: Resource | undefined;
-  private tail = '';
+  private resource: Resource | undefined;
+  private readonly byScope = new Map<InstrumentationScope, Tail>();
 
   constructor(private readonly resources?: ResourceSink) {}
 
-  of(resource: Resource): string {
-    if (resource !== this.last) {
-      const id = this.resources?.idFor(resource);
-      this.tail = resourceTail(resource.attributes as Record<string, unknown>, id);
-      this.last = id === undefined && this.resources ? undefined : resource;
+  of(resource: Resource, scope: InstrumentationScope): Tail {
+    if (resource !== this.resource) {
+      this.resource = resource;
+      this.byScope.clear();
     }
-    return this.tail;
+    let tail = this.byScope.get(scope);
+    if (tail === undefined) {
+      const id = this.resources?.idFor(resource, scope);
+      const text = resourceTail(resource.attributes as Record<string, unknown>, scope, id);
+      tail = { text, bytes: Buffer.from(text, 'utf8') };
+      // kept unless it is the inline fallback of a failed write (retried), or the resource may still change
+      if ((id !== undefined || !this.resources) && !resource.asyncAttributesPending && this.byScope.size < 256) this.byScope.set(scope, tail);
+    }
+    return tail;
   }
 }

@@ -35,7 +35,7 @@ export function logsViewStatements(dir: string, rows?: string): string[] {
   if (rows) {
     from = rows;
   } else if (files.length) {
-    from = `(${withResourceSql(readLogsSql(files), readResourcesSql(resourceFiles(dir)))})`;
+    from = `(${withResourceSql(readLogsSql(files), readResourcesSql(resourceFiles(dir)), 'logs')})`;
   } else {
     pre.push(createTableSql('_empty_logs', LOG_COLUMNS).replace('CREATE TABLE IF NOT EXISTS', 'CREATE OR REPLACE TEMP TABLE'));
     from = '_empty_logs';

@@ -93,7 +93,7 @@ async function compactFile(conn: DuckDBConnection, f: FilePart, staging: string,
   try {
     // Parquet rows hold their resource (joined in here): a Parquet file is read without `resources/`.
     const select = readJsonStrict(f.signal, source);
-    await conn.run(`COPY (${namesResource(f.signal) ? withResourceSql(select, readResourcesSql(resourceFiles(dir))) : select}) ` +
+    await conn.run(`COPY (${namesResource(f.signal) ? withResourceSql(select, readResourcesSql(resourceFiles(dir)), f.signal) : select}) ` +
       `TO ${lit(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
     const n = Number((await conn.runAndReadAll(`SELECT count(*) AS n FROM read_parquet(${globLit(tmp)})`)).getRowObjectsJS()[0]!.n);
     if (n !== rows) throw new Error(`the Parquet file holds ${n} rows, the JSONL file ${rows} lines; left as JSONL`);

@@ -200,7 +200,7 @@ export class QuerySession {
     const selects: string[] = [];
     // JSONL rows that name their resource get it back from the `resources` view; the database's rows
     // and Parquet files hold theirs already.
-    const joined = (sql: string) => (namesResource(signal) ? withResourceSql(sql, 'resources') : sql);
+    const joined = (sql: string) => (namesResource(signal) ? withResourceSql(sql, 'resources', signal) : sql);
     if (attached && this.storeTables.has(signal)) selects.push(`SELECT * FROM store.${signal}`);
     const jsonl = parts.filter((p) => p.kind === 'jsonl' && p.offset === 0).map((p) => p.file);
     if (jsonl.length) selects.push(joined(readJsonSql(signal, jsonl)));

@@ -17,6 +17,7 @@ export class LogRowConverter {
 
   toLogRecord(row: LogRow): ReadableLogRecord {
     if (!row || typeof row !== 'object' || Array.isArray(row)) throw new BadRowError('not a JSON object');
+    this.rows.fill(row, 'logs');
     const hrTime = isoToHrTime(row.time, 'time');
     const { trace_id: traceId, span_id: spanId } = row;
     if (traceId != null && !HEX32.test(traceId)) throw new BadRowError(`trace_id is not 32 hex digits: ${JSON.stringify(traceId)}`);

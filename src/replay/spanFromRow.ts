@@ -4,7 +4,7 @@ import type { InstrumentationScope } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { SpanRow } from '../../semconv/schema.js';
 import { hrTimeFromIso } from '../../exporters/jsonl/isoTime.js';
-import type { ResourceLookup } from '../../exporters/jsonl/resources.js';
+import { withDefaults, type ResourceLookup, type RowSignal } from '../../exporters/jsonl/resources.js';
 
 const KINDS: Record<string, SpanKind> = {
   INTERNAL: SpanKind.INTERNAL, SERVER: SpanKind.SERVER, CLIENT: SpanKind.CLIENT, PRODUCER: SpanKind.PRODUCER, CONSUMER: SpanKind.CONSUMER,
@@ -28,16 +28,20 @@ export class RowConverter {
   private readonly resources = new Map<string, Resource>();
   private readonly scopes = new Map<string, InstrumentationScope>();
 
-  /** `lookup`: the directory's resources, for rows that name theirs by `resource_id`. */
+  /** `lookup`: the directory's resources, for rows that name theirs (and their scope) by `resource_id`. */
   constructor(private readonly lookup?: ResourceLookup) {}
 
+  /** The row with what its `resource_id` names filled in and the fields left out at their default put back. */
+  fill<T>(row: T, signal: RowSignal): T {
+    return this.lookup ? this.lookup.fill(row, signal) : withDefaults(row, signal);
+  }
+
   /**
-   * The row's resource (inline in older rows, else the one its `resource_id` names; failing both just its
-   * service name), one object per distinct resource.
+   * The row's resource (inline in older rows, else filled in from the one its `resource_id` names; failing
+   * both just its service name), one object per distinct resource.
    */
   resourceOf(row: Pick<SpanRow, 'resource' | 'resource_id' | 'service_name'>): Resource {
-    const named = typeof row.resource_id === 'string' ? this.lookup?.get(row.resource_id) : undefined;
-    const attrs = row.resource && typeof row.resource === 'object' ? row.resource : named ?? { 'service.name': row.service_name };
+    const attrs = row.resource && typeof row.resource === 'object' ? row.resource : { 'service.name': row.service_name };
     const key = JSON.stringify(attrs);
     let r = this.resources.get(key);
     if (!r) this.resources.set(key, (r = resourceFromAttributes(attrs as Attributes)));
@@ -56,6 +60,7 @@ export class RowConverter {
   /** One JSONL span row → the ReadableSpan the OTLP exporters serialize (ids, parent, times, attributes, events, links, status, kind, resource, scope). */
   toSpan(row: SpanRow): ReadableSpan {
     if (!row || typeof row !== 'object') throw new BadRowError('not a JSON object');
+    this.fill(row, 'spans');
     const traceId = row.trace_id;
     const spanId = row.span_id;
     if (!HEX32.test(traceId)) throw new BadRowError(`trace_id is not 32 hex digits: ${JSON.stringify(traceId)}`);

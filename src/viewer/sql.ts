@@ -71,7 +71,7 @@ export const newRunStartsSql = (table: string, relation: string): string =>
 export const readJsonWithFile = (files: string[], dir: string): string => withResourceSql(
   `SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
   `columns=${readJsonColumns(COLUMNS.spans)}, ignore_errors=true, maximum_object_size=67108864, filename=true) ` +
-  `WHERE span_id IS NOT NULL`, readResourcesSql(resourceFiles(dir)));
+  `WHERE span_id IS NOT NULL`, readResourcesSql(resourceFiles(dir)), 'spans');
 
 export const readParquetWithFile = (files: string[]): string =>
   `SELECT * FROM read_parquet([${files.map(globLit).join(', ')}], union_by_name=true, filename=true)`;

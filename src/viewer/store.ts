@@ -243,7 +243,7 @@ export class ViewerStore {
     // the resource in, its id out: the rows as TRACE_COLUMNS reads them from the database and Parquet
     for (const file of jsonl) {
       rows.push(...(await scanJsonl(file, traceId)).map((r) => {
-        const { resource_id: _id, ...row } = this.resources.fill(r);
+        const { resource_id: _id, ...row } = this.resources.fill(r, 'spans');
         return row;
       }));
     }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newReadStats, readJsonl, type ReadStats } from '../../dist/exporters/jsonl/readJsonl.js';
-import type { MetricRow, RunStartRow, SpanRow } from '../../dist/semconv/schema.js';
+import type { MetricRow, ResourceRow, RunStartRow, SpanRow } from '../../dist/semconv/schema.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES = path.join(ROOT, 'tests', 'fixtures');
@@ -31,6 +31,10 @@ export function rawRows<T = Record<string, unknown>>(root: string, signal: strin
   return fs.readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()
     .flatMap((n) => fs.readFileSync(path.join(dir, n), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T));
 }
+
+/** The whole resource rows of `<root>/resources/` (resource, service name and, since format v3, scope), by id. */
+export const resourceRowsById = (root: string): Map<string, ResourceRow> =>
+  new Map(rawRows<ResourceRow>(root, 'resources').map((r) => [r.resource_id, r]));
 
 /** The resource rows of `<root>/resources/`, by id. */
 export const resourcesById = (root: string): Map<string, Record<string, unknown>> =>

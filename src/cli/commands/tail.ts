@@ -4,6 +4,7 @@ import { parseDuration } from '../../parse/duration.js';
 import { SpanFollower } from '../../query/follow.js';
 import { followLines } from '../follow.js';
 import type { SpanRow } from '../../../semconv/schema.js';
+import { withDefaults } from '../../../exporters/jsonl/resources.js';
 import { existingDir } from '../dir.js';
 import type { CommonOptions } from '../common.js';
 import { plural } from '../progress.js';
@@ -27,7 +28,7 @@ export function register(cli: CAC): void {
       process.stderr.write(`agent-otel: following ${path.join(dir, 'spans')} (${plural(files, 'file')}; Ctrl-C to stop)\n`);
       await followLines(follower, (line) => {
         let row: SpanRow;
-        try { row = JSON.parse(line) as SpanRow; } catch { return undefined; } // not a span row: skipped
+        try { row = withDefaults(JSON.parse(line) as SpanRow, 'spans'); } catch { return undefined; } // not a span row: skipped
         if (sinceMs !== undefined && !(Date.parse(row.end_time) >= sinceMs)) return undefined;
         return o.json ? safeJsonText(line) : formatSpanLine(row);
       });
