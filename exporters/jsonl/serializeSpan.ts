@@ -118,10 +118,14 @@ export interface Tail { text: string; bytes: Buffer }
 export class ResourceTails {
   private resource: Resource | undefined;
   private readonly byScope = new Map<InstrumentationScope, Tail>();
+  /** The last pair asked about (most rows of a batch share it): no map lookup. */
+  private lastScope: InstrumentationScope | undefined;
+  private lastTail: Tail | undefined;
 
   constructor(private readonly resources?: ResourceSink) {}
 
   of(resource: Resource, scope: InstrumentationScope): Tail {
+    if (resource === this.resource && scope === this.lastScope) return this.lastTail!;
     if (resource !== this.resource) {
       this.resource = resource;
       this.byScope.clear();
@@ -131,9 +135,15 @@ export class ResourceTails {
       const id = this.resources?.idFor(resource, scope);
       const text = resourceTail(resource.attributes as Record<string, unknown>, scope, id);
       tail = { text, bytes: Buffer.from(text, 'utf8') };
-      // kept unless it is the inline fallback of a failed write (retried), or the resource may still change
-      if ((id !== undefined || !this.resources) && !resource.asyncAttributesPending && this.byScope.size < 256) this.byScope.set(scope, tail);
+      // the inline fallback of a failed write is asked for again, and so is a resource still changing
+      if ((id === undefined && this.resources) || resource.asyncAttributesPending || this.byScope.size >= 256) {
+        this.lastScope = undefined;
+        return tail;
+      }
+      this.byScope.set(scope, tail);
     }
+    this.lastScope = scope;
+    this.lastTail = tail;
     return tail;
   }
 }
