@@ -8,8 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { logger, registerTelemetry, withAgentRun, withLlmCall, withToolCall, type TelemetryHandle } from '../dist/src/index.js';
 import { startViewer, type Viewer } from '../dist/src/viewer/index.js';
-import { rawRows, readMetrics, readSpans, resourceRowsById, tmpDir } from './support/harness.js';
-import { runCli } from './support/cli.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { rawRows, readMetrics, readSpans, resourceRowsById, tmpDir, waitFor } from './support/harness.js';
+import { runCli, spawnCli } from './support/cli.js';
 
 let handle: TelemetryHandle | undefined;
 let viewer: Viewer | undefined;
@@ -186,6 +187,40 @@ describe('format v3 rows', () => {
       expect(a1[key], `v1: ${key}`).toEqual(a3[key]);
     }
   }, 240_000);
+
+  it('tail prints v3 rows with their status and duration put back', async () => {
+    const dir = tmpDir('agent-otel-v3-tail-');
+    await agent(dir);
+    const tail = spawnCli(['tail', '--dir', dir, '--since', '10m']);
+    try {
+      await waitFor(() => tail.output().stdout.includes('linked'), 10_000, 'tail to print the spans');
+    } finally {
+      tail.child.kill('SIGINT');
+    }
+    const out = (await tail).stdout.split('\n').filter(Boolean);
+    expect(out).toHaveLength(5);
+    const ms = (name: string) => out.find((l) => l.includes(name))!;
+    expect(ms('linked')).toMatch(/^\d\d:\d\d:\d\d\.\d{3} +[\d.]+ (ms|µs|s) {2}OK {5}linked +agent=planner$/);
+    expect(ms('execute_tool fetch_page')).toMatch(/ [\d.]+ (ms|µs|s) {2}ERROR {2}execute_tool fetch_page .*"page gone"$/);
+    expect(ms('chat gpt-4o-mini')).toMatch(/ [\d.]+ (ms|µs|s) {2}UNSET {2}chat gpt-4o-mini/);
+  });
+
+  it('a database made before format v3 (resources without scope) gets the column at its next ingest', async () => {
+    const dir = tmpDir('agent-otel-v3-olddb-');
+    const instance = await DuckDBInstance.create(path.join(dir, 'telemetry.duckdb'));
+    const conn = await instance.connect();
+    await conn.run('CREATE TABLE resources (resource_id VARCHAR, service_name VARCHAR, resource JSON)');
+    await conn.run(`INSERT INTO resources VALUES ('0000000000000000', 'v2-era', '{"service.name":"v2-era"}')`);
+    await conn.run('CREATE TABLE _agent_otel_ingested (file VARCHAR PRIMARY KEY, signal VARCHAR, bytes BIGINT, updated_at TIMESTAMP)');
+    conn.closeSync();
+    instance.closeSync();
+    await agent(dir);
+    const rows = await cliJson(dir, ['sql', "SELECT service_name, scope.name AS scope, status_code FROM spans WHERE name = 'linked'", '--source', 'auto']);
+    expect(rows).toEqual([{ service_name: 'v3-agent', scope: 'third-party', status_code: 'OK' }]);
+    const res = await cliJson(dir, ['sql', 'SELECT service_name, scope.name AS scope FROM resources ORDER BY 1, 2', '--source', 'duckdb']) as Row[];
+    expect(res[0]).toEqual({ service_name: 'v2-era', scope: null });
+    expect(res.filter((r) => r.service_name === 'v3-agent').map((r) => r.scope)).toEqual(['agent-otel', 'planner', 'third-party']);
+  });
 
   it('when the resource row cannot be written, rows carry service, scope and resource inline', async () => {
     const dir = tmpDir('agent-otel-v3-inline-');
