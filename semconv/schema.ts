@@ -30,6 +30,9 @@ export interface SpanRow {
   resource?: AttributeMap;
 }
 
+/** The signals whose rows name a resource row (`resource_id`). */
+export type RowSignal = 'spans' | 'metrics' | 'logs';
+
 /** Format v3: span row fields left out of the file when they hold these values; readers put them back. */
 export const SPAN_DEFAULTS = { parent_span_id: null, status_code: 'UNSET', status_message: null, events: [], links: [] } as const;
 

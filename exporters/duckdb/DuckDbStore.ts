@@ -3,13 +3,13 @@ import path from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { ensurePrivateDir, makePrivate, O_NEW_FILE } from '../jsonl/safeFiles.js';
-import { DUCKDB_FILE, INGESTED_TABLE, METRIC_COLUMNS, RESOURCE_COLUMNS, RUN_START_COLUMNS, SPAN_COLUMNS } from '../../semconv/schema.js';
+import { DUCKDB_FILE, INGESTED_TABLE, METRIC_COLUMNS, RESOURCE_COLUMNS, RUN_START_COLUMNS, SPAN_COLUMNS, type RowSignal } from '../../semconv/schema.js';
 import { LOG_COLUMNS } from '../../semconv/logs.js';
 import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
 import { refreshRunsSql, RUNS_TABLE, storeRunsSql } from './runs.js';
 import {
-  INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql, type RowSignal,
+  INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
 } from './tables.js';
 
 /**

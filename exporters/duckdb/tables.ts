@@ -3,7 +3,7 @@
  * telemetry.duckdb and the `columns={...}` that make read_json type JSONL rows the same way. semconv/ holds
  * the names and types; the SQL lives with the store that runs it.
  */
-import { INGESTED_TABLE, RESOURCE_COLUMNS, SPAN_COLUMNS, SPAN_DEFAULTS } from '../../semconv/schema.js';
+import { INGESTED_TABLE, RESOURCE_COLUMNS, SPAN_COLUMNS, SPAN_DEFAULTS, type RowSignal } from '../../semconv/schema.js';
 import { VIEW_ATTRIBUTES } from '../../semconv/viewAttributes.js';
 import { globLit } from './sqlPaths.js';
 
@@ -37,9 +37,6 @@ export const spanAttributesSql = (attributes = 'attributes'): string => `unnest(
 
 /** `"name", …` of a column list. */
 export const columnList = (columns: ColumnTypes): string => columns.map(([n]) => `"${n}"`).join(', ');
-
-/** Signals whose rows name a resource row (`resource_id`). */
-export type RowSignal = 'spans' | 'metrics' | 'logs';
 
 /**
  * Format v3: the select items that put back what a span row leaves out at its default (semconv

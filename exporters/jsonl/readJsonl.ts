@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { ResourceLookup, type RowSignal } from './resources.js';
+import type { RowSignal } from '../../semconv/schema.js';
+import { ResourceLookup } from './resources.js';
 
 export interface ReadStats {
   files: number;

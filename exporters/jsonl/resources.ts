@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { InstrumentationScope } from '@opentelemetry/core';
-import { DIR_RESOURCES, METRIC_DEFAULTS, SPAN_DEFAULTS, type AttributeMap, type ResourceRow } from '../../semconv/schema.js';
+import { DIR_RESOURCES, METRIC_DEFAULTS, SPAN_DEFAULTS, type AttributeMap, type ResourceRow, type RowSignal } from '../../semconv/schema.js';
 import { LOG_DEFAULTS } from '../../semconv/logs.js';
 import { hrTimeFromIso } from './isoTime.js';
 
@@ -46,9 +46,6 @@ export function resourceFiles(root: string): string[] {
   }
 }
 
-/** The signals whose rows name a resource row. */
-export type RowSignal = 'spans' | 'metrics' | 'logs';
-
 type AnyRow = Record<string, unknown>;
 
 /**
@@ -58,7 +55,7 @@ type AnyRow = Record<string, unknown>;
  */
 export function withDefaults<T>(row: T, signal: RowSignal): T {
   const r = row as AnyRow;
-  if (!r || typeof r !== 'object') return row;
+  if (!r || typeof r !== 'object' || Array.isArray(r)) return row;
   const defaults: Record<string, unknown> = signal === 'spans' ? SPAN_DEFAULTS : signal === 'metrics' ? METRIC_DEFAULTS : LOG_DEFAULTS;
   for (const key in defaults) {
     if (r[key] === undefined) r[key] = Array.isArray(defaults[key]) ? [] : defaults[key];

@@ -2,9 +2,9 @@ import { SpanKind, SpanStatusCode, TraceFlags, type HrTime, type Attributes } fr
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
-import type { SpanRow } from '../../semconv/schema.js';
+import type { RowSignal, SpanRow } from '../../semconv/schema.js';
 import { hrTimeFromIso } from '../../exporters/jsonl/isoTime.js';
-import { withDefaults, type ResourceLookup, type RowSignal } from '../../exporters/jsonl/resources.js';
+import { withDefaults, type ResourceLookup } from '../../exporters/jsonl/resources.js';
 
 const KINDS: Record<string, SpanKind> = {
   INTERNAL: SpanKind.INTERNAL, SERVER: SpanKind.SERVER, CLIENT: SpanKind.CLIENT, PRODUCER: SpanKind.PRODUCER, CONSUMER: SpanKind.CONSUMER,
