@@ -90,7 +90,7 @@ export const DIR_SPANS = 'spans';
 export const DIR_METRICS = 'metrics';
 export const DIR_RUNS = 'runs';
 export const DUCKDB_FILE = 'telemetry.duckdb';
-/** Each resource once: the rows of the other signals name theirs by `resource_id`. */
+/** Each resource (since format v3: each resource and instrumentation scope) once: the rows of the other signals name theirs by `resource_id`. */
 export const DIR_RESOURCES = 'resources';
 
 /**

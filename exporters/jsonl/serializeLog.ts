@@ -53,7 +53,7 @@ export class LogRowSerializer {
   private readonly tails: ResourceTails;
   private scratch = Buffer.allocUnsafe(256 * 1024);
 
-  /** `resources` writes each resource once and rows name it by id; without it rows carry it inline. */
+  /** `resources` writes each resource and scope once and rows name them by id; without it rows carry them inline. */
   constructor(resources?: ResourceSink) {
     this.tails = new ResourceTails(resources);
   }
