@@ -1,6 +1,6 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { AppendFile } from './AppendFile.js';
+import type { AppendFile } from './AppendFile.js';
 import type { ResourceFile } from './ResourceFile.js';
 import { RowBuffer, type RowBatch } from './RowBuffer.js';
 
