@@ -31,7 +31,7 @@ export abstract class JsonlRowExporter<T extends { resource?: Resource }> {
    */
   backlog(maxItems: number): RowBuffer<T> {
     this.scratchShared = true;
-    return new RowBuffer((item: T) => this.encode([item]), maxItems);
+    return new RowBuffer((items: T[]) => this.encode(items), maxItems);
   }
 
   /** Writes items, or the rows a backlog made of them. */
@@ -41,6 +41,7 @@ export abstract class JsonlRowExporter<T extends { resource?: Resource }> {
     }
     if (!Array.isArray(batch)) {
       return this.file.append(batch.chunks, (error) => {
+        batch.release();
         resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS });
       });
     }
@@ -66,6 +67,7 @@ export abstract class JsonlRowExporter<T extends { resource?: Resource }> {
     const bytes = Array.isArray(batch) ? Buffer.from(this.encode(batch)) : batch.chunks;
     // appendSync, not append: an asynchronous write started at exit may never run
     this.file.appendSync(bytes, (error) => {
+      if (!Array.isArray(batch)) batch.release();
       if (error) this.exitWriteFailed(batch.length, error.message);
     });
   }
