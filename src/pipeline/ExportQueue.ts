@@ -63,7 +63,8 @@ export type DropSink = (reason: string, n: number, detail: string) => void;
  * The SDK's batch processors, plus what they lack here: every dropped item is counted (queue full,
  * failed or timed-out export) instead of only logged, and `flushSync()` writes what is still queued when
  * the process exits, where promises no longer run. One export at a time, under suppressed tracing.
- * The span and log processors are thin subclasses (ExportQueueProcessor, LogExportQueue).
+ * What it holds is its Backlog's: the items, or (JSONL) their rows. The span and log processors are
+ * thin subclasses (ExportQueueProcessor, LogExportQueue).
  */
 export class ExportQueue<T, B extends Batch = T[]> {
   private readonly backlog: Backlog<T, B>;
