@@ -6,9 +6,6 @@ export interface RowBatch {
   release(): void;
 }
 
-/** The most bytes of rows one queue holds: with rows of captured content a count alone bounds nothing. */
-export const MAX_QUEUED_ROW_BYTES = 32 * 1024 * 1024;
-
 const CHUNK_BYTES = 64 * 1024;
 /** Chunks kept for reuse after their write (1 MiB): enough for an agent's steady flow, not a burst's. */
 const SPARE_CHUNKS = 16;
@@ -20,24 +17,21 @@ const SPARE_CHUNKS = 16;
  * then pretenured every later span (allocated it there directly): a burst of 1M spans grew the process
  * by 200–400 MB of old-generation garbage while the queue dropped 98% of them. Here a span dies as it
  * ends. Written chunks are reused: fresh memory for every export costs page faults (~0.2 µs a row).
+ * Bounded by a count of rows, as the spans were: a bound in bytes dropped spans with large captured
+ * values that an agent making them without a turn of the event loop expects on disk (tests/property).
  */
 export class RowBuffer<T> {
   private chunks: Buffer[] = [];
   private chunk: Buffer | undefined;
   private used = 0;
   private rows = 0;
-  private bytes = 0;
   private readonly spare: Buffer[] = [];
 
   /** `encode`: the items' rows, a view valid until the next call, without the rows it could not encode (it counts them). */
-  constructor(
-    private readonly encode: (items: T[]) => Buffer,
-    private readonly maxRows: number,
-    private readonly maxBytes = MAX_QUEUED_ROW_BYTES,
-  ) {}
+  constructor(private readonly encode: (items: T[]) => Buffer, private readonly maxRows: number) {}
 
   get length(): number { return this.rows; }
-  get full(): boolean { return this.rows >= this.maxRows || this.bytes >= this.maxBytes; }
+  get full(): boolean { return this.rows >= this.maxRows; }
 
   push(item: T): void {
     const row = this.encode([item]);
@@ -46,7 +40,6 @@ export class RowBuffer<T> {
     this.chunk!.set(row, this.used);
     this.used += row.length;
     this.rows++;
-    this.bytes += row.length;
   }
 
   /** Every row held (rows are taken whole: they are one write). */
@@ -57,7 +50,6 @@ export class RowBuffer<T> {
     this.chunks = [];
     this.chunk = undefined;
     this.rows = 0;
-    this.bytes = 0;
     return batch;
   }
 
