@@ -19,21 +19,46 @@ const WARMUP = 20_000;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const MB = 1024 * 1024;
 
-/** One side's burst, in this process: what it grew and (ours) what it wrote and dropped. */
+/** The side's tracer and flush; `finish` shuts it down and says what it wrote (and, ours, dropped). */
+function setup(side, dir) {
+  if (side === 'ours') {
+    const handle = registerTelemetry({ dir, handleSignals: false, logLevel: 'none' });
+    return {
+      tracer: handle.tracer,
+      flush: () => handle.forceFlush(),
+      dropped: () => handle.health().dropped.spans,
+      written: () => countSpanLines(dir),
+      async finish() {
+        const { dropped } = handle.health();
+        await handle.shutdown();
+        return { pipeline: pipelineName(handle), maxQueueSize: handle.config.spanQueue.maxQueueSize, dropped: dropped.spans, droppedByReason: dropped.byReason };
+      },
+    };
+  }
+  const bare = bareSdk();
+  return {
+    tracer: bare.tracer,
+    flush: () => bare.provider.forceFlush(),
+    dropped: () => 0, // the SDK drops without counting
+    written: () => bare.exporter.exported,
+    async finish() {
+      await bare.provider.shutdown();
+      return {};
+    },
+  };
+}
+
+/** One side's burst, in this process: what it grew, wrote and (ours) dropped. */
 async function burst(side) {
   const dir = tmpDir('burst');
-  const handle = side === 'ours' ? registerTelemetry({ dir, handleSignals: false, logLevel: 'none' }) : undefined;
-  const bare = side === 'bare' ? bareSdk() : undefined;
-  const tracer = handle?.tracer ?? bare.tracer;
-  const flush = () => (handle ? handle.forceFlush() : bare.provider.forceFlush());
-  const end = (i) => tracer.startSpan(LLM_SPAN_NAME, { kind: SpanKind.CLIENT, attributes: llmAttributes(i) }).end();
+  const sut = setup(side, dir);
+  const end = (i) => sut.tracer.startSpan(LLM_SPAN_NAME, { kind: SpanKind.CLIENT, attributes: llmAttributes(i) }).end();
 
   // Warm-up with yields (nothing dropped), so that the JIT and the files are ready.
   for (let i = 0; i < WARMUP; i++) { end(i); if (i % 1000 === 999) await yieldToLoop(); }
-  await flush();
-  const warmLines = handle ? countSpanLines(dir) : WARMUP;
-  const warmExported = bare?.exporter.exported;
-  if (handle && (handle.health().dropped.spans !== 0 || warmLines !== WARMUP)) throw new Error(`warm-up: ${warmLines} lines, ${handle.health().dropped.spans} dropped`);
+  await sut.flush();
+  const warmWritten = sut.written();
+  if (sut.dropped() !== 0 || warmWritten !== WARMUP) throw new Error(`warm-up: ${warmWritten} written, ${sut.dropped()} dropped`);
   globalThis.gc?.();
   await new Promise((r) => setTimeout(r, 100));
   globalThis.gc?.();
@@ -56,28 +81,17 @@ async function burst(side) {
   sample();
   const loopMs = performance.now() - t0;
   const timer = setInterval(sample, 5);
-  await flush();
+  await sut.flush();
   clearInterval(timer);
   sample();
   const cpu = process.cpuUsage(c0);
-  const health = handle?.health();
-  const result = {
-    side, rssBeforeMb: m0.rss / MB, rssGrowthMb: (peak - m0.rss) / MB, heapGrowthMb: (heapPeak - m0.heapUsed) / MB,
-    loopMs, cpuMs: (cpu.user + cpu.system) / 1000,
-  };
-  if (handle) {
-    result.pipeline = pipelineName(handle);
-    result.maxQueueSize = handle.config.spanQueue.maxQueueSize;
-    await handle.shutdown();
-    result.written = countSpanLines(dir) - warmLines;
-    result.dropped = health.dropped.spans;
-    result.droppedByReason = health.dropped.byReason;
-  } else {
-    result.written = bare.exporter.exported - warmExported; // the SDK drops without counting
-    await bare.provider.shutdown();
-  }
+  const finished = await sut.finish();
+  const written = sut.written() - warmWritten;
   fs.rmSync(dir, { recursive: true, force: true });
-  return result;
+  return {
+    side, rssBeforeMb: m0.rss / MB, rssGrowthMb: (peak - m0.rss) / MB, heapGrowthMb: (heapPeak - m0.heapUsed) / MB,
+    loopMs, cpuMs: (cpu.user + cpu.system) / 1000, written, ...finished,
+  };
 }
 
 const side = process.argv[2];
@@ -85,12 +99,13 @@ if (side === 'ours' || side === 'bare') {
   process.stdout.write(`${JSON.stringify(await burst(side))}\n`);
 } else {
   const self = fileURLToPath(import.meta.url);
+  /** @type {{ bare: any[], ours: any[] }} */
   const runs = { bare: [], ours: [] };
   for (let r = 0; r < ROUNDS; r++) {
     for (const s of r % 2 === 0 ? ['bare', 'ours'] : ['ours', 'bare']) {
       const child = spawnSync(process.execPath, ['--expose-gc', self, s], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       if (child.status !== 0) throw new Error(`burst ${s}: exit ${child.status}`);
-      const res = JSON.parse(child.stdout.trim().split('\n').pop());
+      const res = JSON.parse(child.stdout.trim().split('\n').pop() ?? '');
       runs[s].push(res);
       console.log(`  round ${r + 1}/${ROUNDS} ${s}: RSS +${fmt(res.rssGrowthMb, 1)} MB, heap +${fmt(res.heapGrowthMb, 1)} MB, ` +
         `${res.written} written${s === 'ours' ? `, ${res.dropped} dropped` : ''}, loop ${fmt(res.loopMs, 0)} ms`);
@@ -100,6 +115,7 @@ if (side === 'ours' || side === 'bare') {
   const range = (s, k) => `${fmt(Math.min(...runs[s].map((x) => x[k])), 1)}–${fmt(Math.max(...runs[s].map((x) => x[k])), 1)}`;
   const growth = med('ours', 'rssGrowthMb');
   const exact = runs.ours.every((x) => x.dropped === SPANS - x.written && x.dropped > 0);
+  /** @type {any} */
   const last = runs.ours.at(-1);
   report({
     name: 'burst',
