@@ -19,6 +19,16 @@ const pad2 = (n: number) => String(n).padStart(2, '0');
 /** Directories already warned about being over the size limit with only live files left. */
 const overLimitWarned = new Set<string>();
 
+/** What is left of `bufs` after the first `written` bytes of them reached the file. */
+function unwritten(bufs: Buffer[], written: number): Buffer[] {
+  let i = 0;
+  while (i < bufs.length && written >= bufs[i]!.length) written -= bufs[i++]!.length;
+  if (i === bufs.length) return [];
+  const rest = bufs.slice(i);
+  if (written > 0) rest[0] = rest[0]!.subarray(written);
+  return rest;
+}
+
 /**
  * Encodes the text of one write into a buffer that is reused from write to write. A fresh Buffer per
  * write is a fresh megabyte-sized allocation each time, and its page faults made Buffer.from cost about
@@ -64,8 +74,6 @@ export class AppendFile {
   private rotateNext = false;
   private closed = false;
   private readonly scratch = new Utf8Scratch();
-  /** Told of every run of bytes that reached the file (the DuckDB writer follows the files this way). */
-  onWritten: ((buf: Buffer, file: string) => void) | undefined;
   /** When bytes last reached the file (for health checks). */
   lastWriteAt: Date | undefined;
   /** The last write error, cleared by the next successful write. */
@@ -78,11 +86,10 @@ export class AppendFile {
   /** The file being written, if any. */
   get currentFile(): string { return this.file; }
 
-  /** Appends text, or bytes the caller will not touch until `done` is called. */
-  append(data: string | Buffer, done: Done): void {
+  /** Appends text, or bytes (one buffer or several, whole lines) the caller will not touch until `done` is called. */
+  append(data: string | Buffer | readonly Buffer[], done: Done): void {
     if (this.closed) return done(new Error(`agent-otel: ${this.opts.signal} writer is shut down`));
-    this.chunks.push(data);
-    this.callbacks.push(done);
+    this.queue(data, done);
     if (!this.writing) this.writeNext();
   }
 
@@ -90,10 +97,9 @@ export class AppendFile {
    * Appends and writes at once, synchronously (process exit: an asynchronous write started now may
    * never run). `done` has been called when this returns.
    */
-  appendSync(data: string | Buffer, done: Done): void {
+  appendSync(data: string | Buffer | readonly Buffer[], done: Done): void {
     if (this.closed) return done(new Error(`agent-otel: ${this.opts.signal} writer is shut down`));
-    this.chunks.push(data);
-    this.callbacks.push(done);
+    this.queue(data, done);
     this.flushSync();
   }
 
@@ -108,12 +114,11 @@ export class AppendFile {
     // An in-flight async write is one write() on an O_APPEND fd: it cannot interleave with this one, and
     // what is queued behind it would otherwise be lost at exit (rows are independent; order may swap).
     if (this.chunks.length === 0) return;
-    const { buf, callbacks } = this.take(this.writing); // the scratch buffer may be in that write
+    const { bufs, bytes, callbacks } = this.take(this.writing); // the scratch buffer may be in that write
     try {
-      if (!this.ensureOpen(buf.length)) throw new Error('no file open');
-      let off = 0;
-      while (off < buf.length) off += fs.writeSync(this.fd, buf, off);
-      this.bytes += buf.length;
+      if (!this.ensureOpen(bytes)) throw new Error('no file open');
+      for (let rest = bufs; rest.length > 0;) rest = unwritten(rest, fs.writevSync(this.fd, rest));
+      this.bytes += bytes;
       this.lastWriteAt = new Date();
       this.lastError = undefined;
       for (const cb of callbacks) cb();
@@ -132,23 +137,27 @@ export class AppendFile {
     }
   }
 
-  /** The queued chunks as one buffer; `ownCopy` keeps it off the reused scratch buffer. */
-  private take(ownCopy = false): { buf: Buffer; callbacks: Done[] } {
+  private queue(data: string | Buffer | readonly Buffer[], done: Done): void {
+    if (typeof data === 'string' || Buffer.isBuffer(data)) this.chunks.push(data);
+    else for (const b of data) this.chunks.push(b);
+    this.callbacks.push(done);
+  }
+
+  /**
+   * The queued chunks as buffers for one writev (no copy of the callers' bytes); a lone string goes
+   * through the reused scratch buffer unless `ownCopy`.
+   */
+  private take(ownCopy = false): { bufs: Buffer[]; bytes: number; callbacks: Done[] } {
     const only = this.chunks.length === 1 ? this.chunks[0]! : undefined;
-    let buf: Buffer;
-    if (Buffer.isBuffer(only)) {
-      // the caller's bytes, valid until its callback: onWritten's receiver keeps them, so it gets a copy
-      buf = this.onWritten ? Buffer.from(only) : only;
-    } else if (only !== undefined) {
-      // onWritten's receiver may keep the buffer: it gets its own; otherwise the scratch one is reused.
-      buf = this.onWritten || ownCopy ? Buffer.from(only, 'utf8') : this.scratch.encode(only);
-    } else {
-      buf = Buffer.concat(this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c)));
-    }
+    const bufs = typeof only === 'string' && !ownCopy
+      ? [this.scratch.encode(only)]
+      : this.chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c));
+    let bytes = 0;
+    for (const b of bufs) bytes += b.length;
     const callbacks = this.callbacks;
     this.chunks = [];
     this.callbacks = [];
-    return { buf, callbacks };
+    return { bufs, bytes, callbacks };
   }
 
   private writeNext(): void {
@@ -160,10 +169,10 @@ export class AppendFile {
       return;
     }
     this.writing = true;
-    const { buf, callbacks } = this.take();
+    const { bufs, bytes, callbacks } = this.take();
     let opened: boolean;
     try {
-      opened = this.ensureOpen(buf.length);
+      opened = this.ensureOpen(bytes);
     } catch (err) {
       opened = false;
       this.reportOpenError(err as Error);
@@ -174,30 +183,30 @@ export class AppendFile {
       for (const cb of callbacks) cb(err);
       return this.writeNext();
     }
-    this.writeAll(buf, 0, (err) => {
+    this.writeAll(bufs, (err) => {
       if (err) {
         // counted by the callbacks' owners (the drop counter warns once); here only remembered
         diag.debug(`agent-otel: write to ${this.file} failed: ${err.message}`);
         this.lastError = err.message;
         this.rotateNext = true;
       } else {
-        this.bytes += buf.length;
+        this.bytes += bytes;
         this.lastWriteAt = new Date();
         this.lastError = undefined;
-        this.onWritten?.(buf, this.file);
       }
       for (const cb of callbacks) cb(err ?? undefined);
       this.writeNext();
     });
   }
 
-  private writeAll(buf: Buffer, offset: number, done: (err: Error | null) => void): void {
-    fs.write(this.fd, buf, offset, buf.length - offset, null, (err, n) => {
+  private writeAll(bufs: Buffer[], done: (err: Error | null) => void): void {
+    fs.writev(this.fd, bufs, (err, n) => {
       if (err) {
-        if ((err.code === 'EAGAIN' || err.code === 'EBUSY')) return setTimeout(() => this.writeAll(buf, offset, done), 10);
+        if ((err.code === 'EAGAIN' || err.code === 'EBUSY')) return setTimeout(() => this.writeAll(bufs, done), 10);
         return done(err);
       }
-      if (offset + n < buf.length) return this.writeAll(buf, offset + n, done);
+      const rest = unwritten(bufs, n);
+      if (rest.length > 0) return this.writeAll(rest, done);
       done(null);
     });
   }

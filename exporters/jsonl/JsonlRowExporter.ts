@@ -1,17 +1,20 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
-import { AppendFile } from './AppendFile.js';
+import type { AppendFile } from './AppendFile.js';
 import type { ResourceFile } from './ResourceFile.js';
+import { RowBuffer, type RowBatch } from './RowBuffer.js';
 
 /**
  * What the JSONL span and log exporters share: the write path through one AppendFile, the wait for a
  * resource's async attributes, the reused scratch buffer, the synchronous write at exit, idempotent
- * shutdown. A subclass encodes its rows (`encode`, counting what it could not) and says where a
- * failed write at exit is counted.
+ * shutdown, and the backlog that encodes items for the export queue as they arrive. A subclass encodes
+ * its rows (`encode`, counting what it could not) and says where a failed write at exit is counted.
  */
 export abstract class JsonlRowExporter<T extends { resource?: Resource }> {
   private inFlight = false;
   private isShutdown = false;
+  /** A queue's backlog encodes into the scratch buffer at any time: exported items then get bytes of their own. */
+  private scratchShared = false;
 
   /** `resources`: the directory's shared resources file (its rows name their resource by id); released at shutdown. */
   constructor(readonly file: AppendFile, private readonly name: string, readonly resources: ResourceFile) {}
@@ -21,10 +24,28 @@ export abstract class JsonlRowExporter<T extends { resource?: Resource }> {
   /** Counts `n` rows a write at exit could not put on disk. */
   protected abstract exitWriteFailed(n: number, message: string): void;
 
-  export(items: T[], resultCallback: (result: ExportResult) => void): void {
+  /**
+   * The export queue's backlog (ExportQueue): each item encoded as it arrives, its row kept in bytes
+   * (RowBuffer), so the item itself is not kept. Encoded then and there, an item of a resource whose
+   * async attributes are still pending has its row without them (registerTelemetry's resource has none).
+   */
+  backlog(maxItems: number): RowBuffer<T> {
+    this.scratchShared = true;
+    return new RowBuffer((items: T[]) => this.encode(items), maxItems);
+  }
+
+  /** Writes items, or the rows a backlog made of them. */
+  export(batch: T[] | RowBatch, resultCallback: (result: ExportResult) => void): void {
     if (this.isShutdown) {
       return resultCallback({ code: ExportResultCode.FAILED, error: new Error(`${this.name} is shut down`) });
     }
+    if (!Array.isArray(batch)) {
+      return this.file.append(batch.chunks, (error) => {
+        batch.release();
+        resultCallback(error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS });
+      });
+    }
+    const items = batch;
     const resource = items[0]?.resource;
     if (resource?.asyncAttributesPending) {
       resource.waitForAsyncAttributes?.().then(() => this.export(items, resultCallback), () => this.export(items, resultCallback));
@@ -32,7 +53,7 @@ export abstract class JsonlRowExporter<T extends { resource?: Resource }> {
     }
     // The scratch buffer is reused, so it must not be in a write still in flight (an export the
     // queue gave up on after its timeout): then this batch gets bytes of its own.
-    const bytes = this.inFlight ? Buffer.from(this.encode(items)) : this.encode(items);
+    const bytes = this.inFlight || this.scratchShared ? Buffer.from(this.encode(items)) : this.encode(items);
     this.inFlight = true;
     this.file.append(bytes, (error) => {
       this.inFlight = false;
@@ -41,12 +62,14 @@ export abstract class JsonlRowExporter<T extends { resource?: Resource }> {
   }
 
   /** Synchronous last-chance write at process exit. */
-  exportSync(items: T[]): void {
+  exportSync(batch: T[] | RowBatch): void {
+    if (!batch.length) return this.file.flushSync();
+    const bytes = Array.isArray(batch) ? Buffer.from(this.encode(batch)) : batch.chunks;
     // appendSync, not append: an asynchronous write started at exit may never run
-    if (items.length) this.file.appendSync(Buffer.from(this.encode(items)), (error) => {
-      if (error) this.exitWriteFailed(items.length, error.message);
+    this.file.appendSync(bytes, (error) => {
+      if (!Array.isArray(batch)) batch.release();
+      if (error) this.exitWriteFailed(batch.length, error.message);
     });
-    else this.file.flushSync();
   }
 
   forceFlush(): Promise<void> {

@@ -28,24 +28,46 @@ export const DEFAULT_QUEUE: QueueOptions = {
   exportTimeoutMillis: 30_000,
 };
 
-/** An exporter of spans or log records that can also write synchronously, for the last items at process exit. */
-export interface QueueExporter<T> {
-  export(items: T[], resultCallback: (result: ExportResult) => void): void;
-  exportSync?(items: T[]): void;
-  shutdown(): Promise<void>;
+/** What one export hands over: the items, or what a backlog made of them (RowBuffer: their encoded rows). */
+export interface Batch { readonly length: number }
+
+/**
+ * Where a queue holds its items until they are exported. The default keeps the items themselves; an
+ * exporter may bring its own (`QueueExporter.backlog`) that encodes each item as it arrives, so that
+ * no item (a span with its attributes, times, context) stays alive until its export.
+ */
+export interface Backlog<T, B extends Batch> {
+  /** Items held. */
+  readonly length: number;
+  /** No room for another item (`maxQueueSize` items, or a bound of the backlog's own). */
+  readonly full: boolean;
+  /** Keeps the item; one it cannot encode it counts itself (`serialize_failed`) or throws for (then counted by the queue). */
+  push(item: T): void;
+  /** Removes and returns at most `max` items, or all of them when they cannot be split (encoded rows: one write). */
+  take(max: number): B;
 }
 
-/** Counts dropped items: `queue_full`, `export_failed`, `exit_unsent`. */
+/** An exporter of spans or log records that can also write synchronously, for the last items at process exit. */
+export interface QueueExporter<T, B extends Batch = T[]> {
+  export(batch: B, resultCallback: (result: ExportResult) => void): void;
+  exportSync?(batch: B): void;
+  shutdown(): Promise<void>;
+  /** The backlog of this exporter's queue, if not the items themselves (the exporter then gets its batches). */
+  backlog?(maxItems: number): Backlog<T, B>;
+}
+
+/** Counts dropped items: `queue_full`, `serialize_failed`, `export_failed`, `exit_unsent`. */
 export type DropSink = (reason: string, n: number, detail: string) => void;
 
 /**
  * The SDK's batch processors, plus what they lack here: every dropped item is counted (queue full,
  * failed or timed-out export) instead of only logged, and `flushSync()` writes what is still queued when
  * the process exits, where promises no longer run. One export at a time, under suppressed tracing.
- * The span and log processors are thin subclasses (ExportQueueProcessor, LogExportQueue).
+ * What it holds is its Backlog's: the items, or (JSONL) their rows. The span and log processors are
+ * thin subclasses (ExportQueueProcessor, LogExportQueue).
  */
-export class ExportQueue<T> {
-  private queue: T[] = [];
+export class ExportQueue<T, B extends Batch = T[]> {
+  private readonly backlog: Backlog<T, B>;
   private timer: NodeJS.Timeout | undefined;
   private timerIsImmediate = false;
   private exporting: Promise<void> | undefined;
@@ -56,26 +78,34 @@ export class ExportQueue<T> {
   seen = 0;
 
   constructor(
-    private readonly exporter: QueueExporter<T>,
+    private readonly exporter: QueueExporter<T, B>,
     private readonly opts: QueueOptions,
     private readonly drop: DropSink,
     readonly name: string,
     /** What an item is called in messages: `spans`, `records`. */
     private readonly noun: string,
-  ) {}
+  ) {
+    // Without a backlog of its own, the exporter takes the items themselves (B is T[]).
+    this.backlog = exporter.backlog?.(opts.maxQueueSize) ?? (new Items<T>(opts.maxQueueSize) as unknown as Backlog<T, B>);
+  }
 
   /** Items waiting to be exported. */
-  get queueDepth(): number { return this.queue.length; }
+  get queueDepth(): number { return this.backlog.length; }
 
   protected enqueue(item: T): void {
     if (this.isShutdown) return;
     this.seen++;
-    if (this.queue.length >= this.opts.maxQueueSize) {
-      this.drop('queue_full', 1, `${this.name} queue holds ${this.opts.maxQueueSize} ${this.noun}`);
+    if (this.backlog.full) {
+      this.drop('queue_full', 1, `${this.name} queue is full (${this.backlog.length} ${this.noun} held)`);
       return;
     }
-    this.queue.push(item);
-    if (this.queue.length >= this.opts.maxExportBatchSize) this.kick(0);
+    try {
+      this.backlog.push(item);
+    } catch (err) {
+      this.drop('serialize_failed', 1, `${this.name}: ${(err as Error).message}`);
+      return;
+    }
+    if (this.backlog.length >= this.opts.maxExportBatchSize) this.kick(0);
     else if (!this.timer) this.kick(this.opts.scheduledDelayMillis);
   }
 
@@ -96,8 +126,7 @@ export class ExportQueue<T> {
    * exporter cannot send any more (OTLP, DuckDB without files) is counted as dropped (exit_unsent).
    */
   flushSync(): void {
-    const items = this.queue;
-    this.queue = [];
+    const items = this.backlog.take(Infinity);
     if (!this.exporter.exportSync) {
       // the batch in flight too: its answer will never come
       this.drop('exit_unsent', items.length + this.inFlight, `${this.name}: not sent at exit`);
@@ -128,19 +157,13 @@ export class ExportQueue<T> {
   private drain(): Promise<void> {
     if (!this.exporting) {
       this.exporting = (async () => {
-        while (this.queue.length > 0) await this.exportBatch(this.opts.drainAll ? this.takeAll() : this.queue.splice(0, this.opts.maxExportBatchSize));
+        while (this.backlog.length > 0) await this.exportBatch(this.backlog.take(this.opts.drainAll ? Infinity : this.opts.maxExportBatchSize));
       })().finally(() => { this.exporting = undefined; });
     }
     return this.exporting;
   }
 
-  private takeAll(): T[] {
-    const all = this.queue;
-    this.queue = [];
-    return all;
-  }
-
-  private exportBatch(batch: T[]): Promise<void> {
+  private exportBatch(batch: B): Promise<void> {
     return new Promise<void>((resolve) => {
       let settled = false;
       this.inFlight = batch.length;
@@ -164,5 +187,24 @@ export class ExportQueue<T> {
         }
       });
     });
+  }
+}
+
+/** The default backlog: the items themselves, in the order they came. */
+class Items<T> implements Backlog<T, T[]> {
+  private items: T[] = [];
+
+  constructor(private readonly maxItems: number) {}
+
+  get length(): number { return this.items.length; }
+  get full(): boolean { return this.items.length >= this.maxItems; }
+
+  push(item: T): void { this.items.push(item); }
+
+  take(max: number): T[] {
+    if (max < this.items.length) return this.items.splice(0, max);
+    const all = this.items;
+    this.items = [];
+    return all;
   }
 }
