@@ -41,7 +41,8 @@ export const columnList = (columns: ColumnTypes): string => columns.map(([n]) =>
 /**
  * Rows of a span, metric or log relation (with a `resource_id` column) with `resource` filled from a
  * relation of resource rows: rows written since format v2 name their resource, older rows keep their own
- * (coalesce). The one join every SQL reader of JSONL rows goes through.
+ * (coalesce). The one join every SQL reader of JSONL rows, and of telemetry.duckdb's tables (which keep
+ * the id only), goes through.
  */
 export const withResourceSql = (rows: string, resources: string): string =>
   `SELECT _row.* REPLACE (coalesce(_row.resource, _res.resource) AS resource) FROM (${rows}) _row ` +
