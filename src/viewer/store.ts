@@ -323,6 +323,7 @@ export class ViewerStore {
     clearTimeout(this.timer);
     await this.busy.catch(() => {});
     await this.db.settled();
+    this.db.close();
     this.pool.close();
     try { this.loader.closeSync(); } catch { /* closed */ }
     try { this.instance.closeSync(); } catch { /* closed */ }
