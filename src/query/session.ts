@@ -242,9 +242,12 @@ export class QuerySession {
     if (this.attachedFile) await this.conn.run('DETACH DATABASE IF EXISTS store');
   }
 
-  /** Attaches telemetry.duckdb again after `suspend`, and checks anew which processes live (a run's status). */
+  /**
+   * Attaches telemetry.duckdb again after `suspend` (once: held by a writer now, it throws at once and
+   * the caller opens a session of its own, which waits), and checks anew which processes live (a run's status).
+   */
   async resume(): Promise<void> {
-    if (this.attachedFile) await this.attach(this.attachedFile, Date.now() + (this.opts.waitMs ?? 2000));
+    if (this.attachedFile) await this.attach(this.attachedFile, Date.now());
     for (const sql of liveProcessesSql(liveWriters(listFiles(this.dir)))) await this.conn.run(sql);
   }
 
