@@ -91,7 +91,7 @@ describe('lean rows: the resource once', () => {
     expect(bytes / inline).toBeLessThan(0.6);
   });
 
-  it('the CLI views give every row its resource, from the files and from telemetry.duckdb (ingest joins it in)', async () => {
+  it('the CLI views give every row its resource, from the files and from telemetry.duckdb (readers join it in)', async () => {
     const dir = tmpDir('agent-otel-lean-cli-');
     await agent(dir);
     const resource = [...resourcesById(dir).values()][0]!;
@@ -105,12 +105,12 @@ describe('lean rows: the resource once', () => {
         }
       }
     }
-    // the database's own tables hold the resource (no join needed to read them) and the resources table
+    // the database's tables keep, like the files, each resource once (the resources table) and its id in the rows
     const instance = await DuckDBInstance.create(path.join(dir, 'telemetry.duckdb'), { access_mode: 'READ_ONLY' });
     const conn = await instance.connect();
     try {
       const rows = (await conn.runAndReadAll(`SELECT count(*) FILTER (WHERE resource IS NULL)::INT AS missing, count(*)::INT AS n FROM spans`)).getRowObjectsJS();
-      expect(rows).toEqual([{ missing: 0, n: 2 }]); // the run and the LLM call
+      expect(rows).toEqual([{ missing: 2, n: 2 }]); // the run and the LLM call: the table keeps the resource once, in `resources`
       expect((await conn.runAndReadAll('SELECT resource_id, service_name FROM resources ORDER BY resource_id')).getRowObjectsJS())
         .toEqual([...resourcesById(dir).keys()].sort().map((id) => ({ resource_id: id, service_name: 'lean-agent' })));
     } finally {

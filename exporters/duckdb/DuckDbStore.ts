@@ -7,7 +7,7 @@ import { DUCKDB_FILE, INGESTED_TABLE, METRIC_COLUMNS, RESOURCE_COLUMNS, RUN_STAR
 import { LOG_COLUMNS } from '../../semconv/logs.js';
 import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
-import { refreshRunsSql, RUNS_TABLE, storeRunsSql } from './runs.js';
+import { fillMarkerResourcesSql, refreshRunsSql, RUNS_TABLE, storeRunsSql } from './runs.js';
 import {
   INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
 } from './tables.js';
@@ -163,13 +163,16 @@ export class DuckDbStore {
           current = fileChunks.filter((c) => c.signal === signal).reduce((n, c) => n + c.bytes, 0) + bufs.reduce((n, b) => n + b.length, 0);
           const rows = `SELECT * FROM read_json([${sources.map(globLit).join(', ')}], ` +
             `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`;
-          // Each resource once; rows get theirs joined in (and spans their typed attributes), so the
-          // tables need no join or parse to read.
+          // Each resource once, in `resources`: rows keep only its id (readers join it back, as for the
+          // files: ~2 µs/row less to store than a copy of it in every row); spans get their typed
+          // attribute columns, so that queries parse no JSON.
           const r = await conn.run(signal === 'resources'
             ? `INSERT INTO resources BY NAME SELECT DISTINCT ON (resource_id) * FROM (${rows}) n ` +
               'WHERE resource_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM resources o WHERE o.resource_id = n.resource_id)'
-            : namesResource(signal) ? `INSERT INTO ${signal} BY NAME SELECT *${typedColumns(signal)} FROM (${withResourceSql(rows, 'resources', signal)})`
-            : `INSERT INTO ${signal} BY NAME ${rows}`);
+            : namesResource(signal)
+              ? `INSERT INTO ${signal} BY NAME SELECT *${typedColumns(signal)} FROM (${withResourceSql(rows, 'resources', signal, false)})`
+              : `INSERT INTO ${signal} BY NAME ${rows}`);
+          if (signal === 'spans') await conn.run(fillMarkerResourcesSql(ends.spans));
           loaded[signal] = r.rowsChanged;
           before += current;
           current = 0;

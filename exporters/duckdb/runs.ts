@@ -88,6 +88,15 @@ export const MARKER_PID = `CASE WHEN ${IS_RUN_MARKER} THEN TRY_CAST(resource->>'
 export const MARKER_HOST = `CASE WHEN ${IS_RUN_MARKER} THEN resource->>'host.name' END`;
 
 /**
+ * SQL: the `spans` table's legacy run-start markers after row `after` get their resource from
+ * `resources` (the table keeps a row's resource only where MARKER_PID/MARKER_HOST read it; every
+ * other row's is joined in by readers, exporters/duckdb/tables.ts `withResourceSql`).
+ */
+export const fillMarkerResourcesSql = (after: bigint): string =>
+  `UPDATE spans SET resource = r.resource FROM (SELECT resource_id, any_value(resource) AS resource FROM resources GROUP BY resource_id) r ` +
+  `WHERE spans.rowid > ${after} AND spans.${IS_RUN_MARKER} AND spans.resource IS NULL AND spans.resource_id = r.resource_id`;
+
+/**
  * The short columns the viewer's slim span rows keep (and the run SQL of ./runStatus.ts reads), each
  * one attribute of VIEW_ATTRIBUTES. `provider` falls back to the older `gen_ai.system`.
  */
@@ -128,15 +137,17 @@ export const storeRunsSql = (runFilter = 'TRUE'): string => runsSql(storeSlimSpa
 
 /**
  * Statements that compute the stored runs again: those whose ids the table `touched` (column `run_id`)
- * holds, or every run. The rows of those runs are copied out first (one pass over `spans`), so the run
- * SQL's four parts read a small table rather than the whole store four times.
+ * holds, or every run. For some runs, their rows are copied out first (one pass over `spans`), so the
+ * run SQL's four parts read a small table rather than the whole store four times; for every run (a
+ * full load), the parts read `spans` itself: a copy of all of it would cost more than it saves.
  */
 export const refreshRunsSql = (touched?: string): string[] => {
-  const selected = touched ? `IN (SELECT run_id FROM ${touched})` : 'IS NOT NULL';
+  if (!touched) return [`DELETE FROM ${RUNS_TABLE}`, `INSERT INTO ${RUNS_TABLE} BY NAME ${storeRunsSql()}`];
+  const selected = `IN (SELECT run_id FROM ${touched})`;
   return [
     `CREATE OR REPLACE TEMP TABLE _runs_spans AS SELECT * FROM ${storeSlimSpans(`spans WHERE "agent.run.id" ${selected}`)}`,
     `CREATE OR REPLACE TEMP TABLE _runs_starts AS SELECT * FROM run_starts WHERE run_id ${selected}`,
-    `DELETE FROM ${RUNS_TABLE}${touched ? ` WHERE run_id IN (SELECT run_id FROM ${touched})` : ''}`,
+    `DELETE FROM ${RUNS_TABLE} WHERE run_id ${selected}`,
     `INSERT INTO ${RUNS_TABLE} BY NAME SELECT * FROM (${runsSql('_runs_spans', '_runs_starts', 'TRUE', true, true)})`,
     'DROP TABLE _runs_spans', 'DROP TABLE _runs_starts',
   ];

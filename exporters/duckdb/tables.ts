@@ -54,13 +54,15 @@ const DEFAULTS_SQL: Record<RowSignal, string> = {
  * Rows of a span, metric or log relation (with a `resource_id` column) made whole: `resource`,
  * `service_name` and `scope` from the relation of resource rows that `resource_id` names (rows written
  * since format v2 name their resource, since v3 their scope too; older rows keep their own: coalesce),
- * and the fields format v3 leaves out at their default. The one join every SQL reader of JSONL rows goes through.
+ * and the fields format v3 leaves out at their default. The one join every SQL reader of JSONL rows, and
+ * of telemetry.duckdb's tables, goes through. Ingest passes `fillResource: false`: the tables keep the
+ * resource once (their `resources` table) and readers join it back, but the short fields are stored.
  */
-export const withResourceSql = (rows: string, resources: string, signal: RowSignal): string =>
-  'SELECT _row.* REPLACE (coalesce(_row.resource, _res.resource) AS resource, ' +
+export const withResourceSql = (rows: string, resources: string, signal: RowSignal, fillResource = true): string =>
+  `SELECT _row.* REPLACE (${fillResource ? 'coalesce(_row.resource, _res.resource) AS resource, ' : ''}` +
   'coalesce(_row.service_name, _res.service_name) AS service_name, coalesce(_row.scope, _res.scope) AS scope' +
   `${DEFAULTS_SQL[signal]}) FROM (${rows}) _row ` +
-  'LEFT JOIN (SELECT resource_id, any_value(resource) AS resource, any_value(service_name) AS service_name, ' +
+  `LEFT JOIN (SELECT resource_id, ${fillResource ? 'any_value(resource) AS resource, ' : ''}any_value(service_name) AS service_name, ` +
   `any_value(scope) AS scope FROM ${resources} GROUP BY resource_id) _res ON _res.resource_id = _row.resource_id`;
 
 /** The resource rows of `resources/` files, typed (a torn line is left out), as a parenthesized relation; empty for none. */

@@ -63,6 +63,8 @@ export class QuerySession {
   /** The runs (`agent_runs` rows) as a query, with other columns of the run SQL if asked (the viewer's `start_span_id`). */
   runsSql: (columns?: string) => string = () => 'SELECT * FROM agent_runs';
   private staged: string[] = [];
+  /** telemetry.duckdb, while the views read it (attached as `store`). */
+  private attachedFile: string | undefined;
 
   private constructor(readonly dir: string, readonly conn: DuckDBConnection, private readonly instance: DuckDBInstance,
     private readonly opts: SessionOptions) {}
@@ -102,12 +104,15 @@ export class QuerySession {
   /** Whether its `spans` table has the typed attribute columns (an older version's has not, until a writer adds them). */
   private storeTyped = false;
   private storeSpanColumns = new Set<string>();
+  /** The attached database's tables with a `resource_id` column (an older version's may lack it). */
+  private storeNamesResource = new Set<string>();
 
   private async held(): Promise<Map<string, number>> {
-    this.storeTables = new Set((await this.conn.runAndReadAll(`SELECT table_name FROM duckdb_tables() WHERE database_name = 'store'`))
-      .getRowObjectsJS().map((r) => String(r.table_name)));
-    this.storeSpanColumns = new Set((await this.conn.runAndReadAll(`SELECT column_name FROM duckdb_columns()
-      WHERE database_name = 'store' AND table_name = 'spans'`)).getRowObjectsJS().map((r) => String(r.column_name)));
+    const columns = (await this.conn.runAndReadAll(`SELECT table_name, column_name FROM duckdb_columns()
+      WHERE database_name = 'store' AND schema_name = 'main'`)).getRowObjectsJS();
+    this.storeTables = new Set(columns.map((r) => String(r.table_name)));
+    this.storeSpanColumns = new Set(columns.filter((r) => r.table_name === 'spans').map((r) => String(r.column_name)));
+    this.storeNamesResource = new Set(columns.filter((r) => r.column_name === 'resource_id').map((r) => String(r.table_name)));
     this.storeTyped = SPAN_ATTRIBUTE_COLUMNS.every(([name]) => this.storeSpanColumns.has(name));
     const rows = (await this.conn.runAndReadAll(`SELECT file, bytes FROM store.${INGESTED_TABLE}`)).getRowObjectsJS();
     return new Map(rows.map((r) => [String(r.file), Number(r.bytes)]));
@@ -151,6 +156,7 @@ export class QuerySession {
       files = listFiles(this.dir);
       if (fs.existsSync(dbFile)) await tryAttach();
     }
+    this.attachedFile = attached ? dbFile : undefined;
     if (attached) {
       parts = notIngested(files, held!);
       if (source === 'duckdb') parts = [];
@@ -167,7 +173,7 @@ export class QuerySession {
     const stored = attached && this.storeTables.has('spans');
     const fileSpans = await union('spans', false);
     const storeColumns = columnList(SPAN_COLUMNS.filter(([n]) => this.storeSpanColumns.has(n)));
-    await this.conn.run(`CREATE OR REPLACE TEMP VIEW spans AS ${stored ? `SELECT ${storeColumns} FROM store.spans UNION ALL BY NAME ` : ''}${fileSpans}`);
+    await this.conn.run(`CREATE OR REPLACE TEMP VIEW spans AS ${stored ? `${this.storeRows('spans', `SELECT ${storeColumns} FROM store.spans`)} UNION ALL BY NAME ` : ''}${fileSpans}`);
     await this.conn.run(`CREATE OR REPLACE TEMP VIEW metrics AS ${await union('metrics')}`);
     const startParts = parts.filter((p) => p.signal === 'run_starts');
     const fileStarts = await union('run_starts', false);
@@ -198,10 +204,10 @@ export class QuerySession {
 
   private async unionSql(signal: Signal, attached: boolean, parts: FilePart[]): Promise<string> {
     const selects: string[] = [];
-    // JSONL rows that name their resource get it back from the `resources` view; the database's rows
-    // and Parquet files hold theirs already.
+    // Rows that name their resource (JSONL, the database's) get it back from the `resources` view, with
+    // what format v3 leaves out; Parquet files hold theirs already.
     const joined = (sql: string) => (namesResource(signal) ? withResourceSql(sql, 'resources', signal) : sql);
-    if (attached && this.storeTables.has(signal)) selects.push(`SELECT * FROM store.${signal}`);
+    if (attached && this.storeTables.has(signal)) selects.push(this.storeRows(signal, `SELECT * FROM store.${signal}`));
     const jsonl = parts.filter((p) => p.kind === 'jsonl' && p.offset === 0).map((p) => p.file);
     if (jsonl.length) selects.push(joined(readJsonSql(signal, jsonl)));
     const parquet = parts.filter((p) => p.kind === 'parquet').map((p) => p.file);
@@ -219,6 +225,30 @@ export class QuerySession {
     await this.conn.run(createTableSql(`_empty_${signal}`, COLUMNS[signal]).replace('CREATE TABLE', 'CREATE TEMP TABLE'));
     selects.push(`SELECT * FROM _empty_${signal}`);
     return selects.join(' UNION ALL BY NAME ');
+  }
+
+  /** Rows of the database's table for `signal` (`sql`), with the resource each names joined back in (the table keeps only its id). */
+  private storeRows(signal: Signal, sql: string): string {
+    return namesResource(signal) && this.storeNamesResource.has(signal) ? withResourceSql(sql, 'resources', signal) : sql;
+  }
+
+  /**
+   * Lets go of telemetry.duckdb, keeping the views (over the alias `store`), so that a process can keep
+   * the session between uses without holding the file: `resume` attaches it again. Only for a database
+   * and files unchanged since `build` (the caller checks): the views' file offsets and staged tails are
+   * those of then.
+   */
+  async suspend(): Promise<void> {
+    if (this.attachedFile) await this.conn.run('DETACH DATABASE IF EXISTS store');
+  }
+
+  /**
+   * Attaches telemetry.duckdb again after `suspend` (once: held by a writer now, it throws at once and
+   * the caller opens a session of its own, which waits), and checks anew which processes live (a run's status).
+   */
+  async resume(): Promise<void> {
+    if (this.attachedFile) await this.attach(this.attachedFile, Date.now());
+    for (const sql of liveProcessesSql(liveWriters(listFiles(this.dir)))) await this.conn.run(sql);
   }
 
   /** Runs one statement; DuckDB's own message on error, as a QueryError. */

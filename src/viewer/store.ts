@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { withResourceSql } from '../../exporters/duckdb/index.js';
 import { ResourceLookup } from '../../exporters/jsonl/resources.js';
 import { listFiles } from '../query/files.js';
 import { QueryError, readParquetSql, SOURCES, type QuerySession, type Source } from '../query/session.js';
@@ -220,8 +221,14 @@ export class ViewerStore {
       }
     }
     if (srcs.includes(SRC_DB)) {
-      const fromDb = await this.db.read(async (alias, conn) =>
-        (await conn.runAndReadAll(`SELECT ${TRACE_COLUMNS} FROM ${alias}.spans WHERE trace_id = ?`, [traceId])).getRowObjectsJson() as Row[]);
+      const fromDb = await this.db.read(async (alias, conn) => {
+        // The table keeps each row's resource id only (an older database, the resource itself): joined back here.
+        const spans = `SELECT * FROM ${alias}.spans WHERE trace_id = ?`;
+        const namesResource = (await conn.runAndReadAll(`SELECT 1 FROM duckdb_columns() WHERE database_name = '${alias}' ` +
+          `AND table_name = 'spans' AND column_name = 'resource_id'`)).currentRowCount > 0;
+        const rows = namesResource ? withResourceSql(spans, `${alias}.resources`, 'spans') : spans;
+        return (await conn.runAndReadAll(`SELECT ${TRACE_COLUMNS} FROM (${rows})`, [traceId])).getRowObjectsJson() as Row[];
+      });
       if (Array.isArray(fromDb)) rows.push(...fromDb);
       else {
         notes.push(`${fromDb}; spans were looked up in the files instead`);
@@ -316,6 +323,7 @@ export class ViewerStore {
     clearTimeout(this.timer);
     await this.busy.catch(() => {});
     await this.db.settled();
+    this.db.close();
     this.pool.close();
     try { this.loader.closeSync(); } catch { /* closed */ }
     try { this.instance.closeSync(); } catch { /* closed */ }
