@@ -36,7 +36,7 @@ function redacted(redactor: Redactor, key: string, v: AttributeValue | undefined
   return redactor.value(key, v) as AttributeValue | undefined;
 }
 
-/** Span names remembered as clean, most recent first out (a power of 2). */
+/** Span names remembered as clean, in a ring (the oldest replaced first; a power of 2). */
 const CLEAN_NAMES = 8;
 /** Distinct keys remembered; flattened lists (`llm.input_messages.N.…`) make many, so the cache is bounded. */
 const CACHE_LIMIT = 20_000;
