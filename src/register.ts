@@ -28,7 +28,7 @@ import { installExitHooks } from './pipeline/exitHooks.js';
 import { setupLogs, type LogsHealth } from './logs/setup.js';
 import type { JsonlLogExporter } from '../exporters/jsonl/JsonlLogExporter.js';
 import { errorCounts, resetErrorCounts } from './errorCounts.js';
-import { SpanPipeline } from './pipeline/GuardedSpanProcessor.js';
+import { SpanPipeline } from './pipeline/SpanPipeline.js';
 import { SerializableSpanProcessor } from './pipeline/SerializableSpanProcessor.js';
 import { guardMetricReader } from './pipeline/GuardedMetricReader.js';
 import { createOtlpPipeline, type OtlpPipeline } from './otlp/pipeline.js';

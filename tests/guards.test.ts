@@ -4,7 +4,7 @@ import { TracerProvider, type ReadableSpan, type Span, type SpanProcessor } from
 import {
   registerTelemetry, withAgentRun, withLlmCall, withToolCall, withWorkflow, type TelemetryHandle,
 } from '../dist/src/index.js';
-import { GuardedSpanProcessor, SpanPipeline } from '../dist/src/pipeline/GuardedSpanProcessor.js';
+import { GuardedSpanProcessor, SpanPipeline } from '../dist/src/pipeline/SpanPipeline.js';
 import { NO_HOOK } from '../dist/src/noHook.js';
 import { errorCounts } from '../dist/src/errorCounts.js';
 import { newReadStats } from '../dist/exporters/jsonl/readJsonl.js';

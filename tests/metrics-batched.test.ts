@@ -63,4 +63,38 @@ describe('batched helper histograms', () => {
     expect(rows[0]!.count).toBe(3);
     expect(JSON.stringify(rows)).not.toContain('jane.doe');
   });
+
+  it('calls in a row that differ only in model, agent, response model or error type are each counted under their own attributes', async () => {
+    const dir = tmpDir();
+    handle = registerTelemetry({ dir, handleSignals: false, duckdb: false });
+    // Each call differs from the one before in one value (the helpers reuse the last call's metric attributes while they repeat).
+    const calls = [
+      { agent: 'a', model: 'm1', fail: undefined, response: undefined },
+      { agent: 'a', model: 'm1', fail: undefined, response: undefined },
+      { agent: 'a', model: 'm2', fail: undefined, response: undefined },
+      { agent: 'b', model: 'm2', fail: undefined, response: undefined },
+      { agent: 'b', model: 'm2', fail: 'TimeoutError', response: undefined },
+      { agent: 'b', model: 'm2', fail: 'RateLimitError', response: undefined },
+      { agent: 'b', model: 'm2', fail: undefined, response: 'm2-0613' },
+      { agent: 'b', model: 'm2', fail: undefined, response: undefined },
+    ];
+    for (const c of calls) {
+      await withAgentRun({ agentName: c.agent }, () => withLlmCall({ provider: 'openai', model: c.model }, (call) => {
+        call.recordUsage({ inputTokens: 10, outputTokens: 1 });
+        if (c.response) call.setResponse({ model: c.response });
+        if (c.fail) { const e = new Error('no'); e.name = c.fail; throw e; }
+      })).catch(() => {});
+    }
+    await handle.forceFlush();
+    const points = (await readMetrics(dir)).filter((r) => r.name === 'gen_ai.client.token.usage' && r.attributes['gen_ai.token.type'] === 'input');
+    const seen = new Map<string, number>();
+    for (const r of points) {
+      const a = r.attributes;
+      const key = [a['gen_ai.agent.name'], a['gen_ai.request.model'], a['gen_ai.response.model'] ?? '-', a['error.type'] ?? '-'].join(' ');
+      seen.set(key, (seen.get(key) ?? 0) + r.count!);
+    }
+    expect(Object.fromEntries(seen)).toEqual({
+      'a m1 - -': 2, 'a m2 - -': 1, 'b m2 - -': 2, 'b m2 - TimeoutError': 1, 'b m2 - RateLimitError': 1, 'b m2 m2-0613 -': 1,
+    });
+  });
 });

@@ -20,6 +20,24 @@ type Verdict = typeof KEEP | typeof DROP | typeof SANITIZE;
 const SCAN = 4;
 /** …and RULE when a user rule hides its values whole. */
 const RULE = 8;
+interface Plan { readonly p: number; lastClean: string | undefined }
+
+/** A value after redaction: numbers and booleans only under a user key rule (they hold no secret text). */
+function redacted(redactor: Redactor, key: string, v: AttributeValue | undefined, plan: Plan): AttributeValue | undefined {
+  if ((plan.p & RULE) === 0) {
+    if (typeof v === 'string') {
+      if (plan.lastClean === v) return v;
+      const r = redactor.redact(v);
+      if (r === v && v.length <= 256) plan.lastClean = v; // short ones: never hold a large content value
+      return r;
+    }
+    if (!Array.isArray(v)) return v;
+  }
+  return redactor.value(key, v) as AttributeValue | undefined;
+}
+
+/** Span names remembered as clean, in a ring (the oldest replaced first; a power of 2). */
+const CLEAN_NAMES = 8;
 /** Distinct keys remembered; flattened lists (`llm.input_messages.N.…`) make many, so the cache is bounded. */
 const CACHE_LIMIT = 20_000;
 
@@ -44,9 +62,14 @@ function withoutFields(v: AttributeValue | undefined, fields: readonly string[])
  * drops free text too; then replaces secrets and personal data in whatever is left with a marker.
  */
 export class PrivacyProcessor implements SpanProcessor {
-  private readonly plans = new Map<string, number>();
-  /** Per key, the last string value found clean: spans in a row repeat them (agent, model, run id). */
-  private readonly lastClean = new Map<string, string>();
+  /** Per key, its plan and the last string value found clean (spans in a row repeat them: agent, model, run id). */
+  private readonly plans = new Map<string, Plan>();
+  /**
+   * The last span names found clean: an agent's spans take turns among a few names (the helpers' are
+   * the same string objects each time), found here by identity before any hashing.
+   */
+  private readonly cleanNames: string[] = new Array<string>(CLEAN_NAMES).fill('');
+  private nextName = 0;
 
   constructor(private readonly level: PrivacyLevel, private readonly redactor: Redactor | undefined) {}
 
@@ -86,8 +109,12 @@ export class PrivacyProcessor implements SpanProcessor {
       if (message !== status.message) span.setStatus({ code: status.code, message });
     }
     if (this.redactor) {
-      const name = this.redactor.redact(span.name);
-      if (name !== span.name) span.updateName(name);
+      const name = span.name;
+      if (!this.cleanNames.includes(name)) {
+        const r = this.redactor.redact(name);
+        if (r !== name) span.updateName(r);
+        else if (name.length <= 256) this.cleanNames[this.nextName++ & (CLEAN_NAMES - 1)] = name;
+      }
     }
   }
 
@@ -100,7 +127,8 @@ export class PrivacyProcessor implements SpanProcessor {
     const attrs = span.attributes as Attributes;
     let copy: Attributes | undefined;
     for (const key in attrs) {
-      const p = this.plan(key);
+      const plan = this.plan(key);
+      const p = plan.p;
       let v = attrs[key];
       if (strip && (p & 3) !== KEEP) {
         if (!copy) {
@@ -111,25 +139,11 @@ export class PrivacyProcessor implements SpanProcessor {
         v = withoutFields(v, SANITIZED_JSON_KEYS[key]!);
         if (v === undefined) continue;
       }
-      if (redactor && (p & SCAN) !== 0) v = this.redacted(redactor, key, v, p);
+      if (redactor && (p & SCAN) !== 0) v = redacted(redactor, key, v, plan);
       if (copy) copy[key] = v;
       else if (v !== attrs[key]) attrs[key] = v;
     }
     if (copy) (span as unknown as { attributes: Attributes }).attributes = copy;
-  }
-
-  /** A value after redaction: numbers and booleans only under a user key rule (they hold no secret text). */
-  private redacted(redactor: Redactor, key: string, v: AttributeValue | undefined, p: number): AttributeValue | undefined {
-    if ((p & RULE) === 0) {
-      if (typeof v === 'string') {
-        if (this.lastClean.get(key) === v) return v;
-        const r = redactor.redact(v);
-        if (r === v && v.length <= 256) this.lastClean.set(key, v); // short ones: never hold a large content value
-        return r;
-      }
-      if (!Array.isArray(v)) return v;
-    }
-    return redactor.value(key, v) as AttributeValue | undefined;
   }
 
   /**
@@ -167,19 +181,19 @@ export class PrivacyProcessor implements SpanProcessor {
 
   /** Whether `key` is content (dropped), metadata embedding content (sanitized) or metadata. */
   private verdict(key: string): Verdict {
-    return (this.plan(key) & 3) as Verdict;
+    return (this.plan(key).p & 3) as Verdict;
   }
 
   /** The key's verdict, SCAN when redaction applies to its values, RULE when a key rule does; cached. */
-  private plan(key: string): number {
-    let p = this.plans.get(key);
-    if (p === undefined) {
-      p = Object.hasOwn(SANITIZED_JSON_KEYS, key) ? SANITIZE : CONTENT_KEY.test(key) ? DROP : KEEP;
+  private plan(key: string): Plan {
+    let plan = this.plans.get(key);
+    if (plan === undefined) {
+      let p: number = Object.hasOwn(SANITIZED_JSON_KEYS, key) ? SANITIZE : CONTENT_KEY.test(key) ? DROP : KEEP;
       if (this.redactor?.scansKey(key)) p |= SCAN;
       if (this.redactor && this.redactor.keyRule(key) !== null) p |= RULE;
-      if (this.plans.size >= CACHE_LIMIT) { this.plans.clear(); this.lastClean.clear(); }
-      this.plans.set(key, p);
+      if (this.plans.size >= CACHE_LIMIT) this.plans.clear();
+      this.plans.set(key, (plan = { p, lastClean: undefined }));
     }
-    return p;
+    return plan;
   }
 }

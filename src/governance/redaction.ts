@@ -156,8 +156,8 @@ export class Redactor {
   redact(s: string): string {
     if (this.patterns.length === 0) return s;
     if (s.length > CACHE_MAX_LENGTH) return this.scan(s);
+    if (isUuid(s)) return s; // a new one per run: remembering them would only churn the cache (tested first: no hashing)
     if (this.clean.has(s)) return s;
-    if (isUuid(s)) return s; // a new one per run: remembering them would only churn the cache
     const out = this.scan(s);
     if (out === s) {
       if (this.clean.size >= CACHE_LIMIT) this.clean.clear();

@@ -14,7 +14,7 @@ import { SensorProcessor, Sensors } from './sensors.js';
 import { dirFromEnv } from '../storageConfig.js';
 import { tally } from '../metrics/tally.js';
 import { callUser, guard } from '../errorCounts.js';
-import type { Stage } from '../pipeline/GuardedSpanProcessor.js';
+import type { Stage } from '../pipeline/SpanPipeline.js';
 
 /** Metadata kept when privacy processing fails on a span: enumerated values and the ids that join it to its run. */
 const KEPT_ON_FAILURE = new Set<string>([

@@ -7,6 +7,7 @@ import { current } from '../metrics/instruments.js';
 import { runOf } from '../runContext.js';
 import { inputContent, outputMessages, toJson } from './content.js';
 import { guarded, safely, spanName, withSpan } from './withSpan.js';
+import { setValidAttribute } from '../pipeline/validAttribute.js';
 import { asAttributes, asNumber, asString, field, put } from './options.js';
 import { warnOnce } from '../errorCounts.js';
 
@@ -158,7 +159,7 @@ function llmCall<T>(options: LlmSettings, fn: (call: LlmCall) => T | Promise<T>)
           warnOnce(`recordUsage ${k}`, `recordUsage ${k} must be a non-negative number, got ${typeof v === 'number' ? v : typeof v}; ignored`);
           continue;
         }
-        for (const attr of attrs) span.setAttribute(attr, v);
+        for (const attr of attrs) setValidAttribute(span, attr, v);
       }
     }),
     setResponse: guarded('set_response', (r: LlmResponse) => {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { millisToHrTime } from '@opentelemetry/core';
 import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type HrTime, type Span } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
 import { spanNameAgent } from '../../semconv/spans.js';
@@ -11,15 +12,11 @@ import { asAttributes, asString, field, put } from './options.js';
 import { warnOnce } from '../errorCounts.js';
 import { artifactFacts, type ArtifactOptions } from '../governance/artifacts.js';
 import { getGovernance } from '../governance/setup.js';
+import { setValidAttribute } from '../pipeline/validAttribute.js';
 
 const agentSpanName = (_: string, name: string): string => spanNameAgent(name);
 /** The span's own start time (the SDK's spans have it), else now. */
-const startTimeOf = (span: Span): HrTime => {
-  const t = (span as { startTime?: HrTime }).startTime;
-  if (t) return t;
-  const ms = Date.now();
-  return [Math.floor(ms / 1000), (ms % 1000) * 1e6];
-};
+const startTimeOf = (span: Span): HrTime => (span as { startTime?: HrTime }).startTime ?? millisToHrTime(Date.now());
 
 export interface AgentRunOptions {
   /** `gen_ai.agent.name`: low cardinality (it labels metrics). */
@@ -120,7 +117,8 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
   attributes[A.GEN_AI_INVOCATION_IS_NESTED] = nested;
   put(attributes, A.GEN_AI_CONVERSATION_ID, options.conversationId);
   put(attributes, A.AGENT_RUN_PARENT_ID, outer?.runId);
-  Object.assign(attributes, getGovernance()?.git, options.attributes);
+  Object.assign(attributes, options.attributes);
+  const git = getGovernance()?.git;
   const items: Required<ItemCounts> = { discovered: 0, succeeded: 0, failed: 0 };
   let failure: { reason: string; errorType: string } | undefined;
   const { instruments, runStarts } = current();
@@ -129,6 +127,15 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
 
   const makeHandle = (span: Span): AgentRun => {
     info.rootSpanId = span.spanContext().spanId;
+    // The repository facts (strings and a boolean read once at registration), unless the caller set them:
+    // written after the start, past the SDK's per-value checks.
+    if (git) {
+      const attrs = (span as { attributes?: Attributes }).attributes;
+      for (const k in git) {
+        const v = git[k as keyof typeof git];
+        if (v !== undefined && attrs?.[k] === undefined) setValidAttribute(span, k, v);
+      }
+    }
     // The run start: a row for the local files (not a span), so a run killed before its span ends still shows.
     if (runStarts && span.isRecording()) {
       safely('run_start', () => {
@@ -141,7 +148,7 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
         const v = field(counts, k);
         if (!validCount(k, v)) continue;
         items[k] = add ? items[k] + v : v;
-        span.setAttribute(attr, items[k]);
+        setValidAttribute(span, attr, items[k]);
       }
     };
     return {
@@ -182,10 +189,10 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
         span.setAttribute(A.ERROR_TYPE, failure.errorType);
         span.setStatus({ code: SpanStatusCode.ERROR, message: failure.reason });
       }
-      span.setAttribute(A.AGENT_RUN_STATUS, status);
+      setValidAttribute(span, A.AGENT_RUN_STATUS, status);
       if (info.inputTokens || info.outputTokens) {
-        span.setAttribute(A.AGENT_RUN_INPUT_TOKENS, info.inputTokens);
-        span.setAttribute(A.AGENT_RUN_OUTPUT_TOKENS, info.outputTokens);
+        setValidAttribute(span, A.AGENT_RUN_INPUT_TOKENS, info.inputTokens);
+        setValidAttribute(span, A.AGENT_RUN_OUTPUT_TOKENS, info.outputTokens);
       }
       if (outer) { outer.inputTokens += info.inputTokens; outer.outputTokens += info.outputTokens; }
       const attrs = withAttribute(metricAttrs, A.AGENT_RUN_STATUS, status);

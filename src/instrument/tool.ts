@@ -4,6 +4,7 @@ import { spanNameTool } from '../../semconv/spans.js';
 import { current } from '../metrics/instruments.js';
 import { toolContentValue } from './content.js';
 import { guarded, safely, spanName, withSpan } from './withSpan.js';
+import { setValidAttribute } from '../pipeline/validAttribute.js';
 
 const toolName = (_: string, name: string): string => spanNameTool(name);
 import { asAttributes, asString, field, put } from './options.js';
@@ -69,7 +70,7 @@ export function withToolCall<T>(toolOptions: ToolCallOptions, fn: (tool: ToolCal
   const name = options.name ? spanName(A.GenAiOperation.EXECUTE_TOOL, options.name, toolName) : A.GenAiOperation.EXECUTE_TOOL;
   return withSpan(name, SpanKind.INTERNAL, attributes, parent, makeHandle, fn,
     ({ span, errorType }) => {
-      span.setAttribute(A.AGENT_TOOL_OUTCOME, (errorType ?? failed) ? A.ToolOutcome.ERROR : A.ToolOutcome.SUCCESS);
+      setValidAttribute(span, A.AGENT_TOOL_OUTCOME, (errorType ?? failed) ? A.ToolOutcome.ERROR : A.ToolOutcome.SUCCESS);
     });
 }
 

@@ -24,25 +24,48 @@ export interface CallOutcome {
   seconds: number;
 }
 
+/** A model call's metric attribute sets, and the values they were made from. */
+interface LlmSets {
+  readonly op: unknown; readonly provider: unknown; readonly request: unknown; readonly response: unknown;
+  readonly agent: unknown; readonly errorType: string | undefined;
+  readonly base: Attributes; readonly withError: Attributes; readonly input: Attributes; readonly output: Attributes;
+}
+/** The last call's sets: calls in a row mostly repeat them (one agent, one model), then no object is made. */
+let lastLlm: LlmSets | undefined;
+
+function llmSets(a: Attributes, o: CallOutcome): LlmSets {
+  const op = a[A.GEN_AI_OPERATION_NAME];
+  const provider = a[A.GEN_AI_PROVIDER_NAME];
+  const request = a[A.GEN_AI_REQUEST_MODEL];
+  const response = a[A.GEN_AI_RESPONSE_MODEL];
+  const l = lastLlm;
+  if (l && l.op === op && l.provider === provider && l.request === request && l.response === response && l.agent === o.agent && l.errorType === o.errorType) return l;
+  const base: Attributes = {
+    [A.GEN_AI_OPERATION_NAME]: op, [A.GEN_AI_PROVIDER_NAME]: provider, [A.GEN_AI_REQUEST_MODEL]: request,
+    [A.GEN_AI_RESPONSE_MODEL]: response, [A.GEN_AI_AGENT_NAME]: o.agent,
+  };
+  // withAttribute, not `{ ...x, [k]: v }` (V8's slow path, ~0.7 µs each): same keys in the same order.
+  const withError = o.errorType ? withAttribute(base, A.ERROR_TYPE, o.errorType) : base;
+  return (lastLlm = {
+    op, provider, request, response, agent: o.agent, errorType: o.errorType, base, withError,
+    input: withAttribute(withError, A.GEN_AI_TOKEN_TYPE, A.TokenType.INPUT),
+    output: withAttribute(withError, A.GEN_AI_TOKEN_TYPE, A.TokenType.OUTPUT),
+  });
+}
+
 /** One counted model call: its run's call count, and (unless `selfMetered`) the GenAI client metrics. */
 export function recordLlmCallMetrics(instruments: Instruments, a: Attributes, run: RunInfo | undefined, o: CallOutcome, selfMetered: boolean): void {
   if (run) run.llmCalls = (run.llmCalls ?? 0) + 1;
   if (selfMetered) return;
-  const op = a[A.GEN_AI_OPERATION_NAME];
-  const base: Attributes = {
-    [A.GEN_AI_OPERATION_NAME]: op, [A.GEN_AI_PROVIDER_NAME]: a[A.GEN_AI_PROVIDER_NAME],
-    [A.GEN_AI_REQUEST_MODEL]: a[A.GEN_AI_REQUEST_MODEL], [A.GEN_AI_RESPONSE_MODEL]: a[A.GEN_AI_RESPONSE_MODEL],
-    [A.GEN_AI_AGENT_NAME]: o.agent,
-  };
-  // withAttribute, not `{ ...x, [k]: v }` (V8's slow path, ~0.7 µs each): same keys in the same order.
-  const withError = o.errorType ? withAttribute(base, A.ERROR_TYPE, o.errorType) : base;
+  const sets = llmSets(a, o);
+  const { op, base, withError } = sets;
   const input = count(a[A.GEN_AI_USAGE_INPUT_TOKENS]);
   const output = count(a[A.GEN_AI_USAGE_OUTPUT_TOKENS]);
   const latest = instruments.latest;
   if (!latest) {
     instruments.operationDuration.record(o.seconds, withError);
-    if (input !== undefined) instruments.tokenUsage.record(input, withAttribute(withError, A.GEN_AI_TOKEN_TYPE, A.TokenType.INPUT));
-    if (output !== undefined) instruments.tokenUsage.record(output, withAttribute(withError, A.GEN_AI_TOKEN_TYPE, A.TokenType.OUTPUT));
+    if (input !== undefined) instruments.tokenUsage.record(input, sets.input);
+    if (output !== undefined) instruments.tokenUsage.record(output, sets.output);
     return;
   }
   // Latest: inference has its own duration; every call (failed ones too) adds to the usage counters,

@@ -8,6 +8,7 @@ import { kindOfOperation } from '../dialects/kind.js';
 import { runOf, type RunInfo } from '../runContext.js';
 import { KIND, KIND_LATER, OUTER_LLM, OUTER_TOOL, RUN_OF, WRAPS_CALLS, type MarkedSpan } from './spanMarks.js';
 import { NO_HOOK } from '../noHook.js';
+import { setValidAttribute } from './validAttribute.js';
 
 /**
  * As each span starts, notes what it is (LLM call, tool call, agent) and what it is inside of:
@@ -59,8 +60,9 @@ function isEmpty(attrs: Attributes): boolean {
 function joinRun(m: MarkedSpan, run: RunInfo): void {
   m[RUN_OF] = run;
   const attrs = m.attributes as Attributes;
-  if (attrs[A.AGENT_RUN_ID] === undefined) m.setAttribute(A.AGENT_RUN_ID, run.runId);
-  if (attrs[A.GEN_AI_AGENT_NAME] === undefined) m.setAttribute(A.GEN_AI_AGENT_NAME, run.agentName);
+  // Strings the run made (withAgentRun, startRun): no SDK value check needed.
+  if (attrs[A.AGENT_RUN_ID] === undefined) setValidAttribute(m, A.AGENT_RUN_ID, run.runId);
+  if (attrs[A.GEN_AI_AGENT_NAME] === undefined) setValidAttribute(m, A.GEN_AI_AGENT_NAME, run.agentName);
 }
 
 /** The kind of a span that had no attributes at start, from the ones it has now; an agent outside any run starts one. */
