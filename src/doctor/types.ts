@@ -13,4 +13,4 @@ export interface Check {
 }
 
 export const check = (id: string, status: CheckStatus, message: string, details?: string[]): Check =>
-  details && details.length ? { id, status, message, details } : { id, status, message };
+  details?.length ? { id, status, message, details } : { id, status, message };

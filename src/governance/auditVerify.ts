@@ -65,7 +65,7 @@ function verifyFile(name: string, text: string, key: string | Buffer | undefined
   const parsed: Parsed = { name, lines: [], closed: false };
   const bad = (line: number, problem: string) => report.problems.push({ file: rel(name), line, problem });
   const note = (line: number, problem: string) => report.notes.push({ file: rel(name), line, problem });
-  let prevHash: unknown = undefined;
+  let prevHash: unknown;
   let prevSeq = -1;
   let checkHashes = true;
   let entries = 0;

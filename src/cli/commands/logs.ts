@@ -5,7 +5,6 @@ import { lit } from '../../../exporters/duckdb/index.js';
 import { LOG_SEVERITY, LOG_SEVERITY_NAMES, severityName, type LogRow } from '../../../semconv/logs.js';
 import { parseDuration } from '../../parse/duration.js';
 import { LogFollower } from '../../query/followLogs.js';
-import { logsViewStatements } from '../../logs/view.js';
 import { QueryError } from '../../query/session.js';
 import { outputFormat, sinceCutoff, withSession, type CommonOptions } from '../common.js';
 import { existingDir } from '../dir.js';

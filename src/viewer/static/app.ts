@@ -40,7 +40,7 @@ const statusEl = document.getElementById('status')!;
 const notesEl = document.getElementById('notes')!;
 let info: Info | undefined;
 let facetCache: { generation: number; value: Promise<Facets> } | undefined;
-let current: PageHandle | void = undefined;
+let current: PageHandle | void;
 let renderSeq = 0;
 
 const ctx: Ctx = {
