@@ -6,8 +6,8 @@ export type AttributeMap = Record<string, unknown>;
 
 /**
  * A span row as readers give it back (readJsonl, the views): every field filled. Since format v3 the file
- * leaves out fields at their default (`SPAN_DEFAULTS`), `duration_ms` (end − start) and, for a row that
- * names its resource, `service_name` and `scope` (in its resource row).
+ * leaves out fields whose default is "nothing" (`SPAN_DEFAULTS`) and, for a row that names its resource,
+ * `service_name` and `scope` (in its resource row); `duration_ms` and `status_code` are on every row.
  */
 export interface SpanRow {
   trace_id: string;
@@ -33,7 +33,7 @@ export interface SpanRow {
 /** The signals whose rows name a resource row (`resource_id`). */
 export type RowSignal = 'spans' | 'metrics' | 'logs';
 
-/** Format v3: span row fields left out of the file when they hold these values; readers put them back. */
+/** Format v3: span row fields left out of the file when they hold these values; readers put them back (`status_code` is written on every row; a row without it reads as UNSET). */
 export const SPAN_DEFAULTS = { parent_span_id: null, status_code: 'UNSET', status_message: null, events: [], links: [] } as const;
 
 /** Format v3: metric row fields left out when null (gauges, histograms); readers put them back. */

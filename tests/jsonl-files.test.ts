@@ -26,10 +26,10 @@ describe('JSONL span rows', () => {
     span.end();
     await handle.forceFlush();
     const [row] = await readSpans(dir);
-    // as written (format v3): no field at its default (no parent, no links), no duration_ms, resource and
-    // scope named by id (their row is in resources/); readJsonl (readSpans) fills it all in
+    // as written (format v3): no empty field (no parent, no links), duration and status always, resource
+    // and scope named by id (their row is in resources/); readJsonl (readSpans) fills it all in
     const [raw] = rawRows<Record<string, unknown>>(dir, 'spans');
-    expect(Object.keys(raw!)).toEqual(['trace_id', 'span_id', 'name', 'kind', 'start_time', 'end_time',
+    expect(Object.keys(raw!)).toEqual(['trace_id', 'span_id', 'name', 'kind', 'start_time', 'end_time', 'duration_ms',
       'status_code', 'status_message', 'attributes', 'events', 'resource_id']);
     expect(raw!.resource_id).toMatch(/^[0-9a-f]{16}$/);
     expect(Object.keys(row!).sort()).toEqual(['attributes', 'duration_ms', 'end_time', 'events', 'kind', 'links', 'name',

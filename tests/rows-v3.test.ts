@@ -96,7 +96,7 @@ async function cliJson(dir: string, args: string[]): Promise<unknown> {
 const withoutId = (rows: unknown): unknown => JSON.parse(JSON.stringify(rows, (k, v) => (k === 'resource_id' ? undefined : v)));
 
 describe('format v3 rows', () => {
-  it('a typical LLM-call span row is at most 600 bytes inside a run: defaults, duration, scope and service are left out', async () => {
+  it('a typical LLM-call span row leaves out empty fields, scope and service, and keeps status and duration: ≤ 520 bytes alone, ≤ 640 inside a run', async () => {
     const dir = tmpDir('agent-otel-v3-size-');
     handle = registerTelemetry({ dir, serviceName: 'row-demo', handleSignals: false });
     await withAgentRun({ agentName: 'planner' }, () => withLlmCall({ provider: 'openai', model: 'gpt-4o-mini' }, (c) => { c.recordUsage({ inputTokens: 1200, outputTokens: 340 }); }));
@@ -108,11 +108,13 @@ describe('format v3 rows', () => {
     const [inRun, alone] = calls.map((l) => ({ bytes: Buffer.byteLength(l) + 1, row: JSON.parse(l) as Row }));
     expect(inRun!.row.parent_span_id).toMatch(/^[0-9a-f]{16}$/);
     expect(inRun!.row.attributes).toMatchObject({ 'agent.run.id': expect.any(String), 'gen_ai.usage.input_tokens': 1200, 'agent.cost.usd': expect.any(Number) });
-    // measured 592 and 472 (format v2: ~760 and 652)
-    expect(inRun!.bytes).toBeLessThanOrEqual(600);
-    expect(alone!.bytes).toBeLessThanOrEqual(500);
-    expect(Object.keys(inRun!.row)).toEqual(['trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'start_time', 'end_time', 'attributes', 'resource_id']);
-    expect(Object.keys(alone!.row)).toEqual(['trace_id', 'span_id', 'name', 'kind', 'start_time', 'end_time', 'attributes', 'resource_id']);
+    // measured 634 and 514 (format v2: ~760 and 652); issue 11's 600 holds alone, not inside a run (bench/rowSize.js)
+    expect(inRun!.bytes).toBeLessThanOrEqual(640);
+    expect(alone!.bytes).toBeLessThanOrEqual(520);
+    const head = ['trace_id', 'span_id', 'parent_span_id', 'name', 'kind', 'start_time', 'end_time', 'duration_ms', 'status_code', 'attributes', 'resource_id'];
+    expect(Object.keys(inRun!.row)).toEqual(head);
+    expect(Object.keys(alone!.row)).toEqual(head.filter((k) => k !== 'parent_span_id'));
+    expect(inRun!.row).toMatchObject({ status_code: 'UNSET', duration_ms: (us(inRun!.row.end_time as string) - us(inRun!.row.start_time as string)) / 1000 });
     // the resource row names service and scope
     const res = resourceRowsById(dir).get(inRun!.row.resource_id as string)!;
     expect(res).toMatchObject({ service_name: 'row-demo', scope: { name: 'agent-otel', version: expect.any(String) } });
@@ -134,7 +136,8 @@ describe('format v3 rows', () => {
     expect(linked).toMatchObject({ status_code: 'OK', links: [{ attributes: { why: 'retry' } }] });
     expect(linked.status_message).toBeUndefined();
     expect(resourceRowsById(dir).get(linked.resource_id as string)!.scope).toEqual({ name: 'third-party', version: '1.2.3' });
-    for (const s of spans) for (const key of ['duration_ms', 'service_name', 'scope']) expect(s[key], `${s.name} ${key}`).toBeUndefined();
+    for (const s of spans) for (const key of ['service_name', 'scope']) expect(s[key], `${s.name} ${key}`).toBeUndefined();
+    for (const s of spans) expect(s.duration_ms, s.name as string).toBe((us(s.end_time as string) - us(s.start_time as string)) / 1000);
 
     const gauge = rawRows<Row>(dir, 'metrics').find((m) => m.type === 'gauge')!;
     expect('temporality' in gauge || 'monotonic' in gauge).toBe(false);

@@ -22,6 +22,14 @@ export function isoMicros(time: HrTime): string {
   return cachedPrefix + String(1_000_000 + Math.floor(time[1] / 1000)).slice(1) + 'Z';
 }
 
+/**
+ * end − start in milliseconds, to the microsecond: the difference of the two times as the files write
+ * them (truncated to µs), so that a row's `duration_ms` always equals its `end_time` − `start_time`.
+ */
+export function durationMs(start: HrTime, end: HrTime): number {
+  return ((end[0] - start[0]) * 1e6 + (Math.floor(end[1] / 1e3) - Math.floor(start[1] / 1e3))) / 1e3;
+}
+
 /** Milliseconds since the epoch → the same format. */
 export function isoMicrosFromMs(ms: number): string {
   const sec = Math.floor(ms / 1000);

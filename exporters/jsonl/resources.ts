@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { DIR_RESOURCES, METRIC_DEFAULTS, SPAN_DEFAULTS, type AttributeMap, type ResourceRow, type RowSignal } from '../../semconv/schema.js';
 import { LOG_DEFAULTS } from '../../semconv/logs.js';
-import { hrTimeFromIso } from './isoTime.js';
+import { durationMs, hrTimeFromIso } from './isoTime.js';
 
 /**
  * Resources written once (format v2, semconv/README.md "Resource row"), since format v3 together with the
@@ -63,7 +63,7 @@ export function withDefaults<T>(row: T, signal: RowSignal): T {
   if (signal === 'spans' && r.duration_ms === undefined) {
     const start = hrTimeFromIso(r.start_time);
     const end = hrTimeFromIso(r.end_time);
-    if (start && end) r.duration_ms = ((end[0] - start[0]) * 1e6 + (Math.floor(end[1] / 1e3) - Math.floor(start[1] / 1e3))) / 1e3;
+    if (start && end) r.duration_ms = durationMs(start, end);
   }
   return row;
 }

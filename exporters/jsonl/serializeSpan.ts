@@ -1,7 +1,7 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Attributes, Link } from '@opentelemetry/api';
-import { isoMicros } from './isoTime.js';
+import { durationMs, isoMicros } from './isoTime.js';
 import type { Resource } from '@opentelemetry/resources';
 import type { ResourceSink } from './ResourceFile.js';
 import { scopeJson, serviceOf } from './resources.js';
@@ -9,8 +9,8 @@ import { scopeJson, serviceOf } from './resources.js';
 // Fixed text between the values is joined ahead of time: fewer pieces per row for V8 to concatenate
 // and then flatten when the row is encoded.
 const KIND_THEN_START = ['INTERNAL', 'SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER'].map((k) => `,"kind":"${k}","start_time":"`);
-// Format v3 leaves the default status (UNSET) out.
-const STATUS = ['', ',"status_code":"OK"', ',"status_code":"ERROR"'];
+// Every row has its status and duration (the files' contract: DESIGN.md, semconv/README.md).
+const STATUS = ['UNSET', 'OK', 'ERROR'].map((c) => `,"status_code":"${c}"`);
 
 // JSON.stringify of the attribute map was over half of a row's cost (~70 ns a key). Keys repeat from
 // span to span, so their JSON is cached; plain strings, numbers and booleans are written directly.
@@ -77,8 +77,8 @@ function linksJson(links: Link[]): string {
 
 /**
  * One span → one JSONL row (format v3), without the tail that names its resource and scope (the same
- * for every span of a tracer, appended by the caller). Fields at their default are left out (semconv
- * SPAN_DEFAULTS: no parent, status UNSET, no message, no events or links), and `duration_ms` (end − start).
+ * for every span of a tracer, appended by the caller). Fields whose default is "nothing" are left out
+ * (semconv SPAN_DEFAULTS: no parent, no message, no events or links); status and duration are always written.
  * Hand-built: no intermediate row object, ids and enums need no escaping, user strings and attribute
  * maps go through JSON.stringify.
  */
@@ -90,8 +90,8 @@ export function serializeSpanHead(span: ReadableSpan): string {
     '","span_id":"' + ctx.spanId +
     (parent ? '","parent_span_id":"' + parent + '","name":' : '","name":') + stringJson(span.name) +
     KIND_THEN_START[span.kind] + isoMicros(span.startTime) +
-    '","end_time":"' + isoMicros(span.endTime) + '"' +
-    (STATUS[span.status.code] ?? '') + (msg ? ',"status_message":' + JSON.stringify(msg) : '') +
+    '","end_time":"' + isoMicros(span.endTime) + '","duration_ms":' + durationMs(span.startTime, span.endTime) +
+    (STATUS[span.status.code] ?? STATUS[0]) + (msg ? ',"status_message":' + JSON.stringify(msg) : '') +
     ',"attributes":' + attributesJson(span.attributes) +
     (span.events.length === 0 ? '' : ',"events":' + eventsJson(span)) +
     (span.links.length === 0 ? '' : ',"links":' + linksJson(span.links));
