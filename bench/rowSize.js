@@ -17,15 +17,14 @@ await handle.shutdown();
 const lines = (signal) => fs.readdirSync(path.join(dir, signal)).sort()
   .flatMap((n) => fs.readFileSync(path.join(dir, signal, n), 'utf8').split('\n').filter(Boolean));
 const resources = new Map(lines('resources').map((l) => JSON.parse(l)).map((r) => [r.resource_id, r]));
-const us = (iso) => Date.parse(`${iso.slice(0, 19)}Z`) * 1000 + Number(iso.slice(20, 26));
 
 /** The row as format v2 wrote it: every field, the scope and service name on the row. */
 function asV2(row) {
   const res = resources.get(row.resource_id) ?? {};
   return JSON.stringify({
     trace_id: row.trace_id, span_id: row.span_id, parent_span_id: row.parent_span_id ?? null, name: row.name, kind: row.kind,
-    start_time: row.start_time, end_time: row.end_time, duration_ms: row.duration_ms ?? (us(row.end_time) - us(row.start_time)) / 1000,
-    status_code: row.status_code ?? 'UNSET', status_message: row.status_message ?? null, scope: row.scope ?? res.scope,
+    start_time: row.start_time, end_time: row.end_time, duration_ms: row.duration_ms,
+    status_code: row.status_code, status_message: row.status_message ?? null, scope: row.scope ?? res.scope,
     attributes: row.attributes, events: row.events ?? [], links: row.links ?? [], service_name: row.service_name ?? res.service_name,
     resource_id: row.resource_id,
   });

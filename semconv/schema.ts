@@ -33,8 +33,8 @@ export interface SpanRow {
 /** The signals whose rows name a resource row (`resource_id`). */
 export type RowSignal = 'spans' | 'metrics' | 'logs';
 
-/** Format v3: span row fields left out of the file when they hold these values; readers put them back (`status_code` is written on every row; a row without it reads as UNSET). */
-export const SPAN_DEFAULTS = { parent_span_id: null, status_code: 'UNSET', status_message: null, events: [], links: [] } as const;
+/** Format v3: span row fields left out of the file when they hold these values; readers put them back. */
+export const SPAN_DEFAULTS = { parent_span_id: null, status_message: null, events: [], links: [] } as const;
 
 /** Format v3: metric row fields left out when null (gauges, histograms); readers put them back. */
 export const METRIC_DEFAULTS = { temporality: null, monotonic: null } as const;

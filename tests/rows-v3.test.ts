@@ -71,8 +71,8 @@ function rewriteAs(from: string, to: string, version: 1 | 2): void {
         const named = { service_name: res.service_name, scope: res.scope, ...(version === 2 ? { resource_id: v2Id(res.resource) } : { resource: res.resource }) };
         if (signal === 'spans') {
           return { trace_id: rest.trace_id, span_id: rest.span_id, parent_span_id: rest.parent_span_id ?? null, name: rest.name, kind: rest.kind,
-            start_time: rest.start_time, end_time: rest.end_time, duration_ms: (us(rest.end_time as string) - us(rest.start_time as string)) / 1000,
-            status_code: rest.status_code ?? 'UNSET', status_message: rest.status_message ?? null, attributes: rest.attributes,
+            start_time: rest.start_time, end_time: rest.end_time, duration_ms: rest.duration_ms,
+            status_code: rest.status_code, status_message: rest.status_message ?? null, attributes: rest.attributes,
             events: rest.events ?? [], links: rest.links ?? [], ...named };
         }
         if (signal === 'metrics') return { temporality: null, monotonic: null, ...rest, ...named };

@@ -3,7 +3,7 @@
  * telemetry.duckdb and the `columns={...}` that make read_json type JSONL rows the same way. semconv/ holds
  * the names and types; the SQL lives with the store that runs it.
  */
-import { INGESTED_TABLE, RESOURCE_COLUMNS, SPAN_COLUMNS, SPAN_DEFAULTS, type RowSignal } from '../../semconv/schema.js';
+import { INGESTED_TABLE, RESOURCE_COLUMNS, SPAN_COLUMNS, type RowSignal } from '../../semconv/schema.js';
 import { VIEW_ATTRIBUTES } from '../../semconv/viewAttributes.js';
 import { globLit } from './sqlPaths.js';
 
@@ -40,12 +40,10 @@ export const columnList = (columns: ColumnTypes): string => columns.map(([n]) =>
 
 /**
  * Format v3: the select items that put back what a span row leaves out at its default (semconv
- * SPAN_DEFAULTS; null defaults read as NULL anyway) and its `duration_ms` (end − start, to the microsecond).
+ * SPAN_DEFAULTS; the null defaults read as NULL anyway).
  */
 const DEFAULTS_SQL: Record<RowSignal, string> = {
-  spans: `, coalesce(_row.status_code, '${SPAN_DEFAULTS.status_code}') AS status_code, coalesce(_row.events, '[]'::JSON) AS events, ` +
-    "coalesce(_row.links, '[]'::JSON) AS links, " +
-    'coalesce(_row.duration_ms, (epoch_us(_row.end_time) - epoch_us(_row.start_time))::DOUBLE / 1000) AS duration_ms',
+  spans: ", coalesce(_row.events, '[]'::JSON) AS events, coalesce(_row.links, '[]'::JSON) AS links",
   metrics: '',
   logs: '',
 };

@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import { DIR_RESOURCES, METRIC_DEFAULTS, SPAN_DEFAULTS, type AttributeMap, type ResourceRow, type RowSignal } from '../../semconv/schema.js';
 import { LOG_DEFAULTS } from '../../semconv/logs.js';
-import { durationMs, hrTimeFromIso } from './isoTime.js';
 
 /**
  * Resources written once (format v2, semconv/README.md "Resource row"), since format v3 together with the
@@ -50,8 +49,7 @@ type AnyRow = Record<string, unknown>;
 
 /**
  * Format v3: `row` with the fields left out at their default put back (semconv SPAN_DEFAULTS,
- * METRIC_DEFAULTS, LOG_DEFAULTS; a span's `duration_ms` = end − start, to the microsecond). Rows that
- * carry them (v1, v2) are left as they are.
+ * METRIC_DEFAULTS, LOG_DEFAULTS). Rows that carry them (v1, v2) are left as they are.
  */
 export function withDefaults<T>(row: T, signal: RowSignal): T {
   const r = row as AnyRow;
@@ -59,11 +57,6 @@ export function withDefaults<T>(row: T, signal: RowSignal): T {
   const defaults: Record<string, unknown> = signal === 'spans' ? SPAN_DEFAULTS : signal === 'metrics' ? METRIC_DEFAULTS : LOG_DEFAULTS;
   for (const key in defaults) {
     if (r[key] === undefined) r[key] = Array.isArray(defaults[key]) ? [] : defaults[key];
-  }
-  if (signal === 'spans' && r.duration_ms === undefined) {
-    const start = hrTimeFromIso(r.start_time);
-    const end = hrTimeFromIso(r.end_time);
-    if (start && end) r.duration_ms = durationMs(start, end);
   }
   return row;
 }
