@@ -1,7 +1,8 @@
 // rowSize: bytes of a typical LLM-call span row (withLlmCall + recordUsage, priced) as the JSONL
 // exporter writes it, inside a run (withAgentRun: run id, agent name, parent) and alone, through the
-// public API. The baseline is the same row with every field of format v2 (defaults, duration_ms, scope
-// and service_name on the row), rebuilt from the row and its resource row in the same run.
+// public API. The baseline is the same row as format v2 wrote it (every field, scope and service_name on
+// the row, a UUID run id, `agent.cost.status: priced`), rebuilt from the row and its resource row in the same run.
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { registerTelemetry, withAgentRun, withLlmCall } from '../dist/src/index.js';
@@ -18,14 +19,17 @@ const lines = (signal) => fs.readdirSync(path.join(dir, signal)).sort()
   .flatMap((n) => fs.readFileSync(path.join(dir, signal, n), 'utf8').split('\n').filter(Boolean));
 const resources = new Map(lines('resources').map((l) => JSON.parse(l)).map((r) => [r.resource_id, r]));
 
-/** The row as format v2 wrote it: every field, the scope and service name on the row. */
+/** The row as format v2 wrote it: every field, the scope and service name on the row, a UUID run id, the cost status. */
 function asV2(row) {
   const res = resources.get(row.resource_id) ?? {};
+  const attributes = { ...row.attributes };
+  if (attributes['agent.run.id'] !== undefined) attributes['agent.run.id'] = randomUUID();
+  if (attributes['agent.cost.usd'] !== undefined) attributes['agent.cost.status'] ??= 'priced';
   return JSON.stringify({
     trace_id: row.trace_id, span_id: row.span_id, parent_span_id: row.parent_span_id ?? null, name: row.name, kind: row.kind,
     start_time: row.start_time, end_time: row.end_time, duration_ms: row.duration_ms,
     status_code: row.status_code, status_message: row.status_message ?? null, scope: row.scope ?? res.scope,
-    attributes: row.attributes, events: row.events ?? [], links: row.links ?? [], service_name: row.service_name ?? res.service_name,
+    attributes, events: row.events ?? [], links: row.links ?? [], service_name: row.service_name ?? res.service_name,
     resource_id: row.resource_id,
   });
 }

@@ -38,7 +38,7 @@ describe('finding 1: telemetry never throws into the agent', () => {
     const span = (await flushedSpans(dir)).find((s) => s.name === 'chat gpt-4o')!;
     expect(span).toBeDefined();
     expect(span.attributes['gen_ai.response.model']).toBe('42'); // coerced, not thrown
-    expect(span.attributes['agent.cost.status']).toBe('priced'); // priced by the request model
+    expect(span.attributes['agent.cost.usd']).toBeGreaterThan(0); // priced by the request model
     expect(warnings.filter((w) => w.includes('setResponse model'))).toHaveLength(1);
   });
 

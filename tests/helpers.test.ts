@@ -105,6 +105,19 @@ describe('helpers make GenAI-conformant spans', () => {
     expect(await withAgentRun({ agentName: 'a', runId: 'fixed-id' }, (run) => run.runId)).toBe('fixed-id');
   });
 
+  it('gives each run a new 16-character id that redaction leaves as it is', async () => {
+    const dir = tmpDir();
+    handle = registerTelemetry({ dir });
+    const ids: string[] = [];
+    for (let i = 0; i < 2000; i++) ids.push(await withAgentRun({ agentName: 'a' }, (run) => run.runId));
+    await handle.forceFlush();
+    // base 32, the 9th a letter: never 13 digits in a row, which the card-number rule would redact
+    for (const id of ids) expect(id).toMatch(/^[0-9a-v]{8}[a-p][0-9a-v]{7}$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    const written = (await readSpans(dir)).map((s) => s.attributes['agent.run.id']);
+    expect(written.sort()).toEqual([...ids].sort());
+  });
+
   it('bad usage numbers are ignored with a warning, never thrown into the agent', async () => {
     const dir = tmpDir();
     handle = registerTelemetry({ dir, logLevel: 'none' });

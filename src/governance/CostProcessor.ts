@@ -14,7 +14,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v 
 /**
  * Prices every LLM call as its span ends (helper-made or from any GenAI instrumentation; a wrapper
  * around calls is not a call): sets
- * `agent.cost.usd` (or `agent.cost.status = unpriced`: never a silent zero), counts the cost as a
+ * `agent.cost.usd` (or `agent.cost.status = unpriced`: never a silent zero; a cost means priced, which
+ * the `llm_calls` view's `cost_status` says without 28 bytes on every row), counts the cost as a
  * metric by agent/provider/model, adds it to the run (rolled up onto the run span as
  * `agent.run.cost.usd`) and to the budgets.
  */
@@ -53,7 +54,6 @@ export class CostProcessor implements SpanProcessor {
     });
     // Written straight into the ending span's attributes, as the processors before this one do (no per-value SDK checks).
     a[A.AGENT_COST_USD] = usd;
-    a[A.AGENT_COST_STATUS] = 'priced';
     const agent = str(a[A.GEN_AI_AGENT_NAME]) ?? run?.agentName;
     this.costCounter.add(usd, {
       [A.GEN_AI_AGENT_NAME]: agent, [A.GEN_AI_PROVIDER_NAME]: a[A.GEN_AI_PROVIDER_NAME], [A.GEN_AI_REQUEST_MODEL]: a[A.GEN_AI_REQUEST_MODEL],

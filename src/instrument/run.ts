@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { millisToHrTime } from '@opentelemetry/core';
 import { context, SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type HrTime, type Span } from '@opentelemetry/api';
 import * as A from '../../semconv/attributes.js';
 import { spanNameAgent } from '../../semconv/spans.js';
 import { recordInvocationMetrics } from '../metrics/genaiMetrics.js';
 import { current } from '../metrics/instruments.js';
-import { RUN_KEY, insideInvocation, runOf, type RunInfo } from '../runContext.js';
+import { RUN_KEY, insideInvocation, newRunId, runOf, type RunInfo } from '../runContext.js';
 import { guarded, safely, spanName, withSpan } from './withSpan.js';
 import { withAttribute } from '../metrics/attributes.js';
 import { asAttributes, asString, field, put } from './options.js';
@@ -23,7 +22,7 @@ export interface AgentRunOptions {
   agentName: string;
   /** `agent.run.kind`, e.g. `process_files`. */
   runKind?: string;
-  /** `agent.run.id`, the id of this run; a UUID when omitted. */
+  /** `agent.run.id`, the id of this run; 16 random letters and digits when omitted (`newRunId`). */
   runId?: string;
   /**
    * `gen_ai.agent.id`: the stable identifier of the agent itself, the same on every run (a hosted
@@ -98,7 +97,7 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
   const options = readOptions(runOptions);
   const parent = context.active();
   const info: RunInfo = {
-    runId: options.runId ?? randomUUID(), agentName: options.agentName ?? '', inputTokens: 0, outputTokens: 0, costUsd: 0,
+    runId: options.runId ?? newRunId(), agentName: options.agentName ?? '', inputTokens: 0, outputTokens: 0, costUsd: 0,
     llmCalls: 0, toolCalls: 0,
   };
   const outer = runOf(parent);

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { trace, type Attributes, type Context } from '@opentelemetry/api';
 import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as A from '../../semconv/attributes.js';
 import { SCOPE_NAME } from '../../semconv/spans.js';
 import { DIALECTS, kindAtStart } from '../dialects/index.js';
 import { kindOfOperation } from '../dialects/kind.js';
-import { runOf, type RunInfo } from '../runContext.js';
+import { newRunId, runOf, type RunInfo } from '../runContext.js';
 import { KIND, KIND_LATER, OUTER_LLM, OUTER_TOOL, RUN_OF, WRAPS_CALLS, type MarkedSpan } from './spanMarks.js';
 import { NO_HOOK } from '../noHook.js';
 import { setValidAttribute } from './validAttribute.js';
@@ -88,7 +87,7 @@ function startRun(span: Span, attrs: Attributes): RunInfo {
     if (d.matches(attrs, span.instrumentationScope.name)) agentName = d.standardKeys(attrs, span.name)?.[A.GEN_AI_AGENT_NAME];
   }
   return {
-    runId: randomUUID(), agentName: typeof agentName === 'string' && agentName ? agentName : span.name,
+    runId: newRunId(), agentName: typeof agentName === 'string' && agentName ? agentName : span.name,
     rootSpanId: span.spanContext().spanId, inputTokens: 0, outputTokens: 0, costUsd: 0,
   };
 }

@@ -84,7 +84,8 @@ export function viewStatements(base = 'span_attrs', runStarts = 'run_starts', ty
       ${c('gen_ai.usage.cache_read.input_tokens')} AS cache_read_tokens,
       coalesce(${c('gen_ai.usage.cache_write.input_tokens')}, ${c('gen_ai.usage.cache_creation.input_tokens')}) AS cache_creation_tokens,
       ${c('gen_ai.usage.reasoning.output_tokens')} AS reasoning_tokens,
-      ${c('agent.cost.usd')} AS cost_usd, ${c('agent.cost.status')} AS cost_status,
+      ${c('agent.cost.usd')} AS cost_usd,
+      coalesce(${c('agent.cost.status')}, CASE WHEN ${c('agent.cost.usd')} IS NOT NULL THEN 'priced' END) AS cost_status,
       ${c('error.type')} AS error_type, ${c('gen_ai.agent.name')} AS agent, ${c('agent.run.id')} AS run_id, service_name
     FROM ${base} WHERE ${countedLlmSql(c('gen_ai.operation.name'), c('agent.call.wrapper'))}`,
 
