@@ -17,8 +17,12 @@ const STATUS = ['UNSET', 'OK', 'ERROR'].map((c) => `,"status_code":"${c}"`);
 // Any other value (arrays, null, odd values) sends the whole map through JSON.stringify, as before:
 // the text is the same byte for byte either way.
 const KEY_CACHE_MAX = 4096;
-/** A key's JSON with what comes before it (`{` first, `,` after) and, for string values, the opening quote. */
-interface KeyText { open: string; next: string; openQ: string; nextQ: string }
+/**
+ * A key's JSON with what comes before it (`{` first, `,` after) and, for string values, the opening
+ * quote; and the last plain string value written under it, whole (keys mostly repeat their value from
+ * span to span: agent, model, run id), so that value costs no escape test and one concatenation.
+ */
+interface KeyText { open: string; next: string; openQ: string; nextQ: string; lastValue: string | undefined; lastOpen: string; lastNext: string }
 const keyTextCache = new Map<string, KeyText>();
 // A string JSON.stringify leaves as it is between quotes (no quote, backslash, control character
 // or surrogate).
@@ -31,24 +35,32 @@ function keyText(key: string): KeyText {
   let t = keyTextCache.get(key);
   if (t === undefined) {
     const json = JSON.stringify(key) + ':';
-    t = { open: '{' + json, next: ',' + json, openQ: '{' + json + '"', nextQ: ',' + json + '"' };
+    t = { open: '{' + json, next: ',' + json, openQ: '{' + json + '"', nextQ: ',' + json + '"', lastValue: undefined, lastOpen: '', lastNext: '' };
     if (keyTextCache.size < KEY_CACHE_MAX) keyTextCache.set(key, t);
   }
   return t;
 }
 
+/** Longest string value remembered per key (a key's content values are long and rarely repeat). */
+const LAST_VALUE_MAX = 128;
+
 /** `JSON.stringify(attributes)`, faster for the usual maps of strings, numbers and booleans. */
 export function attributesJson(attributes: Attributes): string {
   let out = '';
-  const keys = Object.keys(attributes);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+  for (const key in attributes) {
     const v: unknown = attributes[key];
     if (v === undefined) continue; // JSON.stringify leaves the key out
     const t = keyText(key);
     if (typeof v === 'string') {
-      if (PLAIN.test(v)) out += (out === '' ? t.openQ : t.nextQ) + v + '"';
-      else out += (out === '' ? t.open : t.next) + JSON.stringify(v);
+      if (v === t.lastValue) out += out === '' ? t.lastOpen : t.lastNext;
+      else if (PLAIN.test(v)) {
+        if (v.length <= LAST_VALUE_MAX) {
+          t.lastValue = v;
+          t.lastOpen = t.openQ + v + '"';
+          t.lastNext = t.nextQ + v + '"';
+          out += out === '' ? t.lastOpen : t.lastNext;
+        } else out += (out === '' ? t.openQ : t.nextQ) + v + '"';
+      } else out += (out === '' ? t.open : t.next) + JSON.stringify(v);
     } else if (typeof v === 'number') out += (out === '' ? t.open : t.next) + (Number.isFinite(v) ? String(v) : 'null');
     else if (typeof v === 'boolean') out += (out === '' ? t.open : t.next) + (v ? 'true' : 'false');
     else return JSON.stringify(attributes);

@@ -1,0 +1,61 @@
+// The JSONL span row's hand-built encoding (exporters/jsonl/serializeSpan.ts) and the queue's backlog
+// (RowBuffer): the attribute map's text is JSON.stringify's byte for byte whatever sequence of maps
+// comes (values remembered per key, changing, escaped, long), and a span that cannot be encoded is
+// counted as dropped while the rows around it are written.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { attributesJson } from '../dist/exporters/jsonl/serializeSpan.js';
+import { JsonlSpanExporter } from '../dist/exporters/jsonl/JsonlSpanExporter.js';
+import { DropCounter } from '../dist/exporters/dropCounter.js';
+import { tmpDir } from './support/harness.js';
+
+describe('attributesJson', () => {
+  it('equals JSON.stringify over a long sequence of maps whose values repeat, change and need escaping', () => {
+    const values = ['gpt-4o-mini', 'gpt-4o', 'say "hi"', 'tab\there', 'é ü', 'x'.repeat(127), 'y'.repeat(128), 'z'.repeat(129),
+      '\ud83d\ude00', 'lone \ud800', '', 42, 0, -1.5, Number.NaN, true, false, undefined, ['a', 'b'], [1, null]];
+    const keys = ['gen_ai.request.model', 'agent.run.id', 'k"q', 'gen_ai.usage.input_tokens', 'é'];
+    let seed = 7;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    for (let i = 0; i < 5000; i++) {
+      const attrs: Record<string, unknown> = {};
+      const n = rand(keys.length + 1);
+      for (let j = 0; j < n; j++) attrs[keys[rand(keys.length)]!] = values[rand(values.length)];
+      // a value seen before under this key, as a different string object of the same text
+      if (i % 7 === 0 && n > 0) attrs[keys[0]!] = ['gpt-4o', '-mini'].join('');
+      expect(attributesJson(attrs as never)).toBe(JSON.stringify(attrs));
+    }
+  });
+});
+
+describe('the JSONL backlog', () => {
+  const exporters: JsonlSpanExporter[] = [];
+  afterEach(async () => { for (const e of exporters.splice(0)) await e.shutdown(); });
+
+  it('writes each span as one row and counts one that cannot be encoded, keeping the others', async () => {
+    const dir = tmpDir();
+    const drops = new DropCounter();
+    const exporter = new JsonlSpanExporter({ root: dir, drops, maxFileBytes: 1e9, maxAgeMs: 1e12, maxTotalBytes: 1e12 });
+    exporters.push(exporter);
+    const backlog = exporter.backlog(100);
+    const ended: ReadableSpan[] = [];
+    const provider = new TracerProvider({ spanProcessors: [{
+      onStart() {}, onEnd(s: ReadableSpan) { ended.push(s); }, forceFlush: async () => {}, shutdown: async () => {},
+    }] });
+    const tracer = provider.getTracer('t');
+    for (const name of ['a', 'b']) tracer.startSpan(name, { attributes: { 'gen_ai.request.model': 'm', n: 1 } }).end();
+    const broken = Object.create(ended[0]!, { spanContext: { value: () => { throw new Error('no context'); } } }) as ReadableSpan;
+    backlog.push(ended[0]!);
+    backlog.push(broken);
+    backlog.push(ended[1]!);
+    expect(backlog.length).toBe(2);
+    const batch = backlog.take();
+    await new Promise<void>((resolve, reject) => exporter.export(batch, (r) => (r.code === 0 ? resolve() : reject(r.error))));
+    const spansDir = path.join(dir, 'spans');
+    const lines = fs.readdirSync(spansDir).flatMap((f) => fs.readFileSync(path.join(spansDir, f), 'utf8').split('\n').filter(Boolean));
+    expect(lines.map((l) => (JSON.parse(l) as { name: string }).name)).toEqual(['a', 'b']);
+    expect(JSON.parse(lines[0]!).attributes).toEqual({ 'gen_ai.request.model': 'm', n: 1 });
+    expect(drops.entries()).toEqual([['spans', 'serialize_failed', 1]]);
+  });
+});
