@@ -206,5 +206,5 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
         if (items[k]) instruments.items.add(items[k], { [A.GEN_AI_AGENT_NAME]: options.agentName, [A.AGENT_ITEM_OUTCOME]: k });
       }
       if (type) instruments.errors.add(1, { [A.GEN_AI_AGENT_NAME]: options.agentName, [A.AGENT_OPERATION]: 'run', [A.ERROR_TYPE]: type });
-    });
+    }, true);
 }
