@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { attributesJson } from '../dist/exporters/jsonl/serializeSpan.js';
+import { durationMs, durationMsText } from '../dist/exporters/jsonl/isoTime.js';
 import { JsonlSpanExporter } from '../dist/exporters/jsonl/JsonlSpanExporter.js';
 import { DropCounter } from '../dist/exporters/dropCounter.js';
 import { tmpDir } from './support/harness.js';
@@ -14,7 +15,8 @@ import { tmpDir } from './support/harness.js';
 describe('attributesJson', () => {
   it('equals JSON.stringify over a long sequence of maps whose values repeat, change and need escaping', () => {
     const values = ['gpt-4o-mini', 'gpt-4o', 'say "hi"', 'tab\there', 'é ü', 'x'.repeat(127), 'y'.repeat(128), 'z'.repeat(129),
-      '\ud83d\ude00', 'lone \ud800', '', 42, 0, -1.5, Number.NaN, true, false, undefined, ['a', 'b'], [1, null]];
+      '\ud83d\ude00', 'lone \ud800', '', 42, 0, -0, -1.5, 0.00036, 1e-7, 1e21, 2 ** 53 + 2, Number.NaN, Number.POSITIVE_INFINITY,
+      true, false, undefined, ['a', 'b'], [1, null]];
     const keys = ['gen_ai.request.model', 'agent.run.id', 'k"q', 'gen_ai.usage.input_tokens', 'é'];
     let seed = 7;
     const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
@@ -26,6 +28,23 @@ describe('attributesJson', () => {
       if (i % 7 === 0 && n > 0) attrs[keys[0]!] = ['gpt-4o', '-mini'].join('');
       expect(attributesJson(attrs as never)).toBe(JSON.stringify(attrs));
     }
+  });
+});
+
+describe('durationMsText', () => {
+  it('is the text of durationMs for short, long, odd and out-of-range times', () => {
+    const cases: Array<[[number, number], [number, number]]> = [
+      [[0, 0], [0, 0]], [[5, 999_999_999], [6, 0]], [[1, 1_000], [1, 1_999]], [[1, 0], [1, 50_000]], [[1, 0], [1, 500_000]],
+      [[100, 123_456_789], [3_000_000, 987_654_321]], [[0, 0], [999_999_999, 999_999_000]], [[0, 0], [1e9, 0]], [[0, 0], [2e10, 5_000]],
+      [[10, 0], [9, 0]], [[0, 0.5], [0, 1_000.5]], [[0, 0], [Number.NaN, 0]],
+    ];
+    let seed = 11;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    for (let i = 0; i < 20_000; i++) {
+      const s: [number, number] = [1_764_633_600 + rand(1000), rand(1e9)];
+      cases.push([s, [s[0] + (i % 3 === 0 ? 0 : rand(100_000)), rand(1e9)]]);
+    }
+    for (const [start, end] of cases) expect(durationMsText(start, end)).toBe(String(durationMs(start, end)));
   });
 });
 
