@@ -31,12 +31,6 @@ export function safely(what: string, fn: () => void): void {
   }
 }
 
-/** The same function, guarded: a throw is counted and the call returns undefined (handle methods). */
-export function guarded<A extends unknown[]>(what: string, fn: (...args: A) => void): (...args: A) => void {
-  return (...args: A) => {
-    try { fn(...args); } catch (err) { countError(`helper.${what}`, err); }
-  };
-}
 
 /**
  * Span names made by `format(prefix, name)` (semconv/spans.ts), the same string object for the same
