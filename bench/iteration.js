@@ -23,12 +23,14 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 51);
 const bare = bareSdk();
 const t = bare.tracer;
 
+// Every callback async on both sides, as an agent's are (the bare side's would hold its model and tool calls):
+// the same user code around each span.
 function helperIteration(i) {
   return withAgentRun({ agentName: 'bench-agent', runKind: 'iteration' }, async () => {
-    await withLlmCall({ provider: 'openai', model: 'gpt-4o-mini' }, (call) => {
+    await withLlmCall({ provider: 'openai', model: 'gpt-4o-mini' }, async (call) => {
       call.recordUsage({ inputTokens: 1200 + (i % 300), outputTokens: 300 });
     });
-    await withToolCall({ name: 'read_file', callId: `call_${i}` }, () => 'ok');
+    await withToolCall({ name: 'read_file', callId: `call_${i}` }, async () => 'ok');
   });
 }
 
