@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { attributesJson } from '../dist/exporters/jsonl/serializeSpan.js';
-import { durationMs, durationMsText } from '../dist/exporters/jsonl/isoTime.js';
+import { durationMs, durationMsText, isoMicros } from '../dist/exporters/jsonl/isoTime.js';
 import { JsonlSpanExporter } from '../dist/exporters/jsonl/JsonlSpanExporter.js';
 import { DropCounter } from '../dist/exporters/dropCounter.js';
 import { tmpDir } from './support/harness.js';
@@ -27,6 +27,18 @@ describe('attributesJson', () => {
       // a value seen before under this key, as a different string object of the same text
       if (i % 7 === 0 && n > 0) attrs[keys[0]!] = ['gpt-4o', '-mini'].join('');
       expect(attributesJson(attrs as never)).toBe(JSON.stringify(attrs));
+    }
+  });
+});
+
+describe('isoMicros', () => {
+  it('writes the second and the microseconds of any time, truncated', () => {
+    let seed = 5;
+    const rand = (n: number) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+    const times: Array<[number, number]> = [[0, 0], [0, 999], [0, 1_000], [1_764_633_600, 999_999_999], [253_402_300_799, 1_000_001]];
+    for (let i = 0; i < 20_000; i++) times.push([1_764_633_600 + rand(100_000), rand(1e9)]);
+    for (const [sec, ns] of times) {
+      expect(isoMicros([sec, ns])).toBe(new Date(sec * 1000).toISOString().slice(0, 20) + String(Math.floor(ns / 1000)).padStart(6, '0') + 'Z');
     }
   });
 });

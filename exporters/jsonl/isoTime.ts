@@ -12,6 +12,9 @@ import type { HrTime } from '@opentelemetry/api';
 let cachedSecond = -1;
 let cachedPrefix = '';
 
+/** `000` … `999`: the microseconds are written as two of these (no number formatted, no string cut). */
+const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
 /** HrTime → `2026-11-21T23:38:05.123456Z` (UTC, microseconds). */
 export function isoMicros(time: HrTime): string {
   const sec = time[0];
@@ -19,7 +22,13 @@ export function isoMicros(time: HrTime): string {
     cachedSecond = sec;
     cachedPrefix = new Date(sec * 1000).toISOString().slice(0, 20); // "YYYY-MM-DDTHH:MM:SS."
   }
-  return cachedPrefix + String(1_000_000 + Math.floor(time[1] / 1000)).slice(1) + 'Z';
+  const us = Math.floor(time[1] / 1000);
+  const ms = Math.floor(us / 1000);
+  const d1 = DIGITS3[ms];
+  const d2 = DIGITS3[us - ms * 1000];
+  // a nanosecond count past 999,999,999 (or not a number) as before
+  if (d1 === undefined || d2 === undefined) return cachedPrefix + String(1_000_000 + us).slice(1) + 'Z';
+  return cachedPrefix + d1 + d2 + 'Z';
 }
 
 /**
