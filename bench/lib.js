@@ -53,6 +53,45 @@ export async function alternate({ baseline, candidate, rounds = 5, warmup = 1, l
   return { baseline: b, candidate: c, baselineMedian: median(b), candidateMedian: median(c) };
 }
 
+/**
+ * Paired rounds for a ratio on a noisy machine: each round runs baseline and candidate back to back
+ * (the order swaps every round), and candidate/baseline of that round is one sample, so a slow minute
+ * (other processes, CPU frequency) weighs on both sides of its pair alike. Short rounds keep a pair
+ * close in time; many of them make the median steady. CPU time of the whole process (every thread:
+ * the GC's helper threads too), and no forced GC between the sides: each side pays the collections
+ * its allocations trigger, as in a long-running agent. A major GC landing in one round is an outlier
+ * the median leaves out on either side; `totalRatio` (sum over sum, every GC counted) shows it.
+ * Returns per-round CPU µs, the paired ratios, their median and range, and the totals' ratio.
+ */
+export async function paired({ baseline, candidate, rounds = 21, warmup = 4, log = false }) {
+  for (let i = 0; i < warmup; i++) {
+    if (i % 2 === 0) { await baseline(); await candidate(); } else { await candidate(); await baseline(); }
+  }
+  const b = [];
+  const c = [];
+  const ratios = [];
+  const cpuOf = async (fn) => {
+    await yieldToLoop();
+    const c0 = process.cpuUsage();
+    await fn();
+    return cpuSince(c0);
+  };
+  for (let r = 0; r < rounds; r++) {
+    let bu;
+    let cu;
+    if (r % 2 === 0) { bu = await cpuOf(baseline); cu = await cpuOf(candidate); } else { cu = await cpuOf(candidate); bu = await cpuOf(baseline); }
+    b.push(bu);
+    c.push(cu);
+    ratios.push(cu / bu);
+    if (log) console.log(`  round ${r + 1}/${rounds}: baseline ${(bu / 1000).toFixed(1)} ms CPU, candidate ${(cu / 1000).toFixed(1)} ms CPU, ${(cu / bu).toFixed(2)}×`);
+  }
+  const sum = (xs) => xs.reduce((s, x) => s + x, 0);
+  return {
+    baseline: b, candidate: c, ratios, ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios),
+    baselineMedian: median(b), candidateMedian: median(c), totalRatio: sum(c) / sum(b),
+  };
+}
+
 // --- fixtures --------------------------------------------------------------------------------------
 
 export const LLM_SPAN_NAME = 'chat gpt-4o-mini';

@@ -21,6 +21,8 @@ export abstract class JsonlRowExporter<T extends { resource?: Resource }> {
 
   /** The rows of `items` as UTF-8 JSONL in a reused buffer. */
   protected abstract encode(items: T[]): Buffer;
+  /** One item's row as text, when the subclass can make it without a buffer (the backlog then encodes it into its chunk). */
+  protected rowText?(item: T): string | undefined;
   /** Counts `n` rows a write at exit could not put on disk. */
   protected abstract exitWriteFailed(n: number, message: string): void;
 
@@ -31,7 +33,8 @@ export abstract class JsonlRowExporter<T extends { resource?: Resource }> {
    */
   backlog(maxItems: number): RowBuffer<T> {
     this.scratchShared = true;
-    return new RowBuffer((items: T[]) => this.encode(items), maxItems);
+    const rowText = this.rowText;
+    return new RowBuffer((items: T[]) => this.encode(items), maxItems, rowText && ((item: T) => rowText.call(this, item)));
   }
 
   /** Writes items, or the rows a backlog made of them. */

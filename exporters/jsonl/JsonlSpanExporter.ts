@@ -23,6 +23,10 @@ export class JsonlSpanExporter extends JsonlRowExporter<ReadableSpan> implements
     return this.rows.toBuffer(spans);
   }
 
+  protected override rowText(span: ReadableSpan): string | undefined {
+    return this.rows.rowText(span);
+  }
+
   protected exitWriteFailed(n: number, message: string): void {
     this.opts.drops?.add('spans', 'export_failed', n, message);
   }

@@ -28,17 +28,32 @@ export class RowBuffer<T> {
   private readonly spare: Buffer[] = [];
 
   /** `encode`: the items' rows, a view valid until the next call, without the rows it could not encode (it counts them). */
-  constructor(private readonly encode: (items: T[]) => Buffer, private readonly maxRows: number) {}
+  constructor(private readonly encode: (items: T[]) => Buffer, private readonly maxRows: number,
+    /** One item's row as text, encoded straight into the chunk (no bytes of its own); undefined: not encodable (it counts it). */
+    private readonly rowText?: (item: T) => string | undefined) {}
 
   get length(): number { return this.rows; }
   get full(): boolean { return this.rows >= this.maxRows; }
 
   push(item: T): void {
+    if (this.rowText) {
+      const text = this.rowText(item);
+      if (text !== undefined) this.pushText(text);
+      return;
+    }
     const row = this.encode([item]);
     if (row.length === 0) return;
     if (this.chunk === undefined || this.used + row.length > this.chunk.length) this.nextChunk(row.length);
     this.chunk!.set(row, this.used);
     this.used += row.length;
+    this.rows++;
+  }
+
+  /** Keeps one row given as text (a whole line), encoded straight into the chunk: no bytes of its own. */
+  pushText(row: string): void {
+    const most = row.length * 3; // UTF-8 bytes at most
+    if (this.chunk === undefined || this.used + most > this.chunk.length) this.nextChunk(most);
+    this.used += this.chunk!.write(row, this.used, 'utf8');
     this.rows++;
   }
 

@@ -2,6 +2,7 @@ import type { HrTime } from '@opentelemetry/api';
 import { DIR_RUNS } from '../../semconv/schema.js';
 import { AppendFile, type AppendFileOptions } from './AppendFile.js';
 import { isoMicros } from './isoTime.js';
+import { RowBuffer, type RowBatch } from './RowBuffer.js';
 import type { DropCounter } from '../dropCounter.js';
 
 export interface RunStartWriterOptions extends Omit<AppendFileOptions, 'signal'> {
@@ -19,8 +20,8 @@ const MAX_PENDING = 512;
 
 /**
  * Appends one row per run start to `<root>/runs/` (a `RunStartRow`, semconv/schema.ts): how readers tell
- * a run still going from an abandoned one before its run span exists. Not a span, so it costs the agent
- * a string and an array push per run; rows are written by an unref'd timer within `delayMillis`, and
+ * a run still going from an abandoned one before its run span exists. Not a span: a row of text encoded
+ * straight into a RowBuffer's chunks (no string kept per run, no join); rows are written by an unref'd timer within `delayMillis`, and
  * synchronously at exit (`flushSync`, from the exit hooks), so a killed run shows within about a second.
  * A failed write is counted in the drop counter (`run_starts`), never thrown.
  */
@@ -28,10 +29,14 @@ export class RunStartWriter {
   readonly file: AppendFile;
   /** Rows given so far (the exit hooks flush only when something arrived since the last flush). */
   seen = 0;
-  private rows: string[] = [];
+  private readonly rows = new RowBuffer<never>(() => Buffer.alloc(0), Infinity);
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly tail: string;
+  /** The end of the last row from `"agent"` on: runs in a row mostly share agent and kind. */
+  private lastAgent: string | undefined;
+  private lastKind: string | undefined;
+  private lastEnd = '';
 
   constructor(private readonly opts: RunStartWriterOptions) {
     this.file = new AppendFile({ ...opts, signal: DIR_RUNS });
@@ -41,8 +46,13 @@ export class RunStartWriter {
   /** Records a run's start: `spanId` is the run span's id, `start` its start time. */
   add(runId: string, traceId: string, spanId: string, start: HrTime, agent: string, kind: string | undefined): void {
     if (this.closed) return this.opts.drops?.add('run_starts', 'shut_down', 1);
-    this.rows.push(`{"run_id":${JSON.stringify(runId)},"trace_id":"${traceId}","span_id":"${spanId}","start_time":"${isoMicros(start)}",` +
-      `"agent":${JSON.stringify(agent)},"kind":${kind === undefined ? 'null' : JSON.stringify(kind)}${this.tail}`);
+    if (agent !== this.lastAgent || kind !== this.lastKind || this.lastEnd === '') {
+      this.lastAgent = agent;
+      this.lastKind = kind;
+      this.lastEnd = `"agent":${JSON.stringify(agent)},"kind":${kind === undefined ? 'null' : JSON.stringify(kind)}${this.tail}`;
+    }
+    this.rows.pushText('{"run_id":' + JSON.stringify(runId) + ',"trace_id":"' + traceId + '","span_id":"' + spanId +
+      '","start_time":"' + isoMicros(start) + '",' + this.lastEnd);
     this.seen++;
     if (this.rows.length >= MAX_PENDING) this.write();
     else if (!this.timer) {
@@ -59,8 +69,8 @@ export class RunStartWriter {
 
   /** Process exit: writes the pending rows synchronously. */
   flushSync(): void {
-    const [text, n] = this.take();
-    if (n) this.file.appendSync(text, (err) => this.failed(n, err));
+    const batch = this.take();
+    if (batch.length) this.file.appendSync(batch.chunks, (err) => { batch.release(); this.failed(batch.length, err); });
     else this.file.flushSync();
   }
 
@@ -72,16 +82,14 @@ export class RunStartWriter {
   }
 
   private write(): void {
-    const [text, n] = this.take();
-    if (n) this.file.append(text, (err) => this.failed(n, err));
+    const batch = this.take();
+    if (batch.length) this.file.append(batch.chunks, (err) => { batch.release(); this.failed(batch.length, err); });
   }
 
-  private take(): [string, number] {
+  private take(): RowBatch {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const rows = this.rows;
-    this.rows = [];
-    return [rows.join(''), rows.length];
+    return this.rows.take();
   }
 
   private failed(n: number, err: Error | undefined): void {

@@ -42,6 +42,16 @@ export class SpanRowSerializer {
     return this.scratch.subarray(0, off);
   }
 
+  /** One span's row as text (a whole line), or undefined when it cannot be serialized (counted). */
+  rowText(span: ReadableSpan): string | undefined {
+    try {
+      return serializeSpanHead(span) + this.tails.of(span.resource, span.instrumentationScope).text;
+    } catch {
+      this.drops?.add('spans', 'serialize_failed', 1);
+      return undefined;
+    }
+  }
+
   private grow(need: number): void {
     const next = Buffer.allocUnsafe(Math.max(need, this.scratch.length * 2));
     this.scratch.copy(next);

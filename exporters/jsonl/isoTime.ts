@@ -12,6 +12,9 @@ import type { HrTime } from '@opentelemetry/api';
 let cachedSecond = -1;
 let cachedPrefix = '';
 
+/** `000` … `999`: the microseconds are written as two of these (no number formatted, no string cut). */
+const DIGITS3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
 /** HrTime → `2026-11-21T23:38:05.123456Z` (UTC, microseconds). */
 export function isoMicros(time: HrTime): string {
   const sec = time[0];
@@ -19,7 +22,13 @@ export function isoMicros(time: HrTime): string {
     cachedSecond = sec;
     cachedPrefix = new Date(sec * 1000).toISOString().slice(0, 20); // "YYYY-MM-DDTHH:MM:SS."
   }
-  return cachedPrefix + String(1_000_000 + Math.floor(time[1] / 1000)).slice(1) + 'Z';
+  const us = Math.floor(time[1] / 1000);
+  const ms = Math.floor(us / 1000);
+  const d1 = DIGITS3[ms];
+  const d2 = DIGITS3[us - ms * 1000];
+  // a nanosecond count past 999,999,999 (or not a number) as before
+  if (d1 === undefined || d2 === undefined) return cachedPrefix + String(1_000_000 + us).slice(1) + 'Z';
+  return cachedPrefix + d1 + d2 + 'Z';
 }
 
 /**
@@ -27,7 +36,24 @@ export function isoMicros(time: HrTime): string {
  * them (truncated to µs), so that a row's `duration_ms` always equals its `end_time` − `start_time`.
  */
 export function durationMs(start: HrTime, end: HrTime): number {
-  return ((end[0] - start[0]) * 1e6 + (Math.floor(end[1] / 1e3) - Math.floor(start[1] / 1e3))) / 1e3;
+  return durationMicros(start, end) / 1e3;
+}
+
+const durationMicros = (start: HrTime, end: HrTime): number => (end[0] - start[0]) * 1e6 + (Math.floor(end[1] / 1e3) - Math.floor(start[1] / 1e3));
+
+/** `.001` … `.999` as JavaScript prints them (trailing zeros left out), '' for 0. */
+const MILLI_FRACTIONS = Array.from({ length: 1000 }, (_, i) => (i === 0 ? '' : String(i / 1000).slice(1)));
+
+/**
+ * `String(durationMs(start, end))`, the row's text, without formatting a double (~0.2 µs on a row):
+ * whole milliseconds and a looked-up fraction, the same text for any whole number of µs below 1e15
+ * (31 years; the shortest form of such a number is its 3-decimal form); anything else is formatted.
+ */
+export function durationMsText(start: HrTime, end: HrTime): string {
+  const us = durationMicros(start, end);
+  if (!(Number.isSafeInteger(us) && us >= 0 && us < 1e15)) return String(us / 1e3);
+  const ms = Math.floor(us / 1e3);
+  return String(ms) + MILLI_FRACTIONS[us - ms * 1e3];
 }
 
 /** Milliseconds since the epoch → the same format. */

@@ -6,10 +6,10 @@ import { getGovernance } from '../governance/setup.js';
 import { current } from '../metrics/instruments.js';
 import { runOf } from '../runContext.js';
 import { inputContent, outputMessages, toJson } from './content.js';
-import { guarded, safely, spanName, withSpan } from './withSpan.js';
+import { safely, spanName, withSpan } from './withSpan.js';
 import { setValidAttribute } from '../pipeline/validAttribute.js';
 import { asAttributes, asNumber, asString, field, put } from './options.js';
-import { warnOnce } from '../errorCounts.js';
+import { countError, warnOnce } from '../errorCounts.js';
 
 export interface LlmCallOptions {
   /** `gen_ai.provider.name`, e.g. `openai`, `anthropic`, `aws.bedrock`. */
@@ -149,35 +149,38 @@ function llmCall<T>(options: LlmSettings, fn: (call: LlmCall) => T | Promise<T>)
   let output: { value: unknown } | undefined;
 
   // Every method is guarded: whatever is passed, the call goes on (bad values are ignored, warned once).
+  // The try/catch is written in each method: one closure per method, not a guard around a closure.
   const makeHandle = (span: Span): LlmCall => ({
     span,
-    recordUsage: guarded('record_usage', (u: TokenUsage) => {
-      for (const [k, attrs] of USAGE_KEYS) {
-        const v = field(u, k);
-        if (v === undefined) continue;
-        if (!isCount(v)) {
-          warnOnce(`recordUsage ${k}`, `recordUsage ${k} must be a non-negative number, got ${typeof v === 'number' ? v : typeof v}; ignored`);
-          continue;
+    recordUsage: (u: TokenUsage) => {
+      try {
+        for (const [k, attrs] of USAGE_KEYS) {
+          const v = field(u, k);
+          if (v === undefined) continue;
+          if (!isCount(v)) {
+            warnOnce(`recordUsage ${k}`, `recordUsage ${k} must be a non-negative number, got ${typeof v === 'number' ? v : typeof v}; ignored`);
+            continue;
+          }
+          for (const attr of attrs) setValidAttribute(span, attr, v);
         }
-        for (const attr of attrs) setValidAttribute(span, attr, v);
-      }
-    }),
-    setResponse: guarded('set_response', (r: LlmResponse) => {
-      const model = asString(field(r, 'model'), 'setResponse model');
-      const id = asString(field(r, 'id'), 'setResponse id');
-      const reasons = field(r, 'finishReasons');
-      if (model) span.setAttribute(A.GEN_AI_RESPONSE_MODEL, model);
-      if (id) span.setAttribute(A.GEN_AI_RESPONSE_ID, id);
-      if (reasons !== undefined) {
-        finishReasons = finishReasonList(reasons);
-        if (finishReasons) span.setAttribute(A.GEN_AI_RESPONSE_FINISH_REASONS, finishReasons);
-      }
-    }),
+      } catch (err) { countError('helper.record_usage', err); }
+    },
+    setResponse: (r: LlmResponse) => {
+      try {
+        const model = asString(field(r, 'model'), 'setResponse model');
+        const id = asString(field(r, 'id'), 'setResponse id');
+        const reasons = field(r, 'finishReasons');
+        if (model) span.setAttribute(A.GEN_AI_RESPONSE_MODEL, model);
+        if (id) span.setAttribute(A.GEN_AI_RESPONSE_ID, id);
+        if (reasons !== undefined) {
+          finishReasons = finishReasonList(reasons);
+          if (finishReasons) span.setAttribute(A.GEN_AI_RESPONSE_FINISH_REASONS, finishReasons);
+        }
+      } catch (err) { countError('helper.set_response', err); }
+    },
     // Converted when the call ends, when the finish reasons and the outcome are known.
-    setOutput: guarded('set_output', (value: unknown) => {
-      if (captureContent) output = { value };
-    }),
-    setAttribute: guarded('set_attribute', (k: string, v: AttributeValue) => { span.setAttribute(k, v); }),
+    setOutput: (value: unknown) => { if (captureContent) output = { value }; },
+    setAttribute: (k: string, v: AttributeValue) => { try { span.setAttribute(k, v); } catch (err) { countError('helper.set_attribute', err); } },
   });
 
   // The GenAI client metrics and the run's token totals are recorded when the span ends

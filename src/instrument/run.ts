@@ -5,10 +5,10 @@ import { spanNameAgent } from '../../semconv/spans.js';
 import { recordInvocationMetrics } from '../metrics/genaiMetrics.js';
 import { current } from '../metrics/instruments.js';
 import { RUN_KEY, insideInvocation, newRunId, runOf, type RunInfo } from '../runContext.js';
-import { guarded, safely, spanName, withSpan } from './withSpan.js';
+import { spanName, withSpan } from './withSpan.js';
 import { withAttribute } from '../metrics/attributes.js';
 import { asAttributes, asString, field, put } from './options.js';
-import { warnOnce } from '../errorCounts.js';
+import { countError, warnOnce } from '../errorCounts.js';
 import { artifactFacts, type ArtifactOptions } from '../governance/artifacts.js';
 import { getGovernance } from '../governance/setup.js';
 import { setValidAttribute } from '../pipeline/validAttribute.js';
@@ -122,7 +122,8 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
   let failure: { reason: string; errorType: string } | undefined;
   const { instruments, runStarts } = current();
   const metricAttrs: Attributes = { [A.GEN_AI_AGENT_NAME]: options.agentName, [A.AGENT_RUN_KIND]: options.runKind };
-  safely('runs_active', () => instruments.runsActive.add(1, { [A.GEN_AI_AGENT_NAME]: options.agentName }));
+  const activeAttrs: Attributes = { [A.GEN_AI_AGENT_NAME]: options.agentName };
+  try { instruments.runsActive.add(1, activeAttrs); } catch (err) { countError('helper.runs_active', err); }
 
   const makeHandle = (span: Span): AgentRun => {
     info.rootSpanId = span.spanContext().spanId;
@@ -137,10 +138,10 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
     }
     // The run start: a row for the local files (not a span), so a run killed before its span ends still shows.
     if (runStarts && span.isRecording()) {
-      safely('run_start', () => {
+      try {
         const sc = span.spanContext();
         runStarts.add(info.runId, sc.traceId, sc.spanId, startTimeOf(span), options.agentName ?? '', options.runKind);
-      });
+      } catch (err) { countError('helper.run_start', err); }
     }
     const setItem = (add: boolean, counts: ItemCounts) => {
       for (const [k, attr] of ITEM_KEYS) {
@@ -154,27 +155,36 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
       runId: info.runId,
       span,
       // Every method is guarded: whatever is passed, the run goes on (bad values are ignored, warned once).
-      setItems: guarded('set_items', (c: ItemCounts) => setItem(false, c)),
-      addItems: guarded('add_items', (c: ItemCounts) => setItem(true, c)),
-      fail: guarded('fail', (reason: string, errorType?: string) => {
-        failure = { reason: asString(reason, 'run.fail reason') ?? '', errorType: asString(errorType, 'run.fail errorType') || 'run_failed' };
-      }),
-      setAttribute: guarded('set_attribute', (k: string, v: AttributeValue) => { span.setAttribute(k, v); }),
-      addEvent: guarded('add_event', (name: string, attrs?: Attributes) => {
-        span.addEvent(asString(name, 'run.addEvent name') ?? 'event', attrs === undefined ? undefined : asAttributes(attrs, 'run.addEvent attributes'));
-      }),
-      recordArtifact: guarded('record_artifact', (file: string, opts?: ArtifactOptions) => span.addEvent('agent.artifact', artifactFacts(file, opts))),
-      associateCommit: guarded('associate_commit', (commit: string, details: { source?: string; author?: string; message?: string } = {}) => {
-        if (typeof commit !== 'string' || !/^[0-9a-f]{7,64}$/i.test(commit)) {
-          warnOnce('associateCommit', `associateCommit: '${typeof commit === 'string' ? commit.slice(0, 100) : typeof commit}' is not a git commit hash (7 to 64 hex digits); ignored`);
-          return;
-        }
-        span.addEvent('agent.commit', {
-          'vcs.ref.head.revision': commit, [A.AGENT_COMMIT_SOURCE]: asString(field(details, 'source'), 'associateCommit source'),
-          [A.AGENT_COMMIT_AUTHOR]: asString(field(details, 'author'), 'associateCommit author'),
-          'agent.commit.message': asString(field(details, 'message'), 'associateCommit message'),
-        });
-      }),
+      // The try/catch is written in each method: one closure per method, not a guard around a closure.
+      setItems: (c: ItemCounts) => { try { setItem(false, c); } catch (err) { countError('helper.set_items', err); } },
+      addItems: (c: ItemCounts) => { try { setItem(true, c); } catch (err) { countError('helper.add_items', err); } },
+      fail: (reason: string, errorType?: string) => {
+        try {
+          failure = { reason: asString(reason, 'run.fail reason') ?? '', errorType: asString(errorType, 'run.fail errorType') || 'run_failed' };
+        } catch (err) { countError('helper.fail', err); }
+      },
+      setAttribute: (k: string, v: AttributeValue) => { try { span.setAttribute(k, v); } catch (err) { countError('helper.set_attribute', err); } },
+      addEvent: (name: string, attrs?: Attributes) => {
+        try {
+          span.addEvent(asString(name, 'run.addEvent name') ?? 'event', attrs === undefined ? undefined : asAttributes(attrs, 'run.addEvent attributes'));
+        } catch (err) { countError('helper.add_event', err); }
+      },
+      recordArtifact: (file: string, opts?: ArtifactOptions) => {
+        try { span.addEvent('agent.artifact', artifactFacts(file, opts)); } catch (err) { countError('helper.record_artifact', err); }
+      },
+      associateCommit: (commit: string, details: { source?: string; author?: string; message?: string } = {}) => {
+        try {
+          if (typeof commit !== 'string' || !/^[0-9a-f]{7,64}$/i.test(commit)) {
+            warnOnce('associateCommit', `associateCommit: '${typeof commit === 'string' ? commit.slice(0, 100) : typeof commit}' is not a git commit hash (7 to 64 hex digits); ignored`);
+            return;
+          }
+          span.addEvent('agent.commit', {
+            'vcs.ref.head.revision': commit, [A.AGENT_COMMIT_SOURCE]: asString(field(details, 'source'), 'associateCommit source'),
+            [A.AGENT_COMMIT_AUTHOR]: asString(field(details, 'author'), 'associateCommit author'),
+            'agent.commit.message': asString(field(details, 'message'), 'associateCommit message'),
+          });
+        } catch (err) { countError('helper.associate_commit', err); }
+      },
     };
   };
 
@@ -195,7 +205,7 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
       }
       if (outer) { outer.inputTokens += info.inputTokens; outer.outputTokens += info.outputTokens; }
       const attrs = withAttribute(metricAttrs, A.AGENT_RUN_STATUS, status);
-      instruments.runsActive.add(-1, { [A.GEN_AI_AGENT_NAME]: options.agentName });
+      instruments.runsActive.add(-1, activeAttrs);
       instruments.runs.add(1, attrs);
       instruments.runDuration.record(seconds, attrs);
       recordInvocationMetrics(instruments, {
@@ -205,5 +215,5 @@ export function withAgentRun<T>(runOptions: AgentRunOptions, fn: (run: AgentRun)
         if (items[k]) instruments.items.add(items[k], { [A.GEN_AI_AGENT_NAME]: options.agentName, [A.AGENT_ITEM_OUTCOME]: k });
       }
       if (type) instruments.errors.add(1, { [A.GEN_AI_AGENT_NAME]: options.agentName, [A.AGENT_OPERATION]: 'run', [A.ERROR_TYPE]: type });
-    });
+    }, true);
 }

@@ -3,7 +3,8 @@ import * as A from '../../semconv/attributes.js';
 import { spanNameTool } from '../../semconv/spans.js';
 import { current } from '../metrics/instruments.js';
 import { toolContentValue } from './content.js';
-import { guarded, safely, spanName, withSpan } from './withSpan.js';
+import { safely, spanName, withSpan } from './withSpan.js';
+import { countError } from '../errorCounts.js';
 import { setValidAttribute } from '../pipeline/validAttribute.js';
 
 const toolName = (_: string, name: string): string => spanNameTool(name);
@@ -52,18 +53,23 @@ export function withToolCall<T>(toolOptions: ToolCallOptions, fn: (tool: ToolCal
   let failed: string | undefined;
 
   // Every method is guarded: whatever is passed, the call goes on (bad values are ignored, warned once).
+  // The try/catch is written in each method: one closure per method, not a guard around a closure.
   const makeHandle = (span: Span): ToolCall => ({
     span,
-    setResult: guarded('tool_result', (result: unknown) => {
-      if (captureContent) span.setAttribute(A.GEN_AI_TOOL_CALL_RESULT, toolContentValue(result));
-    }),
-    fail: guarded('fail', (errorType: string, message?: string) => {
-      const type = asString(errorType, 'tool.fail errorType') || '_OTHER';
-      failed = type;
-      span.setAttribute(A.ERROR_TYPE, type);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: asString(message, 'tool.fail message') ?? type });
-    }),
-    setAttribute: guarded('set_attribute', (k: string, v: AttributeValue) => { span.setAttribute(k, v); }),
+    setResult: (result: unknown) => {
+      try {
+        if (captureContent) span.setAttribute(A.GEN_AI_TOOL_CALL_RESULT, toolContentValue(result));
+      } catch (err) { countError('helper.tool_result', err); }
+    },
+    fail: (errorType: string, message?: string) => {
+      try {
+        const type = asString(errorType, 'tool.fail errorType') || '_OTHER';
+        failed = type;
+        span.setAttribute(A.ERROR_TYPE, type);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: asString(message, 'tool.fail message') ?? type });
+      } catch (err) { countError('helper.fail', err); }
+    },
+    setAttribute: (k: string, v: AttributeValue) => { try { span.setAttribute(k, v); } catch (err) { countError('helper.set_attribute', err); } },
   });
 
   // The tool metrics are recorded when the span ends (CallAccountingProcessor), as for any instrumentation.

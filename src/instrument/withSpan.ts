@@ -31,12 +31,6 @@ export function safely(what: string, fn: () => void): void {
   }
 }
 
-/** The same function, guarded: a throw is counted and the call returns undefined (handle methods). */
-export function guarded<A extends unknown[]>(what: string, fn: (...args: A) => void): (...args: A) => void {
-  return (...args: A) => {
-    try { fn(...args); } catch (err) { countError(`helper.${what}`, err); }
-  };
-}
 
 /**
  * Span names made by `format(prefix, name)` (semconv/spans.ts), the same string object for the same
@@ -63,7 +57,7 @@ export function contentValue(value: unknown): string {
 
 export interface SpanOutcome {
   span: Span;
-  /** Seconds from start to end. */
+  /** Seconds from start to end (0 unless `withSpan` was asked to time the call). */
   seconds: number;
   /** The thrown value's `error.type`, when the callback threw. */
   errorType?: string;
@@ -87,14 +81,16 @@ function startSpan(name: string, kind: SpanKind, attributes: Attributes, ctx: Co
 /**
  * Runs `fn` inside a new active span: records a thrown error (exception event, `error.type`, ERROR
  * status) and rethrows it, then calls `finish` (metrics) and ends the span. Shared by all helpers.
- * Whatever the telemetry does, `fn`'s value or its own thrown value comes back unchanged.
+ * Whatever the telemetry does, `fn`'s value or its own thrown value comes back unchanged. `timed`:
+ * `finish` gets the call's seconds (runs and workflows record them; a call's metrics take the span's
+ * own duration, so they do without two clock reads per call).
  */
 export async function withSpan<H, T>(
   name: string, kind: SpanKind, attributes: Attributes, ctx: Context,
-  makeHandle: (span: Span) => H, fn: (handle: H) => T | Promise<T>, finish: (outcome: SpanOutcome) => void,
+  makeHandle: (span: Span) => H, fn: (handle: H) => T | Promise<T>, finish: (outcome: SpanOutcome) => void, timed = false,
 ): Promise<T> {
   const span = startSpan(name, kind, attributes, ctx);
-  const start = performance.now();
+  const start = timed ? performance.now() : 0;
   const outcome: SpanOutcome = { span, seconds: 0 };
   let active = ctx;
   // try/catch written out here rather than safely(): no closures on every call of every helper
@@ -116,7 +112,7 @@ export async function withSpan<H, T>(
     });
     throw err;
   } finally {
-    outcome.seconds = (performance.now() - start) / 1000;
+    if (timed) outcome.seconds = (performance.now() - start) / 1000;
     try { finish(outcome); } catch (err) { countError('helper.metrics', err); }
     try { span.end(); } catch (err) { countError('helper.end_span', err); }
   }

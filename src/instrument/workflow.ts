@@ -47,5 +47,5 @@ export function withWorkflow<T>(workflowOptions: WorkflowOptions, fn: (span: Spa
           [A.GEN_AI_AGENT_NAME]: runOf(parent)?.agentName, [A.AGENT_OPERATION]: 'workflow', [A.ERROR_TYPE]: errorType,
         });
       }
-    });
+    }, true);
 }
