@@ -17,6 +17,15 @@ const ADVERSARIAL: Record<string, string> = {
   'repeated Bearer': 'Bearer '.repeat(36 * 1024),
 };
 
+describe('user patterns', () => {
+  it('are applied to every value, also with built-ins off and as many user patterns as built-ins', () => {
+    // Six patterns, as many as the built-in rules: the built-ins' shortcuts (plain tokens, hex ids) must not apply.
+    const r = new Redactor({ builtins: false, rules: ['abc123', 'deadbeef', 'zz1', 'zz2', 'zz3', 'zz4'].map((pattern) => ({ pattern, name: 'mine' })) });
+    expect(r.redact('tokabc123x')).toBe('tok[REDACTED:mine]x');
+    expect(r.redact('00deadbeef00')).toBe('00[REDACTED:mine]00');
+  });
+});
+
 describe('built-in redaction', () => {
   it('finishes on 256 KB adversarial values (no catastrophic backtracking)', () => {
     const r = new Redactor();
@@ -45,6 +54,10 @@ describe('built-in redaction', () => {
       // …while a card number in hex-looking text is still one
       ['4111-1111-1111-1111', '[REDACTED:card_number]'],
       ['c9228137-6106-436c-bb46-8af27a01c697x', 'c[REDACTED:card_number]c-bb46-8af27a01c697x'],
+      // lowercase letters and digits only (the run ids the package makes) skip the scan, but 13 digits in a row are still a card
+      ['k3v9x0q2m1tt8c4a', 'k3v9x0q2m1tt8c4a'],
+      ['4111111111111111', '[REDACTED:card_number]'],
+      ['ref4111111111111111x', 'ref[REDACTED:card_number]x'],
     ];
     for (const [input, want] of cases) expect(r.redact(input)).toBe(want);
   });
