@@ -9,7 +9,7 @@ import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
 import { fillMarkerResourcesSql, refreshRunsSql, RUNS_TABLE, storeRunsSql } from './runs.js';
 import {
-  INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
+  STORE_FSST_COLUMNS, INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
 } from './tables.js';
 
 /**
@@ -87,7 +87,7 @@ export class DuckDbStore {
         // A database made before resources were written once lacks `resource_id` (added before the
         // typed attribute columns, whose rebuild copies the row's columns).
         for (const signal of SIGNALS) {
-          await this.conn.run(createTableSql(signal, signal === 'spans' ? SPAN_TABLE_COLUMNS : COLUMNS[signal]));
+          await this.conn.run(createTableSql(signal, signal === 'spans' ? SPAN_TABLE_COLUMNS : COLUMNS[signal], STORE_FSST_COLUMNS[signal]));
           if (namesResource(signal)) await this.conn.run(`ALTER TABLE ${signal} ADD COLUMN IF NOT EXISTS resource_id VARCHAR`);
           // format v3: a resource row names the scope of the rows naming it
           if (signal === 'resources') await this.conn.run('ALTER TABLE resources ADD COLUMN IF NOT EXISTS scope STRUCT(name VARCHAR, version VARCHAR)');
@@ -308,7 +308,14 @@ export async function refreshRuns(conn: DuckDBConnection, ends?: TableEnds): Pro
 async function addRunsTable(conn: DuckDBConnection): Promise<void> {
   const have = (await conn.runAndReadAll(`SELECT 1 FROM duckdb_tables()
     WHERE database_name = current_database() AND schema_name = 'main' AND table_name = '${RUNS_TABLE}'`)).getRowObjectsJS();
-  if (have.length === 0) await conn.run(`CREATE TABLE ${RUNS_TABLE} AS ${storeRunsSql()}`);
+  if (have.length > 0) return;
+  // made from its column types rather than AS SELECT: its string columns' compression is named
+  const columns = (await conn.runAndReadAll(`DESCRIBE ${storeRunsSql()}`)).getRowObjectsJS()
+    .map((r) => [String(r.column_name), String(r.column_type)] as const);
+  await withTransaction(conn, async () => {
+    await conn.run(createTableSql(RUNS_TABLE, columns, STORE_FSST_COLUMNS[RUNS_TABLE]));
+    await conn.run(`INSERT INTO ${RUNS_TABLE} BY NAME ${storeRunsSql()}`);
+  });
 }
 
 /**
