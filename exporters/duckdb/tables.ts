@@ -21,10 +21,11 @@ export const createTableSql = (table: string, columns: ColumnTypes, fsst?: reado
 
 /**
  * The string columns of telemetry.duckdb's big tables whose values are (nearly) all distinct — ids, the
- * attribute JSON — and so are stored with FSST; their other strings repeat (names, models, trace and run
- * ids of a table with many spans per run) and are stored as a dictionary. Named once here, DuckDB does not
- * try both on every row group of every column as it writes: ~20% less CPU writing the rows, for a file
- * ~2% larger. Tables made before (and metrics, logs, resources: few rows) leave the choice to DuckDB.
+ * attribute JSON, messages — and so are stored with FSST. Their other strings mostly repeat (names,
+ * models, trace and run ids of a table with many spans per run, events: mostly `[]`) and are stored as a
+ * dictionary, which keeps each value once, a rare long one too. Named once here, DuckDB does not try both
+ * on every row group of every column as it writes: ~20% less CPU writing the rows, for a file ~2% larger.
+ * Tables made before (and metrics, logs, resources: few rows) leave the choice to DuckDB.
  */
 export const STORE_FSST_COLUMNS: Readonly<Record<string, readonly string[]>> = {
   spans: ['span_id', 'parent_span_id', 'attributes', 'gen_ai.tool.call.id', 'status_message', 'error.type'],
