@@ -9,7 +9,7 @@ import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
 import { fillMarkerResourcesSql, refreshRunsSql, RUNS_TABLE, storeRunsSql } from './runs.js';
 import {
-  STORE_FSST_COLUMNS, INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
+  STORE_COMPRESSION, INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
 } from './tables.js';
 
 /**
@@ -87,7 +87,7 @@ export class DuckDbStore {
         // A database made before resources were written once lacks `resource_id` (added before the
         // typed attribute columns, whose rebuild copies the row's columns).
         for (const signal of SIGNALS) {
-          await this.conn.run(createTableSql(signal, signal === 'spans' ? SPAN_TABLE_COLUMNS : COLUMNS[signal], STORE_FSST_COLUMNS[signal]));
+          await this.conn.run(createTableSql(signal, signal === 'spans' ? SPAN_TABLE_COLUMNS : COLUMNS[signal], STORE_COMPRESSION[signal]));
           if (namesResource(signal)) await this.conn.run(`ALTER TABLE ${signal} ADD COLUMN IF NOT EXISTS resource_id VARCHAR`);
           // format v3: a resource row names the scope of the rows naming it
           if (signal === 'resources') await this.conn.run('ALTER TABLE resources ADD COLUMN IF NOT EXISTS scope STRUCT(name VARCHAR, version VARCHAR)');
@@ -335,7 +335,7 @@ async function addRunsTable(conn: DuckDBConnection): Promise<void> {
   const columns = (await conn.runAndReadAll(`DESCRIBE ${storeRunsSql()}`)).getRowObjectsJS()
     .map((r) => [String(r.column_name), String(r.column_type)] as const);
   await withTransaction(conn, async () => {
-    await conn.run(createTableSql(RUNS_TABLE, columns, STORE_FSST_COLUMNS[RUNS_TABLE]));
+    await conn.run(createTableSql(RUNS_TABLE, columns, STORE_COMPRESSION[RUNS_TABLE]));
     await conn.run(`INSERT INTO ${RUNS_TABLE} BY NAME ${storeRunsSql()}`);
   });
 }
