@@ -81,6 +81,7 @@ const ingestOnce = (b, d) => {
   console.log(`${r.stdout.trim()} (${fmt(r.wallMs / 1000, 1)} s, ${fmt(r.cpuMs / 1000, 1)} s CPU)`);
   return { ...r, rows, rate: rows / (r.wallMs / 1000) };
 };
+/** @type {(b: string, d: string) => { b: string, d: string, runs: Array<ReturnType<typeof ingestOnce>> }} */
 const ingestRuns = (b, d) => ({ b, d, runs: [] });
 const ingests = [...(beforeBin ? [ingestRuns(beforeBin, twin)] : []), ingestRuns(bin, dir)];
 for (let i = 0; i < (reingest ? 3 : 1); i++) for (const x of ingests) x.runs.push(ingestOnce(x.b, x.d));
