@@ -119,6 +119,18 @@ describe('agent-otel ingest', () => {
     expect(await sqlCount(dir, "SELECT count(*) FROM spans WHERE name LIKE 'a%'", 'duckdb')).toBe(0);
   });
 
+  it('loads a row larger than DuckDB reads at first (a 40 MiB captured prompt) with the rows around it', async () => {
+    const dir = tmpDir();
+    const now = new Date();
+    const prompt = 'p'.repeat(40 * 1024 ** 2);
+    writeFile(dir, 'spans/a.jsonl', spanRow('a1', now) + spanRow('big', now, { attributes: { 'gen_ai.prompt': prompt } }) + spanRow('a2', now));
+    const r = await runCli(['ingest', '--dir', dir]);
+    expect(r.stderr).not.toContain('not loaded');
+    expect(r.stdout).toBe(loaded(dir, 1, 3, 0, 0));
+    expect(await sqlCount(dir, "SELECT length(attributes->>'gen_ai.prompt') FROM spans WHERE name = 'big'", 'duckdb')).toBe(prompt.length);
+    expect(await sqlCount(dir, 'SELECT count(*) FROM spans', 'duckdb')).toBe(3);
+  });
+
   it('a wrong --dir is a one-line error (and creates nothing); an empty directory loads nothing', async () => {
     const missing = path.join(tmpDir(), 'nope');
     const r = await runCli(['ingest', '--dir', missing]);

@@ -9,7 +9,7 @@ import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
 import { fillMarkerResourcesSql, refreshRunsSql, RUNS_TABLE, storeRunsSql } from './runs.js';
 import {
-  INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
+  STORE_COMPRESSION, INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
 } from './tables.js';
 
 /**
@@ -87,7 +87,7 @@ export class DuckDbStore {
         // A database made before resources were written once lacks `resource_id` (added before the
         // typed attribute columns, whose rebuild copies the row's columns).
         for (const signal of SIGNALS) {
-          await this.conn.run(createTableSql(signal, signal === 'spans' ? SPAN_TABLE_COLUMNS : COLUMNS[signal]));
+          await this.conn.run(createTableSql(signal, signal === 'spans' ? SPAN_TABLE_COLUMNS : COLUMNS[signal], STORE_COMPRESSION[signal]));
           if (namesResource(signal)) await this.conn.run(`ALTER TABLE ${signal} ADD COLUMN IF NOT EXISTS resource_id VARCHAR`);
           // format v3: a resource row names the scope of the rows naming it
           if (signal === 'resources') await this.conn.run('ALTER TABLE resources ADD COLUMN IF NOT EXISTS scope STRUCT(name VARCHAR, version VARCHAR)');
@@ -121,6 +121,16 @@ export class DuckDbStore {
    * loaded per signal.
    */
   async load(chunks: Chunk[], fileChunks: FileChunk[] = [], onProgress?: (fraction: number) => void): Promise<Record<Signal, number>> {
+    try {
+      return await this.loadRows(chunks, fileChunks, onProgress, ROW_BYTES);
+    } catch (err) {
+      if (!isRowTooLarge(err)) throw err;
+      return this.loadRows(chunks, fileChunks, onProgress, LARGE_ROW_BYTES);
+    }
+  }
+
+  /** `load()` with read_json allowing rows of up to `rowBytes`. */
+  private async loadRows(chunks: Chunk[], fileChunks: FileChunk[], onProgress: ((fraction: number) => void) | undefined, rowBytes: number): Promise<Record<Signal, number>> {
     const loaded = emptyCounts();
     const conn = await this.open();
     if (!conn || this.closed) throw new Error(this.unavailable ?? 'DuckDB store is closed');
@@ -162,7 +172,7 @@ export class DuckDbStore {
           if (sources.length === 0) continue;
           current = fileChunks.filter((c) => c.signal === signal).reduce((n, c) => n + c.bytes, 0) + bufs.reduce((n, b) => n + b.length, 0);
           const rows = `SELECT * FROM read_json([${sources.map(globLit).join(', ')}], ` +
-            `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=67108864)`;
+            `format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, maximum_object_size=${rowBytes})`;
           // Each resource once, in `resources`: rows keep only its id (readers join it back, as for the
           // files: ~2 µs/row less to store than a copy of it in every row); spans get their typed
           // attribute columns, so that queries parse no JSON.
@@ -262,6 +272,18 @@ export class DuckDbStore {
   }
 }
 
+/**
+ * read_json's `maximum_object_size` on a load's first try (DuckDB's default, also its least). It reads
+ * files in buffers of twice that, and a row must fit in one: so a 64 MiB file is read by two threads, not
+ * one, in smaller allocations (the run starts of 1M spans: ~30% less wall and CPU than with 64 MiB), and
+ * rows of up to ~32 MiB load. A load with a larger one (a captured prompt, …) fails whole, and is done
+ * again with LARGE_ROW_BYTES (rows up to ~128 MiB).
+ */
+const ROW_BYTES = 16 * 1024 ** 2;
+const LARGE_ROW_BYTES = 64 * 1024 ** 2;
+/** DuckDB's error for a row over `maximum_object_size`. */
+const isRowTooLarge = (err: unknown): boolean => /"maximum_object_size" of \d+ bytes exceeded/.test(String((err as Error)?.message ?? err));
+
 /** The select items a signal's table adds to its rows at ingest: the spans' typed attribute columns. */
 const typedColumns = (signal: Signal): string => (signal === 'spans' ? `, ${spanAttributesSql()}` : '');
 
@@ -308,7 +330,14 @@ export async function refreshRuns(conn: DuckDBConnection, ends?: TableEnds): Pro
 async function addRunsTable(conn: DuckDBConnection): Promise<void> {
   const have = (await conn.runAndReadAll(`SELECT 1 FROM duckdb_tables()
     WHERE database_name = current_database() AND schema_name = 'main' AND table_name = '${RUNS_TABLE}'`)).getRowObjectsJS();
-  if (have.length === 0) await conn.run(`CREATE TABLE ${RUNS_TABLE} AS ${storeRunsSql()}`);
+  if (have.length > 0) return;
+  // made from its column types rather than AS SELECT: its string columns' compression is named
+  const columns = (await conn.runAndReadAll(`DESCRIBE ${storeRunsSql()}`)).getRowObjectsJS()
+    .map((r) => [String(r.column_name), String(r.column_type)] as const);
+  await withTransaction(conn, async () => {
+    await conn.run(createTableSql(RUNS_TABLE, columns, STORE_COMPRESSION[RUNS_TABLE]));
+    await conn.run(`INSERT INTO ${RUNS_TABLE} BY NAME ${storeRunsSql()}`);
+  });
 }
 
 /**
