@@ -72,10 +72,17 @@ describe('telemetry.duckdb as a materialized view of the files', () => {
       expect(info).toMatchObject({ load_error: null });
       expect(info.spans).toBeGreaterThan(0);
     }
-    // the queries (and the viewer) made and updated the database; nobody holds it now
+    // the queries (and the viewer) made and updated the database; nobody holds it longer than one ingest
+    // or query (the viewer's poll may be loading the agent's new rows at this moment)
     expect(fs.existsSync(path.join(dir, 'telemetry.duckdb'))).toBe(true);
-    const store = await openStore(dir);
-    await store.close();
+    await waitFor(async () => {
+      try {
+        await (await openStore(dir)).close();
+        return true;
+      } catch {
+        return false;
+      }
+    }, 5000, 'telemetry.duckdb to be free');
   });
 
   it('loads logs into a `logs` table; the logs view reads it plus what the files gained since', async () => {
