@@ -9,7 +9,7 @@ import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
 import { fillMarkerResourcesSql, refreshRunsSql, RUNS_TABLE, storeRunsSql } from './runs.js';
 import {
-  STORE_COMPRESSION, INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
+  MAX_ROW_BYTES, STORE_COMPRESSION, INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
 } from './tables.js';
 
 /**
@@ -125,7 +125,7 @@ export class DuckDbStore {
       return await this.loadRows(chunks, fileChunks, onProgress, ROW_BYTES);
     } catch (err) {
       if (!isRowTooLarge(err)) throw err;
-      return this.loadRows(chunks, fileChunks, onProgress, LARGE_ROW_BYTES);
+      return this.loadRows(chunks, fileChunks, onProgress, MAX_ROW_BYTES);
     }
   }
 
@@ -277,10 +277,9 @@ export class DuckDbStore {
  * files in buffers of twice that, and a row must fit in one: so a 64 MiB file is read by two threads, not
  * one, in smaller allocations (the run starts of 1M spans: ~30% less wall and CPU than with 64 MiB), and
  * rows of up to ~32 MiB load. A load with a larger one (a captured prompt, …) fails whole, and is done
- * again with LARGE_ROW_BYTES (rows up to ~128 MiB).
+ * again with MAX_ROW_BYTES, as every other reader of the files.
  */
 const ROW_BYTES = 16 * 1024 ** 2;
-const LARGE_ROW_BYTES = 64 * 1024 ** 2;
 /** DuckDB's error for a row over `maximum_object_size`. */
 const isRowTooLarge = (err: unknown): boolean => /"maximum_object_size" of \d+ bytes exceeded/.test(String((err as Error)?.message ?? err));
 

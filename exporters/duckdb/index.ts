@@ -6,4 +6,4 @@ export {
 } from './DuckDbStore.js';
 export { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 export { withTransaction } from './transaction.js';
-export { createTableSql, readJsonColumns, readResourcesSql, withResourceSql, INGESTED_DDL, type ColumnTypes } from './tables.js';
+export { createTableSql, readJsonColumns, MAX_ROW_BYTES, readResourcesSql, withResourceSql, INGESTED_DDL, type ColumnTypes } from './tables.js';

@@ -39,6 +39,12 @@ export const STORE_COMPRESSION: Readonly<Record<string, StringCompression>> = {
   runs: { run_id: 'fsst', trace_id: 'fsst', span_id: 'fsst', start_span_id: 'fsst', status_message: 'auto', error_type: 'auto' },
 };
 
+/**
+ * The largest JSONL row read_json takes (its `maximum_object_size`): a row must fit in one of DuckDB's
+ * read buffers (twice this), and a captured prompt can be large. Ingest tries DuckDB's default first.
+ */
+export const MAX_ROW_BYTES = 64 * 1024 ** 2;
+
 /** The `columns={...}` argument of DuckDB's read_json for a column list. */
 export const readJsonColumns = (columns: ColumnTypes): string =>
   `{${columns.map(([n, t]) => `"${n}": '${t}'`).join(', ')}}`;

@@ -31,7 +31,6 @@ export function safely(what: string, fn: () => void): void {
   }
 }
 
-
 /**
  * Span names made by `format(prefix, name)` (semconv/spans.ts), the same string object for the same
  * name: a new string per call costs its building and, downstream, its flattening and hashing

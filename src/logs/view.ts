@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createTableSql, globLit, readJsonColumns, readResourcesSql, withResourceSql } from '../../exporters/duckdb/index.js';
+import { createTableSql, globLit, readJsonColumns, MAX_ROW_BYTES, readResourcesSql, withResourceSql } from '../../exporters/duckdb/index.js';
 import { resourceFiles } from '../../exporters/jsonl/resources.js';
 import { DIR_LOGS, LOG_COLUMNS } from '../../semconv/logs.js';
 
@@ -20,7 +20,7 @@ export function logFiles(dir: string): string[] {
 /** Rows of the log files (a torn or corrupt line comes back all-NULL from ignore_errors and is left out). */
 export const readLogsSql = (files: string[]): string =>
   `SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
-  `columns=${readJsonColumns(LOG_COLUMNS)}, ignore_errors=true, maximum_object_size=67108864) WHERE time IS NOT NULL`;
+  `columns=${readJsonColumns(LOG_COLUMNS)}, ignore_errors=true, maximum_object_size=${MAX_ROW_BYTES}) WHERE time IS NOT NULL`;
 
 /**
  * `CREATE OR REPLACE TEMP VIEW logs`. The query session passes `rows`, a relation of log rows made like

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { COLUMNS, globLit, lit, namesResource, readJsonColumns, readResourcesSql, withResourceSql, type Signal } from '../../exporters/duckdb/index.js';
+import { COLUMNS, globLit, lit, namesResource, readJsonColumns, MAX_ROW_BYTES, readResourcesSql, withResourceSql, type Signal } from '../../exporters/duckdb/index.js';
 import { resourceFiles } from '../../exporters/jsonl/resources.js';
 import { DUCKDB_FILE } from '../../semconv/schema.js';
 import { listFiles, readCompleteLines, type FilePart } from './files.js';
@@ -30,7 +30,7 @@ export interface CompactResult {
 /** Strict read_json: a line that does not parse fails the file (it is then left alone, not lost). */
 const readJsonStrict = (signal: Signal, file: string): string =>
   `SELECT * FROM read_json(${globLit(file)}, format='newline_delimited', columns=${readJsonColumns(COLUMNS[signal])}, ` +
-  'maximum_object_size=67108864)';
+  `maximum_object_size=${MAX_ROW_BYTES})`;
 
 /**
  * JSONL files no process writes any more and last written before the cutoff. Resource files stay JSONL:

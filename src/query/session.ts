@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance, StatementType, type DuckDBConnection } from '@duckdb/node-api';
 import {
-  COLUMNS, createTableSql, duckdbPathProblem, globLit, isLockError, lit, namesResource, readJsonColumns, withResourceSql, type Signal,
+  COLUMNS, createTableSql, duckdbPathProblem, globLit, isLockError, lit, namesResource, readJsonColumns, MAX_ROW_BYTES, withResourceSql, type Signal,
 } from '../../exporters/duckdb/index.js';
 import { columnList, SPAN_ATTRIBUTE_COLUMNS, spanAttributesSql } from '../../exporters/duckdb/tables.js';
 import { RUNS_TABLE } from '../../exporters/duckdb/runs.js';
@@ -28,7 +28,7 @@ export { QueryError };
  */
 export const readJsonSql = (signal: Signal, files: string[]): string =>
   `SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
-  `columns=${readJsonColumns(COLUMNS[signal])}, ignore_errors=true, maximum_object_size=67108864) ` +
+  `columns=${readJsonColumns(COLUMNS[signal])}, ignore_errors=true, maximum_object_size=${MAX_ROW_BYTES}) ` +
   `WHERE ${{ resources: 'resource_id', spans: 'span_id', metrics: 'name', logs: 'time', run_starts: 'run_id' }[signal]} IS NOT NULL`;
 
 export const readParquetSql = (files: string[]): string =>

@@ -8,7 +8,7 @@
  *   `vrun_starts` and kept up to date run by run as spans and run starts arrive.
  * Every statement here is fixed text; values from requests are bound as prepared-statement parameters.
  */
-import { COLUMNS, createTableSql, globLit, lit, readJsonColumns, readResourcesSql, withResourceSql } from '../../exporters/duckdb/index.js';
+import { COLUMNS, createTableSql, globLit, lit, readJsonColumns, MAX_ROW_BYTES, readResourcesSql, withResourceSql } from '../../exporters/duckdb/index.js';
 import { SPAN_ATTRIBUTE_COLUMNS } from '../../exporters/duckdb/tables.js';
 import { resourceFiles } from '../../exporters/jsonl/resources.js';
 import { LLM_OPERATIONS } from '../../semconv/attributes.js';
@@ -70,7 +70,7 @@ export const newRunStartsSql = (table: string, relation: string): string =>
  */
 export const readJsonWithFile = (files: string[], dir: string): string => withResourceSql(
   `SELECT * FROM read_json([${files.map(globLit).join(', ')}], format='newline_delimited', ` +
-  `columns=${readJsonColumns(COLUMNS.spans)}, ignore_errors=true, maximum_object_size=67108864, filename=true) ` +
+  `columns=${readJsonColumns(COLUMNS.spans)}, ignore_errors=true, maximum_object_size=${MAX_ROW_BYTES}, filename=true) ` +
   `WHERE span_id IS NOT NULL`, readResourcesSql(resourceFiles(dir)), 'spans');
 
 export const readParquetWithFile = (files: string[]): string =>
