@@ -8,6 +8,7 @@ import {
   audit, BudgetExceededError, registerTelemetry, withAgentRun, withLlmCall, withToolCall, type TelemetryHandle,
 } from '../dist/src/index.js';
 import { QuerySession } from '../dist/src/query/session.js';
+import { fileText } from './support/store.js';
 import { readMetrics, readSpans, runFixture, sumMetric, tmpDir } from './support/harness.js';
 
 let handle: TelemetryHandle | undefined;
@@ -171,7 +172,7 @@ describe('privacy and redaction', () => {
     const files = ['spans', 'metrics'].flatMap((d) => fs.readdirSync(path.join(dir, d)).map((f) => path.join(dir, d, f)));
     files.push(path.join(dir, 'telemetry.duckdb'));
     for (const f of files) {
-      const bytes = fs.readFileSync(f).toString('latin1');
+      const bytes = fileText(f); // the database's rows too, not only its (compressed) bytes
       for (const [name, secret] of Object.entries(SECRETS)) expect(bytes.includes(secret), `${name} in ${f}`).toBe(false);
       expect(bytes.includes('123-45-6789')).toBe(false);
     }

@@ -9,7 +9,7 @@ import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
 import { fillMarkerResourcesSql, refreshRunsSql, RUNS_TABLE, storeRunsSql } from './runs.js';
 import {
-  MAX_ROW_BYTES, STORE_COMPRESSION, INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
+  type StringKind, MAX_ROW_BYTES, STORE_STORAGE_VERSION, STORE_STRINGS, INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
 } from './tables.js';
 
 /**
@@ -82,19 +82,22 @@ export class DuckDbStore {
         const threads = this.opts.threads;
         // Row order in the tables means nothing (the bookkeeping says what is held): DuckDB then inserts
         // on all its threads without merging batches back into file order.
-        this.instance = await DuckDBInstance.create(this.file, { preserve_insertion_order: 'false', ...(threads ? { threads: String(threads) } : {}) });
+        this.instance = await DuckDBInstance.create(this.file, {
+          preserve_insertion_order: 'false', storage_compatibility_version: STORE_STORAGE_VERSION, ...(threads ? { threads: String(threads) } : {}),
+        });
         this.conn = await this.instance.connect();
+        const strings = (await namesCompression(this.conn)) ? STORE_STRINGS : {};
         // A database made before resources were written once lacks `resource_id` (added before the
         // typed attribute columns, whose rebuild copies the row's columns).
         for (const signal of SIGNALS) {
-          await this.conn.run(createTableSql(signal, signal === 'spans' ? SPAN_TABLE_COLUMNS : COLUMNS[signal], STORE_COMPRESSION[signal]));
+          await this.conn.run(createTableSql(signal, signal === 'spans' ? SPAN_TABLE_COLUMNS : COLUMNS[signal], strings[signal]));
           if (namesResource(signal)) await this.conn.run(`ALTER TABLE ${signal} ADD COLUMN IF NOT EXISTS resource_id VARCHAR`);
           // format v3: a resource row names the scope of the rows naming it
           if (signal === 'resources') await this.conn.run('ALTER TABLE resources ADD COLUMN IF NOT EXISTS scope STRUCT(name VARCHAR, version VARCHAR)');
         }
         await addAttributeColumns(this.conn);
         await this.conn.run(INGESTED_DDL);
-        await addRunsTable(this.conn);
+        await addRunsTable(this.conn, strings[RUNS_TABLE]);
         this.makePrivate();
         this.unavailable = undefined;
         this.openError = undefined;
@@ -325,8 +328,20 @@ export async function refreshRuns(conn: DuckDBConnection, ends?: TableEnds): Pro
   if (!all) await conn.run('DROP TABLE _runs_touched');
 }
 
+/**
+ * True when the database file can name the string compressions of STORE_STRINGS: one created with
+ * STORE_STORAGE_VERSION or later. A file made by an earlier version of agent-otel (storage v1.0) keeps
+ * working, its tables compressed as DuckDB chooses.
+ */
+async function namesCompression(conn: DuckDBConnection): Promise<boolean> {
+  const rows = (await conn.runAndReadAll(`SELECT tags['storage_version'] AS v FROM duckdb_databases()
+    WHERE database_name = current_database()`)).getRowObjectsJS();
+  const [major = 0, minor = 0] = (/^v(\d+)\.(\d+)/.exec(String(rows[0]?.v ?? '')) ?? []).slice(1).map(Number);
+  return major > 1 || (major === 1 && minor >= 3);
+}
+
 /** A database made before the `runs` table gets it, computed over all its rows, once. */
-async function addRunsTable(conn: DuckDBConnection): Promise<void> {
+async function addRunsTable(conn: DuckDBConnection, strings: Readonly<Record<string, StringKind>> | undefined): Promise<void> {
   const have = (await conn.runAndReadAll(`SELECT 1 FROM duckdb_tables()
     WHERE database_name = current_database() AND schema_name = 'main' AND table_name = '${RUNS_TABLE}'`)).getRowObjectsJS();
   if (have.length > 0) return;
@@ -334,7 +349,7 @@ async function addRunsTable(conn: DuckDBConnection): Promise<void> {
   const columns = (await conn.runAndReadAll(`DESCRIBE ${storeRunsSql()}`)).getRowObjectsJS()
     .map((r) => [String(r.column_name), String(r.column_type)] as const);
   await withTransaction(conn, async () => {
-    await conn.run(createTableSql(RUNS_TABLE, columns, STORE_COMPRESSION[RUNS_TABLE]));
+    await conn.run(createTableSql(RUNS_TABLE, columns, strings));
     await conn.run(`INSERT INTO ${RUNS_TABLE} BY NAME ${storeRunsSql()}`);
   });
 }

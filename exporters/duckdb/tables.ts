@@ -11,32 +11,46 @@ import { globLit } from './sqlPaths.js';
 export type ColumnTypes = ReadonlyArray<readonly [string, string]>;
 
 /**
- * `CREATE TABLE IF NOT EXISTS <table> (...)` for a column list. With `compression` (a table of the store,
- * see STORE_COMPRESSION), each string column's compression is named: as listed, else dictionary.
+ * `CREATE TABLE IF NOT EXISTS <table> (...)` for a column list. With `strings` (a table of the store, see
+ * STORE_STRINGS), each string column names its compression (STRING_COMPRESSION): by its kind as listed,
+ * else `repeated`.
  */
-export const createTableSql = (table: string, columns: ColumnTypes, compression?: StringCompression): string =>
+export const createTableSql = (table: string, columns: ColumnTypes, strings?: Readonly<Record<string, StringKind>>): string =>
   `CREATE TABLE IF NOT EXISTS ${table} (${columns.map(([n, t]) => {
-    const method = compression && (t === 'VARCHAR' || t === 'JSON') ? compression[n] ?? 'dictionary' : 'auto';
+    const method = strings && (t === 'VARCHAR' || t === 'JSON') ? STRING_COMPRESSION[strings[n] ?? 'repeated'] : 'auto';
     return `"${n}" ${t}${method === 'auto' ? '' : ` USING COMPRESSION ${method}`}`;
   }).join(', ')})`;
 
-/** Per string column, the compression a table names when not dictionary: `auto` leaves it to DuckDB. */
-export type StringCompression = Readonly<Record<string, 'fsst' | 'auto'>>;
+/**
+ * What a string column of the store's big tables holds: `id`s (nearly all distinct), `content` (the
+ * attributes' JSON: long, its keys repeating from row to row), `message`s (rare free text), or
+ * `repeated` values (names, models, events: mostly `[]`).
+ */
+export type StringKind = 'id' | 'content' | 'message' | 'repeated';
 
 /**
- * How the big tables of telemetry.duckdb compress their string columns, named when they are created.
- * Left to choose, DuckDB tries both dictionary and FSST on every string column of every row group it
- * writes; named, it does one: ~10–20% less CPU writing the rows, for a table ~2% larger. Ids (nearly all
- * distinct) are FSST; the other strings mostly repeat (names, models, trace and run ids of a table with
- * many spans per run, events: mostly `[]`) and are a dictionary, which keeps each value once, a rare long
- * one too. Content (attributes, messages) is left to DuckDB: naming it gained nothing measurable, and a
- * small table then keeps it as it is, which the privacy tests' byte search of the files relies on.
- * Tables made before (and metrics, logs, resources: few rows) leave every choice to DuckDB.
+ * The compression each kind names. Left to choose, DuckDB tries every method on every string column of
+ * every row group it writes; named, it does one. ZSTD packs ids and the attributes' JSON, whose keys
+ * repeat, far faster and smaller than FSST (1M spans: the `spans` table's CPU to store 6.3 → 4.0 s,
+ * 150 → 72 MiB; bench/README "Round 6"); DICT_FSST keeps each repeated value once; messages are left to
+ * DuckDB. These methods need a file of DuckDB storage version 1.3 or later (STORE_STORAGE_VERSION):
+ * DuckDbStore names none in an older file (DuckDB refuses or ignores them there).
  */
-export const STORE_COMPRESSION: Readonly<Record<string, StringCompression>> = {
-  spans: { span_id: 'fsst', parent_span_id: 'fsst', 'gen_ai.tool.call.id': 'fsst', attributes: 'auto', status_message: 'auto', 'error.type': 'auto' },
-  run_starts: { run_id: 'fsst', trace_id: 'fsst', span_id: 'fsst' },
-  runs: { run_id: 'fsst', trace_id: 'fsst', span_id: 'fsst', start_span_id: 'fsst', status_message: 'auto', error_type: 'auto' },
+export const STRING_COMPRESSION: Readonly<Record<StringKind, 'zstd' | 'dict_fsst' | 'auto'>> = {
+  id: 'zstd', content: 'zstd', message: 'auto', repeated: 'dict_fsst',
+};
+
+/** The storage version telemetry.duckdb is created with: the first with ZSTD and DICT_FSST for strings. */
+export const STORE_STORAGE_VERSION = 'v1.3.0';
+
+/** Per big table of the store, its string columns that are not `repeated`. */
+export const STORE_STRINGS: Readonly<Record<string, Readonly<Record<string, StringKind>>>> = {
+  spans: {
+    span_id: 'id', parent_span_id: 'id', 'gen_ai.tool.call.id': 'id', attributes: 'content',
+    status_message: 'message', 'error.type': 'message',
+  },
+  run_starts: { run_id: 'id', trace_id: 'id', span_id: 'id' },
+  runs: { run_id: 'id', trace_id: 'id', span_id: 'id', start_span_id: 'id', status_message: 'message', error_type: 'message' },
 };
 
 /**

@@ -1,7 +1,9 @@
 // Reading what an agent left in a telemetry directory, as a user would: the ready views through
-// DuckDB, and a byte search of every file for content markers.
+// DuckDB, and a search of every file (a database's rows too) for content markers.
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { QuerySession } from '../../dist/src/query/session.js';
 
 /** Rows of a query over the ready views (`llm_calls`, `tool_calls`, `agent_runs`, `spans`, …) of `dir`. */
@@ -14,15 +16,36 @@ export async function queryViews(dir: string, sql: string, source: 'auto' | 'fil
   }
 }
 
-/** Every file under `dir` (JSONL, DuckDB, audit…) whose bytes contain `marker`. */
+/**
+ * What a file holds, as text: its bytes, and for a DuckDB database (`*.duckdb`) every row of its tables
+ * too, since the file compresses them (ZSTD, FSST) and a byte search alone would not see a marker there.
+ * A database another process holds is searched by its bytes only (and its WAL, a file of its own, as is).
+ */
+export function fileText(file: string): string {
+  const bytes = fs.readFileSync(file).toString('utf8');
+  if (!file.endsWith('.duckdb')) return bytes;
+  const stat = fs.statSync(file);
+  const key = `${file}:${stat.size}:${stat.mtimeMs}`;
+  let rows = dbTexts.get(key);
+  if (rows === undefined) {
+    const r = spawnSync(process.execPath, [DB_TEXT, file], { encoding: 'utf8', maxBuffer: 1024 ** 3 });
+    if (r.status !== 0 && !/Could not set lock on file/.test(r.stderr)) throw new Error(`reading ${file}: ${r.stderr}`);
+    rows = r.status === 0 ? r.stdout : '';
+    dbTexts.set(key, rows);
+  }
+  return `${bytes}\n${rows}`;
+}
+const DB_TEXT = fileURLToPath(new URL('./db-text.mjs', import.meta.url));
+const dbTexts = new Map<string, string>();
+
+/** Every file under `dir` (JSONL, DuckDB, audit…) that holds `marker` (fileText). */
 export function filesContaining(dir: string, marker: string): string[] {
   const hits: string[] = [];
-  const needle = Buffer.from(marker);
   const walk = (d: string) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (fs.readFileSync(p).includes(needle)) hits.push(p);
+      else if (fileText(p).includes(marker)) hits.push(p);
     }
   };
   if (fs.existsSync(dir)) walk(dir);
