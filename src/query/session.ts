@@ -114,6 +114,9 @@ export class QuerySession {
     this.storeSpanColumns = new Set(columns.filter((r) => r.table_name === 'spans').map((r) => String(r.column_name)));
     this.storeNamesResource = new Set(columns.filter((r) => r.column_name === 'resource_id').map((r) => String(r.table_name)));
     this.storeTyped = SPAN_ATTRIBUTE_COLUMNS.every(([name]) => this.storeSpanColumns.has(name));
+    // A file without the bookkeeping holds nothing of ours (made by a DuckDB shell, or a store killed while
+    // it created its tables): the next catch-up makes the tables.
+    if (!this.storeTables.has(INGESTED_TABLE)) return new Map();
     const rows = (await this.conn.runAndReadAll(`SELECT file, bytes FROM store.${INGESTED_TABLE}`)).getRowObjectsJS();
     return new Map(rows.map((r) => [String(r.file), Number(r.bytes)]));
   }
