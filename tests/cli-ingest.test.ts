@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonlLines, runCli, spanRow, sqlCount, writeFile } from './support/cli.js';
 import { runFixture, tmpDir, waitFor } from './support/harness.js';
+import { ingest, openStore, type IngestProgress } from '../dist/src/query/ingest.js';
 
 const dbOf = (dir: string) => path.join(dir, 'telemetry.duckdb');
 const n = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
@@ -129,6 +130,26 @@ describe('agent-otel ingest', () => {
     expect(r.stdout).toBe(loaded(dir, 1, 3, 0, 0));
     expect(await sqlCount(dir, "SELECT length(attributes->>'gen_ai.prompt') FROM spans WHERE name = 'big'", 'duckdb')).toBe(prompt.length);
     expect(await sqlCount(dir, 'SELECT count(*) FROM spans', 'duckdb')).toBe(3);
+  });
+
+  it('the progress of a load redone for a large row never goes back', async () => {
+    const dir = tmpDir();
+    const now = new Date();
+    // ~100 MB of rows read for a while before the 40 MiB row fails the first try
+    const filler = { 'gen_ai.operation.name': 'chat', note: 'n'.repeat(400) };
+    writeFile(dir, 'spans/a.jsonl', Array.from({ length: 200_000 }, (_, i) => spanRow(`a${i}`, now, { attributes: filler })).join('') +
+      spanRow('big', now, { attributes: { 'gen_ai.prompt': 'p'.repeat(40 * 1024 ** 2) } }));
+    const seen: IngestProgress[] = [];
+    const store = await openStore(dir);
+    try {
+      const r = await ingest(store, { onProgress: (p) => seen.push(p) });
+      expect(r.rows.spans).toBe(200_001);
+    } finally {
+      await store.close();
+    }
+    expect(seen.length).toBeGreaterThan(2);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.bytes, `report ${i} of ${seen.length}`).toBeGreaterThanOrEqual(seen[i - 1]!.bytes);
+    expect(seen.at(-1)!.bytes).toBe(seen.at(-1)!.totalBytes);
   });
 
   it('a wrong --dir is a one-line error (and creates nothing); an empty directory loads nothing', async () => {

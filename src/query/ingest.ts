@@ -109,7 +109,8 @@ export async function ingest(store: DuckDbStore, opts: { only?: Set<string>; onP
     const load = (its: Item[], onFraction?: (f: number) => void) =>
       store.load(its.flatMap((i) => (i.chunk ? [i.chunk] : [])), its.flatMap((i) => (i.whole ? [i.whole] : [])), onFraction);
     const base = doneBytes;
-    const onFraction = opts.onProgress && ((f: number) => { doneBytes = base + f * bytes; progress(done); });
+    // never backwards: a load redone (a row over read_json's first limit) reports its progress from 0 again
+    const onFraction = opts.onProgress && ((f: number) => { doneBytes = Math.max(doneBytes, base + f * bytes); progress(done); });
     try {
       try {
         add(await load(items, onFraction), items.length);
