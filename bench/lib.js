@@ -1,8 +1,10 @@
 // Shared pieces of the benchmarks: CPU measurement, alternating rounds, span fixtures, a bare SDK
 // baseline and result reporting. Benchmarks are not tests: they compare ratios measured in one run.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ExportResultCode } from '@opentelemetry/core';
 import { TracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { resolveConfig } from '../dist/src/config.js';
@@ -153,6 +155,18 @@ export function withoutDuckDb(options) {
 /** Which exporters a registered handle writes with, e.g. `jsonl+duckdb`. */
 export const pipelineName = (handle) => Object.entries({ jsonl: handle.exporters.spans, duckdb: handle.exporters.duckdb })
   .filter(([, e]) => e).map(([k]) => k).join('+') || 'none';
+
+/**
+ * Makes (or adds to) a store of `spans` spans in `dir` through the public API (tests/fixtures/gen-spans.mjs:
+ * registerTelemetry + the helpers, JSONL only), then has the kernel write it out (`sync`), so that a load
+ * timed next does not share the machine with the writeback of the ~600 MB the generator just wrote.
+ */
+export function makeStore(dir, spans) {
+  const gen = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'tests', 'fixtures', 'gen-spans.mjs');
+  const r = spawnSync(process.execPath, [gen, dir, String(spans)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0) process.exit(2);
+  spawnSync('sync');
+}
 
 export function tmpDir(name) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `agent-otel-bench-${name}-`));

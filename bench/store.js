@@ -9,13 +9,14 @@
 // shared: every wall time moves with its load.
 //   node bench/store.js [dir] [spans]
 // A dir given is reused and kept (making 1M spans takes ~1 min; its telemetry.duckdb is brought up to
-// date, BENCH_STORE_REINGEST=1 loads it from scratch 3 times per build); without one, a temp dir is made and deleted.
+// date, BENCH_STORE_REINGEST=1 loads it from scratch 3 times per build); without one, a temp dir is made, loaded from
+// scratch 3 times, and deleted.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, median, report, tmpDir } from './lib.js';
+import { fmt, makeStore, median, report, tmpDir } from './lib.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = path.join(here, '..', 'dist', 'src', 'cli', 'bin.js');
@@ -25,8 +26,7 @@ const own = !dir;
 if (own) dir = tmpDir('store');
 if (!fs.existsSync(path.join(dir, 'spans'))) {
   console.log(`making a store of ${n} spans in ${dir} through the public API …`);
-  const r = spawnSync(process.execPath, [path.join(here, '..', 'tests', 'fixtures', 'gen-spans.mjs'), dir, String(n)], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) process.exit(2);
+  makeStore(dir, n);
 }
 const beforeBin = process.env.BENCH_STORE_BEFORE;
 const twin = `${dir}.before`;
@@ -37,7 +37,9 @@ if (beforeBin && !fs.existsSync(twin)) {
     for (const f of fs.readdirSync(path.join(dir, sub))) fs.linkSync(path.join(dir, sub, f), path.join(twin, sub, f));
   }
 }
-const reingest = Boolean(process.env.BENCH_STORE_REINGEST);
+// A store of its own (or BENCH_STORE_REINGEST): 3 full loads, the median judged (one load moves by ±15% with
+// the machine's other work); a dir given is brought up to date once.
+const reingest = own || Boolean(process.env.BENCH_STORE_REINGEST);
 const dropDb = (d) => { for (const f of ['telemetry.duckdb', 'telemetry.duckdb.wal']) fs.rmSync(path.join(d, f), { force: true }); };
 
 // A child's own CPU (user + system, every thread) is written at its exit by a preloaded module.
