@@ -1,27 +1,24 @@
 // duckdb: the DuckDB side on a store of 1M spans (made once with tests/fixtures/gen-spans.mjs, JSONL only,
 // as agents write by default):
 // 1. telemetry.duckdb built from the files the way the first query does it (catchUp: one ingest of what
-//    it lacks), rows/s (wall) and CPU/row. bench/ingest.js measures this in detail (target ≥ 200k rows/s).
+//    it lacks), rows/s (wall) and CPU/row, for information: bench/ingest.js and bench/store.js judge the
+//    ingest target (≥ 200k rows/s) on the median of 3 loads.
 // 2. `report` (all sections, --since all) and `trace <id>` answered from the files and from the DuckDB
 //    file, as the CLI does it. Targets: report < 1 s (JSONL), < 0.3 s (DuckDB); trace < 0.5 s.
 //   node bench/duckdb.js [dir] [spans]
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { catchUp } from '../dist/src/query/ingest.js';
 import { QuerySession } from '../dist/src/query/session.js';
 import { buildReport } from '../dist/src/cli/commands/report.js';
-import { fmt, median, report, tmpDir } from './lib.js';
+import { fmt, makeStore, median, report, tmpDir } from './lib.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const n = Number(process.argv[3] ?? process.env.BENCH_DUCKDB_SPANS ?? 1_000_000);
 let dir = process.argv[2];
 if (!dir) {
   dir = tmpDir('duckdb');
   console.log(`making a store of ${n} spans in ${dir} …`);
-  const r = spawnSync(process.execPath, [path.join(here, '..', 'tests', 'fixtures', 'gen-spans.mjs'), dir, String(n)], { stdio: 'inherit' });
-  if (r.status !== 0) process.exit(2);
+  makeStore(dir, n);
 }
 
 // 1. the first query's catch-up, into a fresh telemetry.duckdb
@@ -31,8 +28,9 @@ const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const caught = await catchUp(dir);
 if (!caught.ok) throw new Error(caught.why);
-const loaded = caught.result?.rows ?? { spans: 0, metrics: 0, logs: 0 };
-const rows = loaded.spans + loaded.metrics + loaded.logs;
+const loaded = caught.result?.rows ?? { spans: 0, metrics: 0, logs: 0, run_starts: 0 };
+// the rows `agent-otel ingest` reports: run starts are rows of their own table too
+const rows = loaded.spans + loaded.metrics + loaded.logs + loaded.run_starts;
 const loadMs = performance.now() - t0;
 const c = process.cpuUsage(cpu0);
 const loadRate = rows / (loadMs / 1000);
@@ -62,7 +60,8 @@ report({
   name: 'duckdb',
   what: `telemetry.duckdb built from the files, and report/trace over ${rows} rows`,
   rows: [
-    { label: 'telemetry.duckdb built by the first query (catch-up)', baseline: '-', candidate: `${fmt(loadRate / 1000, 0)}k rows/s`, result: `${fmt((c.user + c.system) / rows)} µs CPU/row`, target: '≥ 200k rows/s', pass: loadRate >= 200_000 },
+    // one load, as a setup step: bench/ingest.js and bench/store.js judge the ingest target (median of 3 loads)
+    { label: 'telemetry.duckdb built by the first query (catch-up), one load', baseline: '-', candidate: `${fmt(loadRate / 1000, 0)}k rows/s`, result: `${fmt((c.user + c.system) / rows)} µs CPU/row`, target: 'info', info: true, pass: true },
     { label: 'report --since all, from JSONL', baseline: '-', candidate: `${fmt(reportFiles / 1000)} s`, result: '', target: '< 1 s', pass: reportFiles < 1000 },
     { label: 'report --since all, from DuckDB', baseline: '-', candidate: `${fmt(reportDb / 1000)} s`, result: '', target: '< 0.3 s', pass: reportDb < 300 },
     { label: 'trace <id>, from JSONL', baseline: '-', candidate: `${fmt(traceFiles / 1000)} s`, result: '', target: '< 0.5 s', pass: traceFiles < 500 },
