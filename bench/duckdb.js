@@ -15,7 +15,8 @@ import { fmt, makeStore, median, report, tmpDir } from './lib.js';
 
 const n = Number(process.argv[3] ?? process.env.BENCH_DUCKDB_SPANS ?? 1_000_000);
 let dir = process.argv[2];
-if (!dir) {
+const own = !dir;
+if (own) {
   dir = tmpDir('duckdb');
   console.log(`making a store of ${n} spans in ${dir} …`);
   makeStore(dir, n);
@@ -55,6 +56,8 @@ const reportFiles = await timed('files', (s) => buildReport(s, undefined));
 const reportDb = await timed('duckdb', (s) => buildReport(s, undefined));
 const traceFiles = await timed('files', (s) => s.query(traceSql));
 const traceDb = await timed('duckdb', (s) => s.query(traceSql));
+
+if (own) fs.rmSync(dir, { recursive: true, force: true });
 
 report({
   name: 'duckdb',

@@ -6,6 +6,7 @@
 //    a registration whose processors are taken out. Target: ≤ 1.25×.
 // 2. audit.record() wall time per entry (write + fdatasync), 500 entries. Target: median < 2 ms, p99 < 10 ms.
 // 3. sensors(60) read time with a realistic recent window (20 keys, ~60 s of spans). Target: < 50 µs.
+import fs from 'node:fs';
 import { registerTelemetry } from '../dist/src/index.js';
 import { AuditLog } from '../dist/src/governance/audit.js';
 import { Sensors } from '../dist/src/governance/sensors.js';
@@ -28,7 +29,8 @@ async function spansThrough(handle) {
   await handle.forceFlush();
 }
 
-const on = registerTelemetry(withoutDuckDb({ dir: tmpDir('gov-on'), handleSignals: false, metricIntervalMillis: 600_000 }));
+const onDir = tmpDir('gov-on');
+const on = registerTelemetry(withoutDuckDb({ dir: onDir, handleSignals: false, metricIntervalMillis: 600_000 }));
 // The "off" side is the same registration with the governance processors emptied out (their
 // onEnding/onEnd become no-ops), so both sides share one provider, queue and file writer.
 const { getGovernance } = await import('../dist/src/governance/setup.js');
@@ -48,7 +50,8 @@ const r = await alternate({
 setGovernance(true);
 const ratio = r.candidateMedian / r.baselineMedian;
 
-const auditLog = new AuditLog(tmpDir('audit'));
+const auditDir = tmpDir('audit');
+const auditLog = new AuditLog(auditDir);
 const times = [];
 for (let i = 0; i < 500; i++) {
   const t = performance.now();
@@ -73,6 +76,8 @@ for (let i = 0; i < 2000; i++) {
 reads.sort((a, b) => a - b);
 sensors.stop();
 await on.shutdown();
+// ~1.4 GB of spans: every run of the suite used to leave it behind
+for (const d of [onDir, auditDir]) fs.rmSync(d, { recursive: true, force: true });
 
 report({
   name: 'governance',

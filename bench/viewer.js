@@ -15,7 +15,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const CHROMIUM = process.env.AGENT_OTEL_CHROMIUM ?? '/usr/bin/chromium';
 const n = Number(process.argv[3] ?? process.env.BENCH_VIEWER_SPANS ?? 1_000_000);
 let dir = process.argv[2];
-if (!dir) {
+const ownDir = !dir;
+if (ownDir) {
   dir = tmpDir('viewer');
   console.log(`making a store of ${n} spans in ${dir} …`);
   const t0 = performance.now();
@@ -119,6 +120,7 @@ while (viewer.store.spanCount < before + 4000 && ms(written) < 60_000) await new
 const liveMs = ms(written);
 console.log(`  4,000 new spans shown ${fmt(liveMs, 0)} ms after their writer exited (poll every 2 s)`);
 await viewer.close();
+if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
 
 const row = (label, baseline, candidate, target, pass) => ({ label, baseline, candidate, result: candidate, target, pass });
 report({
