@@ -31,7 +31,7 @@ export function fileText(file: string): string {
     const r = spawnSync(process.execPath, [DB_TEXT, file], { encoding: 'utf8', maxBuffer: 1024 ** 3 });
     if (r.status !== 0 && !/Could not set lock on file/.test(r.stderr)) throw new Error(`reading ${file}: ${r.stderr}`);
     rows = r.status === 0 ? r.stdout : '';
-    dbTexts.set(key, rows);
+    if (r.status === 0) dbTexts.set(key, rows); // held: read it again next time
   }
   return `${bytes}\n${rows}`;
 }
