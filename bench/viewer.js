@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QuerySession } from '../dist/src/query/session.js';
 import { startViewer } from '../dist/src/viewer/index.js';
-import { fmt, median, report, tmpDir } from './lib.js';
+import { fmt, makeStore, median, report, tmpDir } from './lib.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CHROMIUM = process.env.AGENT_OTEL_CHROMIUM ?? '/usr/bin/chromium';
@@ -20,8 +20,7 @@ if (ownDir) {
   dir = tmpDir('viewer');
   console.log(`making a store of ${n} spans in ${dir} …`);
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [path.join(here, '..', 'tests', 'fixtures', 'gen-spans.mjs'), dir, String(n)], { stdio: 'inherit' });
-  if (r.status !== 0) process.exit(2);
+  makeStore(dir, n);
   console.log(`  made in ${fmt((performance.now() - t0) / 1000, 1)} s`);
 }
 

@@ -4,19 +4,16 @@
 // not exist) must keep working: loaded into, queried, compressed as DuckDB chooses.
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { catchUp, queryViews } from './support/store.js';
-import { tmpDir } from './support/harness.js';
-
-const GEN = path.join(import.meta.dirname, 'fixtures', 'gen-spans.mjs');
+import { runFixture, tmpDir } from './support/harness.js';
 
 /** A telemetry directory with `spans` spans (runs of 4) written through the public API, JSONL only. */
-function store(spans: number): string {
+async function store(spans: number): Promise<string> {
   const dir = tmpDir();
-  const r = spawnSync(process.execPath, [GEN, dir, String(spans)], { encoding: 'utf8' });
-  expect(r.status, r.stderr).toBe(0);
+  const r = await runFixture('gen-spans.mjs', {}, [dir, String(spans)]);
+  expect(r.code, r.stderr).toBe(0);
   return dir;
 }
 
@@ -45,7 +42,7 @@ const ANSWER = 'SELECT count(*)::INTEGER AS spans, count(DISTINCT trace_id)::INT
 
 describe('telemetry.duckdb storage format', () => {
   it('a new database is storage version 1.3 with ZSTD ids and attributes and DICT_FSST names, and answers as the files do', async () => {
-    const dir = store(4000);
+    const dir = await store(4000);
     await catchUp(dir);
     const { version, methods } = await format(path.join(dir, 'telemetry.duckdb'));
     expect(version).toBe('v1.3.0+');
@@ -60,7 +57,7 @@ describe('telemetry.duckdb storage format', () => {
   });
 
   it('a database of the storage version earlier releases made (here empty) keeps it, and is loaded and queried as before', async () => {
-    const dir = store(400);
+    const dir = await store(400);
     const file = path.join(dir, 'telemetry.duckdb');
     // DuckDB's default storage version, what agent-otel made before; no table yet, as when a store was
     // killed while it created them (or a DuckDB shell made the file)

@@ -9,7 +9,7 @@ import { duckdbPathProblem, globLit, isLockError, lit } from './sqlPaths.js';
 import { withTransaction } from './transaction.js';
 import { fillMarkerResourcesSql, refreshRunsSql, RUNS_TABLE, storeRunsSql } from './runs.js';
 import {
-  type StringKind, MAX_ROW_BYTES, STORE_STORAGE_VERSION, STORE_STRINGS, INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
+  type StringKinds, MAX_ROW_BYTES, STORE_STORAGE_VERSION, STORE_STRINGS, INGESTED_DDL, SPAN_ATTRIBUTE_COLUMNS, SPAN_TABLE_COLUMNS, columnList, createTableSql, readJsonColumns, spanAttributesSql, withResourceSql,
 } from './tables.js';
 
 /**
@@ -341,7 +341,7 @@ async function namesCompression(conn: DuckDBConnection): Promise<boolean> {
 }
 
 /** A database made before the `runs` table gets it, computed over all its rows, once. */
-async function addRunsTable(conn: DuckDBConnection, strings: Readonly<Record<string, StringKind>> | undefined): Promise<void> {
+async function addRunsTable(conn: DuckDBConnection, strings: StringKinds | undefined): Promise<void> {
   const have = (await conn.runAndReadAll(`SELECT 1 FROM duckdb_tables()
     WHERE database_name = current_database() AND schema_name = 'main' AND table_name = '${RUNS_TABLE}'`)).getRowObjectsJS();
   if (have.length > 0) return;

@@ -15,7 +15,7 @@ export type ColumnTypes = ReadonlyArray<readonly [string, string]>;
  * STORE_STRINGS), each string column names its compression (STRING_COMPRESSION): by its kind as listed,
  * else `repeated`.
  */
-export const createTableSql = (table: string, columns: ColumnTypes, strings?: Readonly<Record<string, StringKind>>): string =>
+export const createTableSql = (table: string, columns: ColumnTypes, strings?: StringKinds): string =>
   `CREATE TABLE IF NOT EXISTS ${table} (${columns.map(([n, t]) => {
     const method = strings && (t === 'VARCHAR' || t === 'JSON') ? STRING_COMPRESSION[strings[n] ?? 'repeated'] : 'auto';
     return `"${n}" ${t}${method === 'auto' ? '' : ` USING COMPRESSION ${method}`}`;
@@ -27,12 +27,14 @@ export const createTableSql = (table: string, columns: ColumnTypes, strings?: Re
  * `repeated` values (names, models, events: mostly `[]`).
  */
 export type StringKind = 'id' | 'content' | 'message' | 'repeated';
+/** A table's string columns that are not `repeated`, by name. */
+export type StringKinds = Readonly<Record<string, StringKind>>;
 
 /**
  * The compression each kind names. Left to choose, DuckDB tries every method on every string column of
  * every row group it writes; named, it does one. ZSTD packs ids and the attributes' JSON, whose keys
- * repeat, far faster and smaller than FSST (1M spans: the `spans` table's CPU to store 6.3 → 4.0 s,
- * 150 → 72 MiB; bench/README "Round 6"); DICT_FSST keeps each repeated value once; messages are left to
+ * repeat, far faster and smaller than FSST (1M spans: the `spans` table's CPU to store 6.3 → 3.5 s,
+ * 150 → 69 MiB; bench/README "Round 6: ingest"); DICT_FSST keeps each repeated value once; messages are left to
  * DuckDB. These methods need a file of DuckDB storage version 1.3 or later (STORE_STORAGE_VERSION):
  * DuckDbStore names none in an older file (DuckDB refuses or ignores them there).
  */
@@ -44,7 +46,7 @@ export const STRING_COMPRESSION: Readonly<Record<StringKind, 'zstd' | 'dict_fsst
 export const STORE_STORAGE_VERSION = 'v1.3.0';
 
 /** Per big table of the store, its string columns that are not `repeated`. */
-export const STORE_STRINGS: Readonly<Record<string, Readonly<Record<string, StringKind>>>> = {
+export const STORE_STRINGS: Readonly<Record<string, StringKinds>> = {
   spans: {
     span_id: 'id', parent_span_id: 'id', 'gen_ai.tool.call.id': 'id', attributes: 'content',
     status_message: 'message', 'error.type': 'message',
