@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
+import { DuckDbStore } from '../dist/exporters/duckdb/index.js';
 import { catchUp, queryViews } from './support/store.js';
 import { runFixture, tmpDir } from './support/harness.js';
 
@@ -71,5 +72,31 @@ describe('telemetry.duckdb storage format', () => {
     expect(fromDb).toEqual([{ spans: 400, traces: 100, runs: 100, input_tokens: expect.any(Number), r7: 1 }]);
     expect(await queryViews(dir, ANSWER, 'files')).toEqual(fromDb);
     expect(fs.existsSync(`${file}.wal`)).toBe(false);
+  });
+
+  it('a load of a row group or more checkpoints without vacuuming; a smaller one vacuums again', async () => {
+    // A large load's parallel insert leaves partly full row groups that vacuuming writes again (~10% of a
+    // full load); small loads keep vacuuming the rows the `runs` refresh deletes.
+    const dir = tmpDir();
+    fs.mkdirSync(path.join(dir, 'runs'));
+    const line = (i: number) => `${JSON.stringify({ run_id: `r${i}`, trace_id: 't', span_id: 's', start_time: '2026-12-02T00:00:00Z', agent: 'a', kind: 'k', service_name: 'svc', host: 'h', pid: 1 })}\n`;
+    const write = (name: string, from: number, n: number) => {
+      const file = path.join(dir, 'runs', name);
+      fs.writeFileSync(file, Array.from({ length: n }, (_, i) => line(from + i)).join(''));
+      return { signal: 'run_starts' as const, file, bytes: fs.statSync(file).size };
+    };
+    const store = new DuckDbStore(dir);
+    const vacuumTasks = async () => Number((await store.connection()!.runAndReadAll(
+      "SELECT current_setting('max_vacuum_tasks') AS v")).getRowObjectsJS()[0]!.v);
+    try {
+      expect((await store.load([], [write('big.jsonl', 0, 130_000)])).run_starts).toBe(130_000);
+      expect(await vacuumTasks()).toBe(0);
+      expect((await store.load([], [write('small.jsonl', 130_000, 10)])).run_starts).toBe(10);
+      expect(await vacuumTasks()).toBeGreaterThan(0);
+      const held = (await store.connection()!.runAndReadAll('SELECT count(*)::INTEGER AS n FROM runs')).getRowObjectsJS();
+      expect(held).toEqual([{ n: 130_010 }]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -198,6 +198,7 @@ export class DuckDbStore {
           await conn.run(`INSERT INTO ${INGESTED_TABLE} VALUES (${lit(file)}, '${f.signal}', ${f.bytes}, now()) ` +
             `ON CONFLICT (file) DO UPDATE SET bytes = bytes + EXCLUDED.bytes, updated_at = now()`);
         }
+        await vacuumFor(conn, Object.values(loaded).reduce((a, b) => a + b, 0));
       });
       this.makePrivate(); // the WAL appears with the first commit
     } finally {
@@ -218,6 +219,7 @@ export class DuckDbStore {
       const ends = await tableEnds(conn);
       const r = await conn.run(`INSERT INTO ${signal} BY NAME SELECT *${typedColumns(signal)} FROM read_parquet(${globLit(file)})`);
       if (r.rowsChanged && (signal === 'spans' || signal === 'run_starts')) await refreshRuns(conn, ends);
+      await vacuumFor(conn, r.rowsChanged);
       await conn.run(`INSERT INTO ${INGESTED_TABLE} VALUES (${lit(path.relative(this.dir, file))}, '${signal}', ` +
         `${fs.statSync(file).size}, now()) ON CONFLICT (file) DO UPDATE SET bytes = EXCLUDED.bytes, updated_at = now()`);
       return r.rowsChanged;
@@ -285,6 +287,21 @@ export class DuckDbStore {
 const ROW_BYTES = 16 * 1024 ** 2;
 /** DuckDB's error for a row over `maximum_object_size`. */
 const isRowTooLarge = (err: unknown): boolean => /"maximum_object_size" of \d+ bytes exceeded/.test(String((err as Error)?.message ?? err));
+
+/** DuckDB's rows per row group: a load of at least this many writes row groups of its own. */
+const ROW_GROUP_ROWS = 122_880;
+
+/**
+ * Sets whether the checkpoints after a load of `rows` vacuum (merge row groups left partly full, or
+ * holding deleted rows, by writing them again). A large load's parallel insert leaves each thread's
+ * last row group partly full, and merging those rewrote its run starts and more: ~10% of a full load's
+ * CPU and a file ~20% larger (the old blocks stay free in it; bench/README "Round 7"). Small loads
+ * append to the last row group anyway, and their checkpoints still vacuum the `runs` rows that
+ * incremental refreshes delete.
+ */
+async function vacuumFor(conn: DuckDBConnection, rows: number): Promise<void> {
+  await conn.run(rows >= ROW_GROUP_ROWS ? 'SET max_vacuum_tasks = 0' : 'RESET max_vacuum_tasks');
+}
 
 /** The select items a signal's table adds to its rows at ingest: the spans' typed attribute columns. */
 const typedColumns = (signal: Signal): string => (signal === 'spans' ? `, ${spanAttributesSql()}` : '');
