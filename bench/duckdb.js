@@ -8,19 +8,14 @@
 //   node bench/duckdb.js [dir] [spans]
 import fs from 'node:fs';
 import path from 'node:path';
+import { emptyCounts, loadedRows } from '../dist/exporters/duckdb/index.js';
 import { catchUp } from '../dist/src/query/ingest.js';
 import { QuerySession } from '../dist/src/query/session.js';
 import { buildReport } from '../dist/src/cli/commands/report.js';
-import { fmt, makeStore, median, report, tmpDir } from './lib.js';
+import { benchStore, fmt, median, report } from './lib.js';
 
 const n = Number(process.argv[3] ?? process.env.BENCH_DUCKDB_SPANS ?? 1_000_000);
-let dir = process.argv[2];
-const own = !dir;
-if (own) {
-  dir = tmpDir('duckdb');
-  console.log(`making a store of ${n} spans in ${dir} …`);
-  makeStore(dir, n);
-}
+const { dir, own } = benchStore('duckdb', process.argv[2], n);
 
 // 1. the first query's catch-up, into a fresh telemetry.duckdb
 fs.rmSync(path.join(dir, 'telemetry.duckdb'), { force: true });
@@ -29,9 +24,8 @@ const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const caught = await catchUp(dir);
 if (!caught.ok) throw new Error(caught.why);
-const loaded = caught.result?.rows ?? { spans: 0, metrics: 0, logs: 0, run_starts: 0 };
-// the rows `agent-otel ingest` reports: run starts are rows of their own table too
-const rows = loaded.spans + loaded.metrics + loaded.logs + loaded.run_starts;
+const loaded = caught.result?.rows ?? emptyCounts();
+const rows = loadedRows(loaded); // the rows `agent-otel ingest` reports, run starts included
 const loadMs = performance.now() - t0;
 const c = process.cpuUsage(cpu0);
 const loadRate = rows / (loadMs / 1000);

@@ -10,18 +10,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadedRows } from '../dist/exporters/duckdb/index.js';
 import { ingest, openStore, catchUp } from '../dist/src/query/ingest.js';
-import { cpuSince, fmt, makeStore, median, report, tmpDir } from './lib.js';
+import { benchStore, cpuSince, fmt, makeStore, median, report } from './lib.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const n = Number(process.argv[3] ?? process.env.BENCH_INGEST_SPANS ?? 1_000_000);
-let dir = process.argv[2];
-const own = !dir;
-if (own) {
-  dir = tmpDir('ingest');
-  console.log(`making a store of ${n} spans in ${dir} through the public API …`);
-  makeStore(dir, n);
-}
+const { dir, own } = benchStore('ingest', process.argv[2], n);
 const dbFiles = () => ['telemetry.duckdb', 'telemetry.duckdb.wal'].map((f) => path.join(dir, f));
 
 // 1. full ingest, with the progress bar of `agent-otel ingest`
@@ -48,11 +43,10 @@ async function fullLoad() {
 const loads = [];
 for (let i = 0; i < 3; i++) loads.push(await fullLoad());
 const { r } = loads[0];
-const wallMs = median(loads.map((l) => l.wallMs));
-const cpuUs = median(loads.map((l) => l.cpuUs));
 const walls = loads.map((l) => l.wallMs);
-// the rows `agent-otel ingest` reports: run starts are rows of their own table too
-const rows = r.rows.spans + r.rows.metrics + r.rows.logs + r.rows.run_starts;
+const wallMs = median(walls);
+const cpuUs = median(loads.map((l) => l.cpuUs));
+const rows = loadedRows(r.rows); // the rows `agent-otel ingest` reports, run starts included
 const rate = rows / (wallMs / 1000);
 
 // 2. the command on a store it already holds

@@ -168,6 +168,21 @@ export function makeStore(dir, spans) {
   spawnSync('sync');
 }
 
+/**
+ * The store a store benchmark runs on: the directory given (kept), or a new temporary one (`own`: the
+ * benchmark deletes it at its end); made through the public API (`makeStore`) unless it holds spans.
+ */
+export function benchStore(name, given, spans) {
+  const dir = given || tmpDir(name);
+  if (!fs.existsSync(path.join(dir, 'spans'))) {
+    console.log(`making a store of ${spans} spans in ${dir} through the public API …`);
+    const t0 = performance.now();
+    makeStore(dir, spans);
+    console.log(`  made in ${fmt((performance.now() - t0) / 1000, 1)} s`);
+  }
+  return { dir, own: !given };
+}
+
 export function tmpDir(name) {
   return fs.mkdtempSync(path.join(os.tmpdir(), `agent-otel-bench-${name}-`));
 }

@@ -16,18 +16,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fmt, makeStore, median, report, tmpDir } from './lib.js';
+import { benchStore, fmt, median, report } from './lib.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = path.join(here, '..', 'dist', 'src', 'cli', 'bin.js');
 const n = Number(process.argv[3] ?? process.env.BENCH_STORE_SPANS ?? 1_000_000);
-let dir = process.argv[2];
-const own = !dir;
-if (own) dir = tmpDir('store');
-if (!fs.existsSync(path.join(dir, 'spans'))) {
-  console.log(`making a store of ${n} spans in ${dir} through the public API …`);
-  makeStore(dir, n);
-}
+const { dir, own } = benchStore('store', process.argv[2], n);
 const beforeBin = process.env.BENCH_STORE_BEFORE;
 const twin = `${dir}.before`;
 if (beforeBin && !fs.existsSync(twin)) {

@@ -9,20 +9,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QuerySession } from '../dist/src/query/session.js';
 import { startViewer } from '../dist/src/viewer/index.js';
-import { fmt, makeStore, median, report, tmpDir } from './lib.js';
+import { benchStore, fmt, median, report, tmpDir } from './lib.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CHROMIUM = process.env.AGENT_OTEL_CHROMIUM ?? '/usr/bin/chromium';
 const n = Number(process.argv[3] ?? process.env.BENCH_VIEWER_SPANS ?? 1_000_000);
-let dir = process.argv[2];
-const ownDir = !dir;
-if (ownDir) {
-  dir = tmpDir('viewer');
-  console.log(`making a store of ${n} spans in ${dir} …`);
-  const t0 = performance.now();
-  makeStore(dir, n);
-  console.log(`  made in ${fmt((performance.now() - t0) / 1000, 1)} s`);
-}
+const { dir, own: ownDir } = benchStore('viewer', process.argv[2], n);
 
 const ms = (t0) => performance.now() - t0;
 /** Median wall ms of `fn` after a warm-up; a number `fn` returns is taken as its own measure instead. */

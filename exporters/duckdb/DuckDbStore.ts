@@ -43,6 +43,8 @@ export class FilesChangedError extends Error {
 }
 
 export const emptyCounts = (): Record<Signal, number> => ({ resources: 0, spans: 0, metrics: 0, logs: 0, run_starts: 0 });
+/** The rows a load counts (what `agent-otel ingest` reports): every table's but the resources'. */
+export const loadedRows = (n: Record<Signal, number>): number => n.spans + n.metrics + n.logs + n.run_starts;
 
 /**
  * `<dir>/telemetry.duckdb`: a materialized view of the JSONL/Parquet files, with the `spans`, `metrics`
@@ -198,7 +200,7 @@ export class DuckDbStore {
           await conn.run(`INSERT INTO ${INGESTED_TABLE} VALUES (${lit(file)}, '${f.signal}', ${f.bytes}, now()) ` +
             `ON CONFLICT (file) DO UPDATE SET bytes = bytes + EXCLUDED.bytes, updated_at = now()`);
         }
-        await vacuumFor(conn, Object.values(loaded).reduce((a, b) => a + b, 0));
+        await vacuumFor(conn, loadedRows(loaded));
       });
       this.makePrivate(); // the WAL appears with the first commit
     } finally {

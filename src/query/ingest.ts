@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { DuckDbStore, emptyCounts, FilesChangedError, isLockError, withStoreLock, type Chunk, type FileChunk, type Signal } from '../../exporters/duckdb/index.js';
+import { DuckDbStore, emptyCounts, FilesChangedError, loadedRows, isLockError, withStoreLock, type Chunk, type FileChunk, type Signal } from '../../exporters/duckdb/index.js';
 import { jsonlTwin, listFiles, notIngested, readCompleteLines, type FilePart } from './files.js';
 import { DatabaseUnavailable } from './database.js';
 import { openFiles } from './liveFiles.js';
@@ -90,7 +90,7 @@ export async function ingest(store: DuckDbStore, opts: { only?: Set<string>; onP
   const live = openFiles(todo); // still written to: staged up to the listed size, never read in place
   let doneBytes = 0;
   const progress = (done: number) => opts.onProgress?.({
-    done, total: todo.length, rows: result.rows.spans + result.rows.metrics + result.rows.logs + result.rows.run_starts, bytes: doneBytes, totalBytes,
+    done, total: todo.length, rows: loadedRows(result.rows), bytes: doneBytes, totalBytes,
   });
 
   let done = 0; // files whose new rows are loaded (or failed)

@@ -1,4 +1,5 @@
 import type { CAC } from 'cac';
+import { loadedRows } from '../../../exporters/duckdb/index.js';
 import { DatabaseUnavailable } from '../../query/database.js';
 import { ingest, openStore, type IngestResult } from '../../query/ingest.js';
 import { QueryError } from '../../query/session.js';
@@ -41,7 +42,7 @@ export function register(cli: CAC): void {
         progress.done();
         await store.close();
       }
-      const rows = r.rows.spans + r.rows.metrics + r.rows.logs + r.rows.run_starts;
+      const rows = loadedRows(r.rows);
       const secs = (performance.now() - t0) / 1000;
       if (rows && secs > 0.5) process.stderr.write(`ingest: ${fmtCount(rows)} rows in ${secs.toFixed(1)} s (${fmtCount(Math.round(rows / secs))} rows/s)\n`);
       process.stdout.write(`loaded ${plural(r.files, 'file')}, ${plural(rows, 'row')} ` +
