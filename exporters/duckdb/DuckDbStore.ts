@@ -296,9 +296,10 @@ const ROW_GROUP_ROWS = 122_880;
 /**
  * Sets whether the checkpoints after a load of `rows` vacuum (merge row groups left partly full, or
  * holding deleted rows, by writing them again). A large load's parallel insert leaves each thread's
- * last row group partly full, and merging those rewrote its run starts and more: ~10% of a full load's
- * CPU and a file ~20% larger (the old blocks stay free in it; bench/README "Round 7"). Small loads, the
- * usual catch-up, keep vacuuming: it is what reclaims the `runs` rows each refresh deletes.
+ * last row group partly full, and merging those rewrites much of the table: ~10% of a full load's CPU,
+ * which the user waits for. Small loads, the usual catch-up, keep vacuuming: it is what reclaims the
+ * `runs` rows each refresh deletes. So the first small load after a large one does the merge, once
+ * (~0.6 s for 1M spans; bench/README "Round 8").
  */
 async function vacuumFor(conn: DuckDBConnection, rows: number): Promise<void> {
   await conn.run(rows >= ROW_GROUP_ROWS ? 'SET max_vacuum_tasks = 0' : 'RESET max_vacuum_tasks');
