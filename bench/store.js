@@ -5,8 +5,9 @@
 // starting `agent-otel ui` until `/` and the runs list answer. The baseline: with BENCH_STORE_BEFORE set
 // to another build's dist/src/cli/bin.js (e.g. the commit before a change, built in a copy), the same
 // commands through it, alternating with this build's, on a twin directory (hard links to the same JSONL
-// files, a telemetry.duckdb of its own); else a bare `node -e 0` in the same minutes. The machine is
-// shared: every wall time moves with its load.
+// files, a telemetry.duckdb of its own); else a bare `node -e 0` in the same minutes. The full loads
+// alternate with DuckDB alone loading the same JSONL into plain tables (info: the ratio shows what
+// agent-otel adds, whatever the machine's speed). The machine is shared: every wall time moves with its load.
 //   node bench/store.js [dir] [spans]
 // A dir given is reused and kept (making 1M spans takes ~1 min; its telemetry.duckdb is brought up to
 // date, BENCH_STORE_REINGEST=1 loads it from scratch 3 times per build); without one, a temp dir is made, loaded from
@@ -16,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COLUMNS, globLit, readJsonColumns } from '../dist/exporters/duckdb/index.js';
 import { benchStore, fmt, median, report } from './lib.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -80,7 +82,41 @@ const ingestOnce = (b, d) => {
 /** @type {(b: string, d: string) => { b: string, d: string, runs: Array<ReturnType<typeof ingestOnce>> }} */
 const ingestRuns = (b, d) => ({ b, d, runs: [] });
 const ingests = [...(beforeBin ? [ingestRuns(beforeBin, twin)] : []), ingestRuns(bin, dir)];
-for (let i = 0; i < (reingest ? 3 : 1); i++) for (const x of ingests) x.runs.push(ingestOnce(x.b, x.d));
+// The full load's same-run baseline: DuckDB alone loading the same span and run-start JSONL into plain
+// tables (read_json with the rows' column types into CREATE TABLE AS: no typed attribute columns, no
+// resources joined, no runs, compression of DuckDB's choosing), in a child process, alternating with the
+// loads above. How fast the VM is at the moment moves both alike; the ratio shows what agent-otel adds.
+const plainDb = path.join(os.tmpdir(), `agent-otel-bench-store-plain-${process.pid}.duckdb`);
+const dropPlain = () => { for (const f of [plainDb, `${plainDb}.wal`]) fs.rmSync(f, { force: true }); };
+const plainSql = [['spans', 'spans'], ['run_starts', 'runs']].map(([table, sub]) => {
+  const files = fs.readdirSync(path.join(dir, sub)).filter((f) => f.endsWith('.jsonl')).map((f) => globLit(path.join(dir, sub, f)));
+  return `CREATE TABLE ${table} AS SELECT * FROM read_json([${files.join(', ')}], format='newline_delimited', columns=${readJsonColumns(COLUMNS[table])})`;
+});
+const plainCode = `import { DuckDBInstance } from ${JSON.stringify(import.meta.resolve('@duckdb/node-api'))};
+const db = await DuckDBInstance.create(${JSON.stringify(plainDb)}, { preserve_insertion_order: 'false' });
+const c = await db.connect();
+for (const sql of ${JSON.stringify(plainSql)}) await c.run(sql);
+const n = await c.runAndReadAll('SELECT (SELECT count(*) FROM spans) + (SELECT count(*) FROM run_starts)');
+process.stdout.write(String(n.getRows()[0][0]));
+c.closeSync();
+db.closeSync();`;
+/** One plain load; `ingestOut`: the stdout of this build's full load just before, whose spans and run starts it must match. */
+const plainOnce = (ingestOut) => {
+  dropPlain();
+  const r = run(['--input-type=module', '-e', plainCode]);
+  dropPlain();
+  const want = [/(\d+) spans/, /(\d+) run starts/].reduce((sum, re) => sum + Number(re.exec(ingestOut)?.[1]), 0);
+  if (Number(r.stdout) !== want) throw new Error(`DuckDB alone loaded ${r.stdout} rows, not the ${want} spans and run starts of the full load`);
+  console.log(`DuckDB alone, the same JSONL into plain tables: ${fmt(r.wallMs / 1000, 1)} s, ${fmt(r.cpuMs / 1000, 1)} s CPU`);
+  return r;
+};
+const plains = [];
+for (let i = 0; i < (reingest ? 3 : 1); i++) {
+  let mine; // this build's load: `ingests` ends with it
+  for (const x of ingests) x.runs.push((mine = ingestOnce(x.b, x.d)));
+  if (reingest && mine) plains.push(plainOnce(mine.stdout));
+}
+const plain = plains.length ? stats(plains) : undefined;
 /** Median wall and CPU of a build's full loads, its rate, and the range of its walls. */
 const ingestStats = (x) => {
   const walls = x.runs.map((r) => r.wallMs);
@@ -166,6 +202,12 @@ report({
       baseline: ingBefore?.rows ? `before: ${fmt(ingBefore.rate / 1000, 0)}k rows/s, ${fmt(ingBefore.wallMs / 1000, 1)} s${wallRange(ingBefore)}, ${fmt(ingBefore.cpuMs / 1000, 1)} s CPU` : '-',
       candidate: `${fmt(ingestRate / 1000, 0)}k rows/s`, result: `${fmt(ing.wallMs / 1000, 1)} s${wallRange(ing)}, ${fmt(ing.cpuMs / 1000, 1)} s CPU`,
       target: '≥ 200k rows/s', pass: ingestRate >= 200_000,
+    }] : []),
+    ...(plain && loaded ? [{
+      label: 'DuckDB alone: the same spans and run starts into plain tables (no typed columns, resources or runs), median of 3',
+      baseline: '-', candidate: `${fmt(plain.wallMs / 1000, 1)} s, ${fmt(plain.cpuMs / 1000, 1)} s CPU`,
+      result: `\`agent-otel ingest\` takes ${fmt(ing.wallMs / plain.wallMs, 2)}× its wall, ${fmt(ing.cpuMs / plain.cpuMs, 2)}× its CPU`,
+      target: 'info', info: true, pass: true,
     }] : []),
     ...commands.map((c) => ({
       label: c.label, ...against(c.m), candidate: ms(c.m), target: c.target ? `< ${c.target} ms` : 'info',
