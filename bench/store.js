@@ -84,7 +84,8 @@ const ingestRuns = (b, d) => ({ b, d, runs: [] });
 const ingests = [...(beforeBin ? [ingestRuns(beforeBin, twin)] : []), ingestRuns(bin, dir)];
 // The full load's same-run baseline: DuckDB alone loading the same span and run-start JSONL into plain
 // tables (read_json with the rows' column types into CREATE TABLE AS: no typed attribute columns, no
-// resources joined, no runs, compression of DuckDB's choosing), in a child process, alternating with the
+// resources joined, no runs, compression of DuckDB's choosing; insertion order not kept, as in the
+// store), in a child process, alternating with the
 // loads above. How fast the VM is at the moment moves both alike; the ratio shows what agent-otel adds.
 const plainDb = path.join(os.tmpdir(), `agent-otel-bench-store-plain-${process.pid}.duckdb`);
 const dropPlain = () => { for (const f of [plainDb, `${plainDb}.wal`]) fs.rmSync(f, { force: true }); };
@@ -103,8 +104,12 @@ db.closeSync();`;
 /** One plain load; `ingestOut`: the stdout of this build's full load just before, whose spans and run starts it must match. */
 const plainOnce = (ingestOut) => {
   dropPlain();
-  const r = run(['--input-type=module', '-e', plainCode]);
-  dropPlain();
+  let r;
+  try {
+    r = run(['--input-type=module', '-e', plainCode]);
+  } finally {
+    dropPlain();
+  }
   const want = [/(\d+) spans/, /(\d+) run starts/].reduce((sum, re) => sum + Number(re.exec(ingestOut)?.[1]), 0);
   if (Number(r.stdout) !== want) throw new Error(`DuckDB alone loaded ${r.stdout} rows, not the ${want} spans and run starts of the full load`);
   console.log(`DuckDB alone, the same JSONL into plain tables: ${fmt(r.wallMs / 1000, 1)} s, ${fmt(r.cpuMs / 1000, 1)} s CPU`);
