@@ -6,8 +6,9 @@
 // to another build's dist/src/cli/bin.js (e.g. the commit before a change, built in a copy), the same
 // commands through it, alternating with this build's, on a twin directory (hard links to the same JSONL
 // files, a telemetry.duckdb of its own); else a bare `node -e 0` in the same minutes. The full loads
-// alternate with DuckDB alone loading the same JSONL into plain tables (info: the ratio shows what
-// agent-otel adds, whatever the machine's speed). The machine is shared: every wall time moves with its load.
+// alternate with DuckDB alone loading the same JSONL into plain tables (info: their ratio moves far
+// less with the machine's speed than rows/s; bench/README, round 8). The machine is shared: every wall
+// time moves with its load.
 //   node bench/store.js [dir] [spans]
 // A dir given is reused and kept (making 1M spans takes ~1 min; its telemetry.duckdb is brought up to
 // date, BENCH_STORE_REINGEST=1 loads it from scratch 3 times per build); without one, a temp dir is made, loaded from
@@ -85,8 +86,8 @@ const ingests = [...(beforeBin ? [ingestRuns(beforeBin, twin)] : []), ingestRuns
 // The full load's same-run baseline: DuckDB alone loading the same span and run-start JSONL into plain
 // tables (read_json with the rows' column types into CREATE TABLE AS: no typed attribute columns, no
 // resources joined, no runs, compression of DuckDB's choosing; insertion order not kept, as in the
-// store), in a child process, alternating with the
-// loads above. How fast the VM is at the moment moves both alike; the ratio shows what agent-otel adds.
+// store), in a child process, alternating with the loads above. How fast the VM is at the moment moves
+// both alike; the ratio shows what agent-otel adds.
 const plainDb = path.join(os.tmpdir(), `agent-otel-bench-store-plain-${process.pid}.duckdb`);
 const dropPlain = () => { for (const f of [plainDb, `${plainDb}.wal`]) fs.rmSync(f, { force: true }); };
 const plainSql = [['spans', 'spans'], ['run_starts', 'runs']].map(([table, sub]) => {
