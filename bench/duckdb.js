@@ -12,14 +12,13 @@ import { emptyCounts, loadedRows } from '../dist/exporters/duckdb/index.js';
 import { catchUp } from '../dist/src/query/ingest.js';
 import { QuerySession } from '../dist/src/query/session.js';
 import { buildReport } from '../dist/src/cli/commands/report.js';
-import { benchStore, fmt, median, report } from './lib.js';
+import { benchStore, fmt, median, report, rmDatabase } from './lib.js';
 
 const n = Number(process.argv[3] ?? process.env.BENCH_DUCKDB_SPANS ?? 1_000_000);
 const { dir, own } = benchStore('duckdb', process.argv[2], n);
 
 // 1. the first query's catch-up, into a fresh telemetry.duckdb
-fs.rmSync(path.join(dir, 'telemetry.duckdb'), { force: true });
-fs.rmSync(path.join(dir, 'telemetry.duckdb.wal'), { force: true });
+rmDatabase(path.join(dir, 'telemetry.duckdb'));
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const caught = await catchUp(dir);

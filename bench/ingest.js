@@ -12,12 +12,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadedRows } from '../dist/exporters/duckdb/index.js';
 import { ingest, openStore, catchUp } from '../dist/src/query/ingest.js';
-import { benchStore, cpuSince, fmt, makeStore, median, report } from './lib.js';
+import { benchStore, cpuSince, fmt, makeStore, median, report, rmDatabase } from './lib.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const n = Number(process.argv[3] ?? process.env.BENCH_INGEST_SPANS ?? 1_000_000);
 const { dir, own } = benchStore('ingest', process.argv[2], n);
-const dbFiles = () => ['telemetry.duckdb', 'telemetry.duckdb.wal'].map((f) => path.join(dir, f));
+const dbFile = path.join(dir, 'telemetry.duckdb');
 
 // 1. full ingest, with the progress bar of `agent-otel ingest`
 const bar = (p) => {
@@ -26,7 +26,7 @@ const bar = (p) => {
 };
 /** One full load into a new telemetry.duckdb, closed (the checkpoint counts: the database is on disk). */
 async function fullLoad() {
-  for (const f of dbFiles()) fs.rmSync(f, { force: true });
+  rmDatabase(dbFile);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const store = await openStore(dir);
@@ -62,7 +62,7 @@ const t2 = performance.now();
 const delta = await catchUp(dir);
 const deltaMs = performance.now() - t2;
 if (!delta.ok || delta.result?.rows.spans !== 10_000) throw new Error(`catch-up: ${JSON.stringify(delta)}`);
-const size = fs.statSync(dbFiles()[0]).size;
+const size = fs.statSync(dbFile).size;
 if (own) fs.rmSync(dir, { recursive: true, force: true });
 
 report({

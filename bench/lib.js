@@ -164,7 +164,7 @@ export const pipelineName = (handle) => Object.entries({ jsonl: handle.exporters
 export function makeStore(dir, spans) {
   const gen = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'tests', 'fixtures', 'gen-spans.mjs');
   const r = spawnSync(process.execPath, [gen, dir, String(spans)], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) process.exit(2);
+  if (r.status !== 0) throw new Error(`tests/fixtures/gen-spans.mjs exited ${r.status} making ${spans} spans in ${dir}`);
   spawnSync('sync');
 }
 
@@ -177,10 +177,20 @@ export function benchStore(name, given, spans) {
   if (!fs.existsSync(path.join(dir, 'spans'))) {
     console.log(`making a store of ${spans} spans in ${dir} through the public API …`);
     const t0 = performance.now();
-    makeStore(dir, spans);
+    try {
+      makeStore(dir, spans);
+    } catch (err) {
+      if (!given) fs.rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
     console.log(`  made in ${fmt((performance.now() - t0) / 1000, 1)} s`);
   }
   return { dir, own: !given };
+}
+
+/** Deletes a DuckDB database file and its WAL, if there. */
+export function rmDatabase(file) {
+  for (const f of [file, `${file}.wal`]) fs.rmSync(f, { force: true });
 }
 
 export function tmpDir(name) {

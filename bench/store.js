@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COLUMNS, globLit, readJsonColumns } from '../dist/exporters/duckdb/index.js';
-import { benchStore, fmt, median, report } from './lib.js';
+import { benchStore, fmt, median, report, rmDatabase } from './lib.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const bin = path.join(here, '..', 'dist', 'src', 'cli', 'bin.js');
@@ -37,7 +37,7 @@ if (beforeBin && !fs.existsSync(twin)) {
 // A store of its own (or BENCH_STORE_REINGEST): 3 full loads, the median judged (one load moves by ±15% with
 // the machine's other work); a dir given is brought up to date once.
 const reingest = own || Boolean(process.env.BENCH_STORE_REINGEST);
-const dropDb = (d) => { for (const f of ['telemetry.duckdb', 'telemetry.duckdb.wal']) fs.rmSync(path.join(d, f), { force: true }); };
+const dropDb = (d) => rmDatabase(path.join(d, 'telemetry.duckdb'));
 
 // A child's own CPU (user + system, every thread) is written at its exit by a preloaded module.
 const cpuFile = path.join(os.tmpdir(), `agent-otel-bench-store-cpu-${process.pid}.json`);
@@ -89,7 +89,6 @@ const ingests = [...(beforeBin ? [ingestRuns(beforeBin, twin)] : []), ingestRuns
 // store), in a child process, alternating with the loads above. How fast the VM is at the moment moves
 // both alike; the ratio shows what agent-otel adds.
 const plainDb = path.join(os.tmpdir(), `agent-otel-bench-store-plain-${process.pid}.duckdb`);
-const dropPlain = () => { for (const f of [plainDb, `${plainDb}.wal`]) fs.rmSync(f, { force: true }); };
 const plainSql = [['spans', 'spans'], ['run_starts', 'runs']].map(([table, sub]) => {
   const files = fs.readdirSync(path.join(dir, sub)).filter((f) => f.endsWith('.jsonl')).map((f) => globLit(path.join(dir, sub, f)));
   return `CREATE TABLE ${table} AS SELECT * FROM read_json([${files.join(', ')}], format='newline_delimited', columns=${readJsonColumns(COLUMNS[table])})`;
@@ -104,12 +103,12 @@ c.closeSync();
 db.closeSync();`;
 /** One plain load; `ingestOut`: the stdout of this build's full load just before, whose spans and run starts it must match. */
 const plainOnce = (ingestOut) => {
-  dropPlain();
+  rmDatabase(plainDb);
   let r;
   try {
     r = run(['--input-type=module', '-e', plainCode]);
   } finally {
-    dropPlain();
+    rmDatabase(plainDb);
   }
   const want = [/(\d+) spans/, /(\d+) run starts/].reduce((sum, re) => sum + Number(re.exec(ingestOut)?.[1]), 0);
   if (Number(r.stdout) !== want) throw new Error(`DuckDB alone loaded ${r.stdout} rows, not the ${want} spans and run starts of the full load`);

@@ -76,7 +76,7 @@ describe('telemetry.duckdb storage format', () => {
 
   it('a load of a row group or more checkpoints without vacuuming; a smaller one vacuums again', async () => {
     // A large load's parallel insert leaves partly full row groups that vacuuming writes again (~10% of a
-    // full load); small loads keep vacuuming the rows the `runs` refresh deletes.
+    // full load, left to the next small load); small loads keep vacuuming the rows the `runs` refresh deletes.
     const dir = tmpDir();
     fs.mkdirSync(path.join(dir, 'runs'));
     const line = (i: number) => `${JSON.stringify({ run_id: `r${i}`, trace_id: 't', span_id: 's', start_time: '2026-12-02T00:00:00Z', agent: 'a', kind: 'k', service_name: 'svc', host: 'h', pid: 1 })}\n`;
